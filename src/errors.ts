@@ -1,0 +1,174 @@
+/**
+ * The error hierarchy of luigi-ts. Every error carries a stable `code` that survives the wire
+ * (worker -> scheduler -> UI): `toJSON()` gives a plain object and `LuigiError.fromJSON()` rebuilds the
+ * right subclass from it. Codes never change meaning once published; messages may be reworded.
+ */
+
+/** Stable error codes. Add new ones at the end of a group; never reuse or rename one. */
+export const ErrorCode = {
+  // parameters and step construction
+  PARAMETER_MISSING: "PARAMETER_MISSING",
+  PARAMETER_INVALID: "PARAMETER_INVALID",
+  PARAMETER_UNKNOWN: "PARAMETER_UNKNOWN",
+  PARAMETER_DUPLICATE: "PARAMETER_DUPLICATE",
+  TOO_MANY_POSITIONALS: "TOO_MANY_POSITIONALS",
+  STEP_NOT_FOUND: "STEP_NOT_FOUND",
+  STEP_AMBIGUOUS: "STEP_AMBIGUOUS",
+  STEP_DEFINITION: "STEP_DEFINITION",
+  // configuration
+  CONFIG_INVALID: "CONFIG_INVALID",
+  // targets
+  TARGET_NOT_FOUND: "TARGET_NOT_FOUND",
+  TARGET_IO: "TARGET_IO",
+  // running steps
+  STEP_FAILED: "STEP_FAILED",
+  NON_RETRYABLE: "NON_RETRYABLE",
+  STEP_TIMEOUT: "STEP_TIMEOUT",
+  PROCESS_FAILURE: "PROCESS_FAILURE",
+  UNFULFILLED_DEPENDENCY: "UNFULFILLED_DEPENDENCY",
+  SCHEDULING_ERROR: "SCHEDULING_ERROR",
+  // command line and process lock
+  USAGE: "USAGE",
+  ALREADY_RUNNING: "ALREADY_RUNNING",
+  MODULE_LOAD: "MODULE_LOAD",
+  // scheduler protocol
+  BAD_REQUEST: "BAD_REQUEST",
+  UNKNOWN_METHOD: "UNKNOWN_METHOD",
+  RPC_FAILED: "RPC_FAILED",
+  INTERNAL: "INTERNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The serialised form of a LuigiError, as it travels in JSON. */
+export interface SerializedError {
+  name: string;
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  stack?: string;
+}
+
+export class LuigiError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details ?? {};
+  }
+
+  toJSON(): SerializedError {
+    const out: SerializedError = { name: this.name, code: this.code, message: this.message };
+    if (Object.keys(this.details).length > 0) out.details = this.details;
+    if (this.stack !== undefined) out.stack = this.stack;
+    return out;
+  }
+
+  /** Rebuilds an error received over the wire; unknown names become a plain LuigiError with the same code. */
+  static fromJSON(data: SerializedError): LuigiError {
+    const ctor = errorClasses.get(data.name);
+    const err = ctor ? ctor.revive(data) : new LuigiError(data.code, data.message, { details: data.details ?? {} });
+    if (data.stack !== undefined) err.stack = data.stack;
+    return err;
+  }
+
+  /** Used by fromJSON: subclasses with extra constructor arguments override it. */
+  static revive(data: SerializedError): LuigiError {
+    return new LuigiError(data.code, data.message, { details: data.details ?? {} });
+  }
+}
+
+/** A parameter could not be resolved or parsed. `details.param` names it, `details.family` its step. */
+export class ParameterError extends LuigiError {
+  static override revive(data: SerializedError): LuigiError {
+    return new ParameterError(data.code, data.message, { details: data.details ?? {} });
+  }
+}
+
+/** A step family name could not be resolved, or a step class is malformed. */
+export class StepDefinitionError extends LuigiError {
+  static override revive(data: SerializedError): LuigiError {
+    return new StepDefinitionError(data.code, data.message, { details: data.details ?? {} });
+  }
+}
+
+/** A configuration file or value is malformed. `details.file`, `details.section`, `details.key` locate it. */
+export class ConfigError extends LuigiError {
+  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(ErrorCode.CONFIG_INVALID, message, { details, cause });
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new ConfigError(data.message, data.details ?? {});
+  }
+}
+
+/** A target could not be read or written. */
+export class TargetError extends LuigiError {
+  static override revive(data: SerializedError): LuigiError {
+    return new TargetError(data.code, data.message, { details: data.details ?? {} });
+  }
+}
+
+/**
+ * Thrown from `run()` to say that retrying cannot help (bad input data, a permanent refusal): the worker
+ * skips the step's retry policy and reports the failure at once.
+ */
+export class NonRetryableError extends LuigiError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(ErrorCode.NON_RETRYABLE, message, options);
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new NonRetryableError(data.message, { details: data.details ?? {} });
+  }
+}
+
+/** A step ran longer than its `workerTimeout`. */
+export class StepTimeoutError extends LuigiError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.STEP_TIMEOUT, message, { details });
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new StepTimeoutError(data.message, data.details ?? {});
+  }
+}
+
+/** Bad command-line usage: exit code 2, nothing run. */
+export class UsageError extends LuigiError {
+  constructor(message: string, details: Record<string, unknown> = {}, code: ErrorCode = ErrorCode.USAGE) {
+    super(code, message, { details });
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new UsageError(data.message, data.details ?? {}, data.code);
+  }
+}
+
+/** A call to the scheduler failed (bad request, unknown method, transport failure after retries). */
+export class SchedulerError extends LuigiError {
+  static override revive(data: SerializedError): LuigiError {
+    return new SchedulerError(data.code, data.message, { details: data.details ?? {} });
+  }
+}
+
+const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError }>([
+  ["LuigiError", LuigiError],
+  ["ParameterError", ParameterError],
+  ["StepDefinitionError", StepDefinitionError],
+  ["ConfigError", ConfigError],
+  ["TargetError", TargetError],
+  ["NonRetryableError", NonRetryableError],
+  ["StepTimeoutError", StepTimeoutError],
+  ["UsageError", UsageError],
+  ["SchedulerError", SchedulerError],
+]);
+
+/** Turns anything thrown into a message and a stack, for reports and logs. */
+export function describeThrown(thrown: unknown): { message: string; stack: string; code?: ErrorCode } {
+  if (thrown instanceof LuigiError) {
+    return { message: thrown.message, stack: thrown.stack ?? thrown.message, code: thrown.code };
+  }
+  if (thrown instanceof Error) return { message: thrown.message, stack: thrown.stack ?? thrown.message };
+  const text = typeof thrown === "string" ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  return { message: text, stack: text };
+}

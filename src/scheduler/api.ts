@@ -1,0 +1,219 @@
+/**
+ * SchedulerApi: the one interface between a worker (or the visualiser) and a scheduler. It is implemented
+ * in-process by LocalScheduler (`--local-scheduler`) and remotely by the RPC client. Argument and answer
+ * shapes are Luigi's wire shapes (SPEC section 3), spelled as Luigi spells them (`task_id`, `taskId`), so
+ * the RPC layer passes them through unchanged and Python workers can speak to luigid.
+ */
+
+/** Scheduler-side statuses (SPEC 2.2). SUSPENDED is accepted from old clients and stored as PENDING. */
+export type StepStatus = "PENDING" | "RUNNING" | "BATCH_RUNNING" | "DONE" | "FAILED" | "DISABLED" | "UNKNOWN";
+export type ClaimStatus = StepStatus | "SUSPENDED";
+export const STEP_STATUSES: readonly StepStatus[] = [
+  "PENDING",
+  "RUNNING",
+  "BATCH_RUNNING",
+  "DONE",
+  "FAILED",
+  "DISABLED",
+  "UNKNOWN",
+];
+
+export type UpstreamStatus =
+  | ""
+  | "UPSTREAM_RUNNING"
+  | "UPSTREAM_MISSING_INPUT"
+  | "UPSTREAM_FAILED"
+  | "UPSTREAM_DISABLED";
+
+export type Resources = Record<string, number>;
+
+export interface RetryPolicyDict {
+  retry_count?: number | null;
+  disable_hard_timeout?: number | null;
+  disable_window?: number | null;
+}
+
+export interface AddTaskArgs {
+  worker: string;
+  task_id: string;
+  status?: ClaimStatus;
+  runnable?: boolean | null;
+  /** null/undefined: keep the known deps. */
+  deps?: string[] | null;
+  new_deps?: string[] | null;
+  /** Explanation (error text); Luigi sends it JSON-encoded a second time. */
+  expl?: string | null;
+  resources?: Resources | null;
+  priority?: number;
+  family?: string;
+  module?: string | null;
+  params?: Record<string, string | string[]> | null;
+  param_visibilities?: Record<string, number> | null;
+  accepts_messages?: boolean;
+  assistant?: boolean;
+  tracking_url?: string | null;
+  batchable?: boolean | null;
+  batch_id?: string | null;
+  retry_policy_dict?: RetryPolicyDict | null;
+  owners?: string[] | null;
+}
+
+/** `add_worker` info: an object, or Luigi's list of [key, value] pairs. */
+export type WorkerInfo = Record<string, unknown>;
+export interface AddWorkerArgs {
+  worker: string;
+  info: WorkerInfo | [string, unknown][];
+}
+
+export interface GetWorkArgs {
+  worker: string;
+  host?: string | null;
+  assistant?: boolean;
+  current_tasks?: string[] | null;
+}
+
+export interface RunningTaskInfo {
+  task_id: string;
+  worker: string;
+  [infoKey: string]: unknown;
+}
+
+export interface PendingCounts {
+  n_pending_tasks: number;
+  n_unique_pending: number;
+  n_pending_last_scheduled?: number;
+  worker_state: "active" | "disabled";
+  running_tasks: RunningTaskInfo[];
+}
+
+export interface GetWorkResponse extends PendingCounts {
+  task_id: string | null;
+  task_family?: string;
+  task_module?: string | null;
+  task_params?: Record<string, string | string[]>;
+  batch_id?: string;
+  batch_task_ids?: string[];
+}
+
+export interface RpcMessage {
+  name: string;
+  kwargs: Record<string, unknown>;
+}
+
+export interface PingResponse {
+  rpc_messages: RpcMessage[];
+}
+
+/** A step as the listing and graph calls show it (SPEC 3.2). */
+export interface StepNode {
+  display_name?: string;
+  status: StepStatus;
+  workers: string[];
+  worker_running: string | null;
+  time_running: number | null;
+  start_time: number | "UNKNOWN";
+  last_updated: number | null;
+  params: Record<string, string | string[]>;
+  name: string;
+  priority: number;
+  resources: Resources;
+  resources_running: Resources | null;
+  tracking_url: string | null;
+  status_message: string | null;
+  progress_percentage: number | null;
+  re_enable_able?: boolean;
+  deps?: string[];
+  accepts_messages?: boolean;
+}
+
+export interface TaskListArgs {
+  status?: string;
+  upstream_status?: string;
+  limit?: boolean;
+  search?: string | null;
+  max_shown_tasks?: number | null;
+}
+/** Either id -> node, or `{num_tasks: N}` when the listing is over the limit. */
+export type TaskListResponse = Record<string, StepNode> | { num_tasks: number };
+
+export interface WorkerNode {
+  name: string;
+  last_active: number;
+  started: number;
+  state: "active" | "disabled";
+  first_task_display_name?: string;
+  num_unread_rpc_messages: number;
+  num_running?: number;
+  num_pending?: number;
+  num_uniques?: number;
+  running?: Record<string, StepNode>;
+  [infoKey: string]: unknown;
+}
+
+export interface ResourceNode {
+  name: string;
+  num_total: number;
+  num_used: number;
+  num_consumer: number;
+  running: Record<string, StepNode>;
+}
+
+export interface FetchErrorResponse {
+  taskId: string;
+  error: string;
+  displayName?: string;
+  taskParams?: Record<string, string | string[]>;
+  taskModule?: string | null;
+  taskFamily?: string;
+}
+
+/**
+ * Everything a worker or the visualiser may ask of a scheduler. All methods are async so that the remote
+ * implementation fits; the local one answers at once.
+ */
+export interface SchedulerApi {
+  // worker-facing
+  addTask(args: AddTaskArgs): Promise<null>;
+  addTaskBatcher(args: { worker: string; task_family: string; batched_args: string[]; max_batch_size?: number }): Promise<null>;
+  addWorker(args: AddWorkerArgs): Promise<null>;
+  getWork(args: GetWorkArgs): Promise<GetWorkResponse>;
+  countPending(args: { worker: string }): Promise<PendingCounts>;
+  ping(args: { worker: string }): Promise<PingResponse>;
+  announceSchedulingFailure(args: {
+    worker?: string;
+    task_name: string;
+    family: string;
+    params: Record<string, unknown>;
+    expl: string;
+    owners: string[];
+  }): Promise<null>;
+  setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null>;
+  getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }>;
+  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null>;
+  getTaskProgressPercentage(args: { task_id: string }): Promise<{ taskId: string; progressPercentage: number | null }>;
+  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null>;
+  getRunningTaskResources(args: { task_id: string }): Promise<{ taskId: string; resources: Resources | null }>;
+
+  // UI / admin
+  taskList(args: TaskListArgs): Promise<TaskListResponse>;
+  taskSearch(args: { task_str: string }): Promise<Record<string, Record<string, StepNode>>>;
+  graph(args?: Record<string, never>): Promise<Record<string, StepNode>>;
+  depGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>>;
+  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>>;
+  workerList(args?: { include_running?: boolean }): Promise<WorkerNode[]>;
+  resourceList(): Promise<ResourceNode[]>;
+  fetchError(args: { task_id: string }): Promise<FetchErrorResponse>;
+  reEnableTask(args: { task_id: string }): Promise<StepNode | Record<string, never>>;
+  forgiveFailures(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }>;
+  markAsDone(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }>;
+  disableWorker(args: { worker: string }): Promise<null>;
+  setWorkerProcesses(args: { worker: string; n: number }): Promise<null>;
+  isPauseEnabled(): Promise<{ enabled: boolean }>;
+  isPaused(): Promise<{ paused: boolean }>;
+  pause(): Promise<null>;
+  unpause(): Promise<null>;
+  updateResources(args: Record<string, number>): Promise<null>;
+  updateResource(args: { resource: string; amount: number }): Promise<boolean>;
+  hasTaskHistory(): Promise<boolean>;
+  prune(): Promise<null>;
+}
