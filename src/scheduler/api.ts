@@ -193,6 +193,10 @@ export interface SchedulerApi {
   getTaskProgressPercentage(args: { task_id: string }): Promise<{ taskId: string; progressPercentage: number | null }>;
   decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null>;
   getRunningTaskResources(args: { task_id: string }): Promise<{ taskId: string; resources: Resources | null }>;
+  /** Hands the dict to the metrics collector. */
+  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null>;
+  /** Stores a running step's reply to a scheduler message. */
+  addSchedulerMessageResponse(args: { task_id: string; message_id: string; response: unknown }): Promise<null>;
 
   // UI / admin
   taskList(args: TaskListArgs): Promise<TaskListResponse>;
@@ -208,6 +212,10 @@ export interface SchedulerApi {
   markAsDone(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }>;
   disableWorker(args: { worker: string }): Promise<null>;
   setWorkerProcesses(args: { worker: string; n: number }): Promise<null>;
+  /** Queues `dispatch_scheduler_message` for the worker; `message_id` null when send_messages is off. */
+  sendSchedulerMessage(args: { worker: string; task: string; content: string }): Promise<{ message_id: string | null }>;
+  /** Pops the step's stored reply to a message (null when there is none yet). */
+  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }>;
   isPauseEnabled(): Promise<{ enabled: boolean }>;
   isPaused(): Promise<{ paused: boolean }>;
   pause(): Promise<null>;

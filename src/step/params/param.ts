@@ -94,6 +94,28 @@ export abstract class Param<T, D extends boolean = boolean> {
     return this.serialize(a) === this.serialize(b);
   }
 
+  /**
+   * The value after `value` in this kind's natural enumeration (int + 1, the next date step), or null when
+   * the kind has none. Only the execution summary uses it, to print runs like `x=1...9` (Luigi's
+   * `next_in_enumeration`).
+   */
+  nextInEnumeration(_value: T): T | null {
+    return null;
+  }
+
+  /**
+   * Wrapper kinds (optional) delegate to another kind's raw parse: going through its public `parse()` would
+   * wrap the error twice.
+   */
+  protected static parseWith<U>(kind: Param<U>, text: string): U {
+    return kind.parseText(text);
+  }
+
+  /** Same as parseWith, for normalisation. */
+  protected static normalizeWith<U>(kind: Param<U>, value: unknown): U {
+    return kind.normalizeValue(value);
+  }
+
   private invalid(name: string, family: string | undefined, what: string, err: unknown): ParameterError {
     const reason = err instanceof Error ? err.message : String(err);
     const where = family === undefined ? `parameter '${name}'` : `parameter '${name}' of ${family}`;
@@ -104,6 +126,17 @@ export abstract class Param<T, D extends boolean = boolean> {
     );
   }
 }
+
+/**
+ * Whether an options object type carries a default: `{ default: 3 }` gives true, `{}` false, and an options
+ * type whose `default` is optional (a variable typed `ParamOptions<T>`) gives boolean. Factories use it to
+ * type `param.int({ default: 3 })` as `Param<number, true>`.
+ */
+export type HasDefault<O> = "default" extends keyof O
+  ? O extends { default: unknown }
+    ? true
+    : boolean
+  : false;
 
 /** The value type held by a parameter. */
 export type ParamValue<P> = P extends Param<infer T, boolean> ? T : never;

@@ -1,0 +1,52 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ErrorCode, UsageError } from "../errors.js";
+import { registerClass } from "../step/registry.js";
+import { Step } from "../step/step.js";
+
+let tsxRegistered = false;
+
+/** Lets `import()` load TypeScript directly (tsx's loader), once per process. */
+async function enableTypeScript(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import("tsx/esm/api");
+  register();
+  tsxRegistered = true;
+}
+
+/**
+ * Imports the user's pipeline module (`.ts`, `.mts`, `.js`, `.mjs`, or a package name) and registers
+ * every step class it exports. Returns the exported step classes.
+ */
+export async function loadStepModule(specifier: string, cwd = process.cwd()): Promise<(typeof Step)[]> {
+  const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]sx?$/.test(specifier);
+  let url: string;
+  if (isPath) {
+    const abs = path.resolve(cwd, specifier);
+    if (!existsSync(abs)) {
+      throw new UsageError(`--module ${specifier}: no such file (${abs})`, { module: specifier }, ErrorCode.MODULE_LOAD);
+    }
+    url = pathToFileURL(abs).href;
+  } else {
+    url = specifier;
+  }
+  await enableTypeScript();
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`--module ${specifier}: could not load it: ${reason}`, { module: specifier }, ErrorCode.MODULE_LOAD);
+  }
+  const classes: (typeof Step)[] = [];
+  for (const value of Object.values(namespace)) {
+    if (typeof value === "function" && value.prototype instanceof Step) {
+      const cls = value as typeof Step;
+      if (!Object.prototype.hasOwnProperty.call(cls, "stepModule")) cls.stepModule = specifier;
+      registerClass(cls);
+      classes.push(cls);
+    }
+  }
+  return classes;
+}

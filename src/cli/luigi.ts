@@ -1,0 +1,142 @@
+import { Writable } from "node:stream";
+import { ConfigError, describeThrown, LuigiError, ParameterError, StepDefinitionError, UsageError } from "../errors.js";
+import { coreConfig, retcodeConfig, schedulerConfig, workerConfig } from "../config/index.js";
+import { createLogger } from "../log/logger.js";
+import type { SchedulerApi } from "../scheduler/api.js";
+import { LocalScheduler } from "../scheduler/local.js";
+import { activeConfig, setFamilyFlag } from "../step/context.js";
+import { allRegisteredClasses, lookupFamily } from "../step/registry.js";
+import type { Step } from "../step/step.js";
+import { summarize } from "../worker/summary.js";
+import { Worker } from "../worker/worker.js";
+import { ChildProcessExecutor } from "../worker/child-executor.js";
+import { helpText, parseCommandLine, prescan } from "./flags.js";
+import { loadStepModule } from "./load-module.js";
+import { acquireProcessLock } from "./lock.js";
+import { ProgressLine } from "./progress.js";
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+/** Exit code for bad usage (unknown flag, malformed or missing parameter): nothing was run. */
+export const USAGE_EXIT = 2;
+
+/** `luigi [--module M] Family [--param v ...]`: returns the exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let unhandledCode = 4;
+  try {
+    const pre = prescan(argv);
+    if (pre.module) await loadStepModule(pre.module);
+    const config = activeConfig();
+    unhandledCode = retcodeConfig(config).unhandledException;
+    const rootClass = pre.family ? (lookupFamily(pre.family) as typeof Step) : undefined;
+    const families = allRegisteredClasses() as (typeof Step)[];
+    const parsed = parseCommandLine(argv, rootClass, families);
+    if (parsed.core.help === "true" || parsed.core.help_all === "true") {
+      io.stdout.write(helpText(rootClass, families, parsed.core.help_all === "true") + "\n");
+      return 0;
+    }
+    if (!parsed.family || !rootClass) {
+      throw new UsageError("no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)");
+    }
+    for (const [section, keys] of Object.entries(parsed.sections)) {
+      for (const [key, value] of Object.entries(keys)) config.set(section, key, value);
+    }
+    for (const [key, value] of Object.entries(parsed.core)) config.set("core", key, value);
+    for (const [family, params] of Object.entries(parsed.familyParams)) {
+      for (const [name, text] of Object.entries(params)) setFamilyFlag(family, name, text);
+    }
+    const core = coreConfig(config);
+    const workerSettings = workerConfig(config);
+    const retcodes = retcodeConfig(config);
+    const args: Record<string, unknown> = {};
+    for (const [name, text] of Object.entries(parsed.rootParams)) {
+      const kind = rootClass.schema[name];
+      if (kind) args[name] = kind.parse(text, name, rootClass.family);
+    }
+    const RootCtor = rootClass as unknown as new (a: Record<string, unknown>) => Step;
+    const root = new RootCtor(args);
+
+    if (!core.noLock) {
+      const lock = acquireProcessLock({ dir: core.lockPidDir, lockSize: core.lockSize });
+      if (!lock.acquired) {
+        io.stderr.write(`luigi: Pid(s) ${lock.holders.join(", ")} already running the same command (${lock.pidFile})\n`);
+        return retcodes.alreadyRunning;
+      }
+    }
+
+    const progress = io.stderr.isTTY && core.logFormat !== "json" ? new ProgressLine(io.stderr as never) : undefined;
+    const logStream = progress
+      ? new Writable({
+          write(chunk: Buffer | string, _enc, done) {
+            progress.writeAbove(chunk.toString());
+            done();
+          },
+        })
+      : (io.stderr as NodeJS.WritableStream);
+    const explicitLevel = parsed.core.log_level !== undefined || config.get("core", "log_level") !== undefined;
+    const logger = createLogger({
+      format: core.logFormat,
+      // On a terminal the progress line tells what happens; only warnings and errors are logged there.
+      level: explicitLevel ? core.logLevel : progress ? "warn" : "info",
+      stream: logStream,
+    });
+
+    let scheduler: SchedulerApi;
+    if (core.localScheduler) {
+      scheduler = new LocalScheduler({ options: { ...schedulerConfig(config), pruneOnGetWork: true } });
+    } else {
+      throw new UsageError(
+        "this version has no luigid client yet: pass --local-scheduler (or set local_scheduler = true in [core])",
+      );
+    }
+    const processExecutor =
+      workerSettings.isolation === "process"
+        ? new ChildProcessExecutor({ module: pre.module, cwd: process.cwd(), logger })
+        : undefined;
+    const worker = new Worker({
+      ...workerSettings,
+      id: workerSettings.id || undefined,
+      scheduler,
+      processes: core.workers,
+      assistant: core.assistant,
+      logger,
+      processExecutor,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+    });
+    const onUsr1 = (): void => {
+      logger.info("SIGUSR1: finishing running steps, then stopping");
+      worker.phaseOut();
+    };
+    if (!workerSettings.noInstallShutdownHandler) process.on("SIGUSR1", onUsr1);
+    try {
+      await worker.add([root]);
+      await worker.run();
+    } finally {
+      progress?.stop();
+      process.off("SIGUSR1", onUsr1);
+    }
+    const summary = summarize(worker.history, [root], retcodes, {
+      summaryLength: config.getInt("execution_summary", "summary_length", 5),
+      schedulingFailed: worker.hadSchedulingError,
+    });
+    io.stdout.write(summary.text + "\n");
+    return summary.exitCode;
+  } catch (err) {
+    if (
+      err instanceof UsageError ||
+      err instanceof ParameterError ||
+      err instanceof StepDefinitionError ||
+      err instanceof ConfigError
+    ) {
+      io.stderr.write(`luigi: ${err.message}\n`);
+      return USAGE_EXIT;
+    }
+    const { stack } = describeThrown(err);
+    const code = err instanceof LuigiError ? ` [${err.code}]` : "";
+    io.stderr.write(`luigi: unhandled error${code}: ${stack}\n`);
+    return unhandledCode;
+  }
+}

@@ -1,0 +1,11 @@
+/** Configuration: Luigi's luigi.cfg / luigi.toml files, their search order, and the typed sections. */
+export { LuigiConfig, type ConfigFormat } from "./config.js";
+export type { Env } from "./entry.js";
+export { loadConfig, type LoadConfigOptions } from "./load.js";
+export { MAX_INTERPOLATION_DEPTH } from "./interpolate.js";
+export { coreConfig, type CoreConfig, type LogLevel } from "./core.js";
+export { workerConfig, type WorkerConfig } from "./worker.js";
+export { schedulerConfig } from "./scheduler.js";
+export { retcodeConfig, DEFAULT_RETCODES, type RetcodeConfig } from "./retcode.js";
+export { stepDefaults } from "./step.js";
+export { toBool, toDuration, toFloat, toInt, type ValueSource } from "./values.js";

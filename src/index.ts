@@ -1,0 +1,43 @@
+/**
+ * luigi-ts: Luigi's workflow model for Node.js. The public API lives here and only here.
+ *
+ * Glossary: a *step* (Luigi's task) declares typed parameters, `requires()`, `output()` and `run()`; a
+ * *target* is what a step produces; a *worker* walks the requirements and runs what a *scheduler* hands
+ * it; a *run* is one execution of a step's `run()`. See src/step/step.ts for more.
+ */
+export { Step, WrapperStep, ExternalStep, isStep } from "./step/step.js";
+export type { Schema, StepArgs, StepValues, OutputOf, RetryPolicy, RunResult, StepReporter } from "./step/step.js";
+export type { StepEventName, StepEventArgs } from "./step/events.js";
+export type { Structure } from "./step/structure.js";
+export { flatten } from "./step/structure.js";
+export { param } from "./step/params/index.js";
+export { Param, type ParamOptions, type ParamValue, type Visibility } from "./step/params/param.js";
+export { stepId } from "./step/step-id.js";
+export { setActiveConfig, activeConfig } from "./step/context.js";
+
+export * from "./target/index.js";
+export * from "./config/index.js";
+
+export {
+  LuigiError,
+  ErrorCode,
+  ParameterError,
+  StepDefinitionError,
+  ConfigError,
+  TargetError,
+  NonRetryableError,
+  StepTimeoutError,
+  UsageError,
+  SchedulerError,
+  type SerializedError,
+} from "./errors.js";
+
+export { build, type BuildOptions } from "./worker/build.js";
+export { Worker, type WorkerOptions, type WorkerProgress } from "./worker/worker.js";
+export type { ExecutionSummary, SummaryStatus, Category } from "./worker/summary.js";
+
+export type * from "./scheduler/api.js";
+export { LocalScheduler } from "./scheduler/local.js";
+export { Scheduler } from "./scheduler/index.js";
+export { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./scheduler/options.js";
+export { createLogger, type LoggerOptions } from "./log/logger.js";

@@ -1,0 +1,636 @@
+/**
+ * The scheduler core: a pure, synchronous, in-memory state machine with Luigi's rules (SPEC 2) and
+ * indexed data (SPEC 7.1). No I/O and no timers: the caller supplies the clock and calls `prune()` (or
+ * sets pruneOnGetWork). Methods take and return Luigi's wire shapes (api.ts), named in camelCase.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import {
+  STEP_STATUSES,
+  type AddTaskArgs,
+  type AddWorkerArgs,
+  type ClaimStatus,
+  type FetchErrorResponse,
+  type GetWorkArgs,
+  type GetWorkResponse,
+  type PendingCounts,
+  type PingResponse,
+  type ResourceNode,
+  type Resources,
+  type RunningTaskInfo,
+  type StepNode,
+  type StepStatus,
+  type TaskListArgs,
+  type TaskListResponse,
+  type WorkerInfo,
+  type WorkerNode,
+} from "./api.js";
+import { notify, type Core, type SchedulerHooks } from "./core.js";
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./options.js";
+import { stepNode } from "./nodes.js";
+import { prune } from "./prune.js";
+import * as queries from "./queries.js";
+import { makeDefaultPolicy, policyFrom, type RetryPolicy } from "./retry-policy.js";
+import { exportState, restoreState, type StateSnapshot } from "./snapshot.js";
+import { SchedulerState } from "./state.js";
+import { displayName, isRunningStatus, type StepRecord } from "./step-record.js";
+import { hasRunner, raisePriority, reEnable, setStatus } from "./transitions.js";
+import { verifyState } from "./verify.js";
+import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
+
+export interface SchedulerInit extends Partial<SchedulerOptions> {
+  /** Epoch seconds as a float. The core has no clock of its own. */
+  clock: () => number;
+  /** Ids for `send_scheduler_message`; default `crypto.randomUUID`. */
+  newMessageId?: () => string;
+  hooks?: SchedulerHooks;
+}
+
+const CLAIM_STATUSES = new Set<string>([...STEP_STATUSES, "SUSPENDED"]);
+
+export class Scheduler {
+  readonly options: Readonly<SchedulerOptions>;
+  private readonly core: Core;
+  private readonly clock: () => number;
+  private readonly newMessageId: () => string;
+  private readonly defaultPolicy: RetryPolicy;
+  private paused = false;
+
+  constructor(init: SchedulerInit) {
+    const { clock, newMessageId, hooks, ...options } = init;
+    this.options = Object.freeze({ ...DEFAULT_SCHEDULER_OPTIONS, ...stripUndefined(options) });
+    this.clock = clock;
+    this.newMessageId = newMessageId ?? randomUUID;
+    this.defaultPolicy = makeDefaultPolicy(this.options);
+    this.core = {
+      state: new SchedulerState(this.options.workerDisconnectDelay),
+      options: this.options,
+      capacity: { ...this.options.resources },
+      hooks: hooks ?? {},
+    };
+  }
+
+  /** Rebuilds a scheduler from `exportState()` output, every index included. */
+  static importState(snapshot: unknown, init: SchedulerInit): Scheduler {
+    const scheduler = new Scheduler(init);
+    scheduler.tick();
+    restoreState(scheduler.core, snapshot, scheduler.defaultPolicy);
+    return scheduler;
+  }
+
+  /** Every step and worker record as plain JSON-safe data (pause flag and runtime resources excluded). */
+  exportState(): StateSnapshot {
+    return exportState(this.core.state);
+  }
+
+  /** Diagnostic: recomputes every index from the records and throws on the first difference. O(n). */
+  checkConsistency(): void {
+    verifyState(this.core.state);
+  }
+
+  /** Read-only view of a record, for tests and diagnostics. */
+  inspectStep(taskId: string): Readonly<StepRecord> | undefined {
+    return this.core.state.steps.get(taskId);
+  }
+
+  get stepCount(): number {
+    return this.core.state.steps.size;
+  }
+
+  private tick(): number {
+    const now = this.clock();
+    this.core.state.now = now;
+    return now;
+  }
+
+  private get state(): SchedulerState {
+    return this.core.state;
+  }
+
+  // ---------------------------------------------------------------- worker-facing
+
+  addTask(args: AddTaskArgs): null {
+    const now = this.tick();
+    const { state } = this;
+    const workerId = required(args.worker, "worker");
+    const taskId = required(args.task_id, "task_id");
+    const claim: ClaimStatus = args.status ?? "PENDING";
+    if (!CLAIM_STATUSES.has(claim)) throw new TypeError(`add_task: unknown status ${JSON.stringify(claim)}`);
+    const worker = state.touchWorker(workerId);
+    const resources: Resources = args.resources == null ? {} : { ...args.resources };
+    const policy = policyFrom(this.defaultPolicy, args.retry_policy_dict);
+    const priority = args.priority ?? 0;
+
+    let rec = state.steps.get(taskId);
+    if (!rec) {
+      if (!worker.enabled) return null;
+      rec = state.createStep(taskId, "PENDING", priority, this.defaultPolicy);
+      const created = rec;
+      state.change(created, () => (created.resources = resources));
+      if (args.deps) state.replaceDeps(created, args.deps);
+    }
+    const step = rec;
+    // A disabled worker may only report on steps that are running.
+    if (step.status !== "RUNNING" && !worker.enabled) return null;
+    // Stable-done cooldown: a stale "still pending" right after DONE is ignored entirely.
+    if (claim === "PENDING" && step.status === "DONE" && now - step.updated < this.options.stableDoneCooldownSecs) {
+      return null;
+    }
+
+    if (!step.family && args.family) state.change(step, () => (step.family = args.family as string));
+    if (!step.module) step.module = args.module ?? null;
+    if (isEmpty(step.paramVisibilities)) step.paramVisibilities = { ...(args.param_visibilities ?? {}) };
+    if (isEmpty(step.params)) step.params = copyParams(args.params);
+
+    if (args.batch_id != null) state.change(step, () => (step.batchId = args.batch_id as string));
+    if (claim === "RUNNING" && !hasRunner(step)) {
+      const batchId = args.batch_id;
+      state.change(step, () => {
+        step.workerRunning = workerId;
+        if (batchId) {
+          const first = state.idx.batchMembers.get(batchId)?.values().next().value;
+          if (first?.resourcesRunning) step.resourcesRunning = { ...first.resourcesRunning };
+        }
+        step.timeRunning = now;
+      });
+    }
+    if (args.accepts_messages !== null) step.acceptsMessages = args.accepts_messages ?? false;
+    if (args.tracking_url != null || step.status !== "RUNNING") {
+      step.trackingUrl = args.tracking_url ?? null;
+      for (const m of this.batchMembersOf(step)) m.trackingUrl = step.trackingUrl;
+    }
+    if (args.batchable != null) step.batchable = args.batchable;
+    step.remove = null;
+    if (args.expl != null) {
+      step.expl = args.expl;
+      for (const m of this.batchMembersOf(step)) m.expl = args.expl;
+    }
+
+    // The running-step guard (SPEC 2.8): only the runner may change a running step, except new_deps.
+    const notRunning = !isRunningStatus(step.status);
+    const startedRun = claim === "DONE" || claim === "FAILED" || claim === "RUNNING";
+    const onThisWorker = step.workerRunning === workerId;
+    const hasNewDeps = args.new_deps != null && args.new_deps.length > 0;
+    if (notRunning || (startedRun && onThisWorker) || hasNewDeps) {
+      const target: StepStatus = claim === "SUSPENDED" ? "PENDING" : claim;
+      if (target !== step.status || target === "PENDING") notify(this.core.hooks, "history", step, target, null);
+      setStatus(this.core, step, target);
+    }
+
+    if (args.deps != null) state.replaceDeps(step, args.deps);
+    if (args.new_deps != null) state.addDeps(step, args.new_deps);
+    if (!sameResources(step.resources, resources)) state.change(step, () => (step.resources = resources));
+
+    if (worker.enabled && !args.assistant) {
+      state.addStakeholder(step, workerId);
+      // Placeholders keep not-yet-announced deps (and their priority) from being pruned meanwhile.
+      for (const depId of step.deps) {
+        const dep = state.steps.get(depId) ?? state.createStep(depId, "UNKNOWN", priority, this.defaultPolicy);
+        state.addStakeholder(dep, workerId);
+      }
+    }
+    raisePriority(this.core, step, priority);
+    step.retryPolicy = policy;
+    const runnable = args.runnable === undefined ? true : Boolean(args.runnable);
+    if (runnable && claim !== "FAILED" && worker.enabled && (!step.workers.has(workerId) || !step.runnable)) {
+      state.change(step, () => {
+        step.workers.add(workerId);
+        step.runnable = true;
+      });
+    }
+    if (step.stakeholders.size === 0) state.orphanCandidates.add(step);
+    return null;
+  }
+
+  addTaskBatcher(args: { worker: string; task_family: string; batched_args: string[]; max_batch_size?: number }): null {
+    this.tick();
+    const worker = required(args.worker, "worker");
+    let families = this.state.batchers.get(worker);
+    if (!families) this.state.batchers.set(worker, (families = new Map()));
+    families.set(required(args.task_family, "task_family"), {
+      batchedArgs: [...(args.batched_args ?? [])],
+      maxBatchSize: args.max_batch_size ?? Number.POSITIVE_INFINITY,
+    });
+    return null;
+  }
+
+  addWorker(args: AddWorkerArgs): null {
+    this.tick();
+    const w = this.state.getWorker(required(args.worker, "worker"));
+    this.state.setWorkerInfo(w, infoObject(args.info));
+    return null;
+  }
+
+  getWork(args: GetWorkArgs): GetWorkResponse {
+    const now = this.tick();
+    if (this.options.pruneOnGetWork) prune(this.core);
+    const { state } = this;
+    const workerId = required(args.worker, "worker");
+    const worker = state.touchWorker(workerId, { host: args.host ?? null }, true);
+    if (worker.disabled) {
+      return { n_pending_tasks: 0, running_tasks: [], task_id: null, n_unique_pending: 0, worker_state: "disabled" };
+    }
+    const assistant = Boolean(args.assistant);
+    if (assistant) state.setWorkerInfo(worker, { assistant: true });
+
+    let best: StepRecord | undefined;
+    if (args.current_tasks != null) {
+      best = this.lostAssignment(workerId, new Set(args.current_tasks));
+      this.resetOrphanedBatches(workerId);
+    }
+    let batch: ReturnType<typeof collectBatch>;
+    if (!best && !this.paused) {
+      best = pickWork(this.core, workerId, assistant);
+      const queue = ownQueue(this.core, workerId, assistant);
+      if (best && queue) batch = collectBatch(this.core, workerId, queue, best);
+    }
+
+    // The counts describe the state before the hand-out (they include the step handed out).
+    const reply: GetWorkResponse = { ...this.pendingCounts(workerId), task_id: null };
+    if (batch && batch.members.length > 1) {
+      const head = batch.members[0] as StepRecord;
+      const ids = batch.members.map((m) => m.id);
+      const batchId = createHash("md5").update(ids.join("|"), "utf8").digest("hex");
+      for (const member of batch.members) {
+        setStatus(this.core, member, "BATCH_RUNNING");
+        state.change(member, () => {
+          member.batchId = batchId;
+          member.workerRunning = workerId;
+          member.resourcesRunning = { ...member.resources };
+          member.timeRunning = now;
+        });
+      }
+      reply.task_family = head.family;
+      reply.task_module = head.module;
+      reply.task_params = { ...copyParams(head.params), ...batch.batchedParams };
+      reply.batch_id = batchId;
+      reply.batch_task_ids = ids;
+    } else if (best) {
+      const step = best;
+      notify(this.core.hooks, "metrics", "started", step);
+      setStatus(this.core, step, "RUNNING");
+      state.change(step, () => {
+        step.workerRunning = workerId;
+        step.resourcesRunning = { ...step.resources };
+        step.timeRunning = now;
+      });
+      notify(this.core.hooks, "history", step, "RUNNING", args.host ?? null);
+      reply.task_id = step.id;
+      reply.task_family = step.family;
+      reply.task_module = step.module;
+      reply.task_params = copyParams(step.params);
+    }
+    return reply;
+  }
+
+  countPending(args: { worker: string }): PendingCounts {
+    this.tick();
+    const workerId = required(args.worker, "worker");
+    this.state.getWorker(workerId);
+    return this.pendingCounts(workerId);
+  }
+
+  ping(args: { worker: string }): PingResponse {
+    this.tick();
+    const w = this.state.touchWorker(required(args.worker, "worker"));
+    return { rpc_messages: w.fetchRpcMessages() };
+  }
+
+  /** Only feeds Luigi's batch e-mailer, which luigi-ts does not have. */
+  announceSchedulingFailure(_args: {
+    worker?: string;
+    task_name: string;
+    family: string;
+    params: Record<string, unknown>;
+    expl: string;
+    owners: string[];
+  }): null {
+    return null;
+  }
+
+  setTaskStatusMessage(args: { task_id: string; status_message: string }): null {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (rec) {
+      rec.statusMessage = args.status_message;
+      if (rec.status === "RUNNING") for (const m of this.batchMembersOf(rec)) m.statusMessage = args.status_message;
+    }
+    return null;
+  }
+
+  getTaskStatusMessage(args: { task_id: string }): { taskId: string; statusMessage: string | null } {
+    const rec = this.state.steps.get(args.task_id);
+    return { taskId: args.task_id, statusMessage: rec ? rec.statusMessage : "" };
+  }
+
+  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): null {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (rec) {
+      rec.progressPercentage = args.progress_percentage;
+      if (rec.status === "RUNNING") {
+        for (const m of this.batchMembersOf(rec)) m.progressPercentage = args.progress_percentage;
+      }
+    }
+    return null;
+  }
+
+  getTaskProgressPercentage(args: { task_id: string }): { taskId: string; progressPercentage: number | null } {
+    const rec = this.state.steps.get(args.task_id);
+    return { taskId: args.task_id, progressPercentage: rec ? rec.progressPercentage : null };
+  }
+
+  /**
+   * Only for RUNNING steps; each positive amount is taken off the running resources (floor 0), batch
+   * members too. A step that holds its declared resources without a copy (claimed RUNNING directly)
+   * gets the copy first, where Luigi would fail.
+   */
+  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): null {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (!rec || rec.status !== "RUNNING") return null;
+    for (const target of [rec, ...this.batchMembersOf(rec)]) {
+      this.state.change(target, () => {
+        const held = { ...(target.resourcesRunning ?? target.resources) };
+        for (const [name, amount] of Object.entries(args.decrease_resources ?? {})) {
+          const cur = held[name];
+          if (amount > 0 && cur !== undefined) held[name] = Math.max(0, cur - amount);
+        }
+        target.resourcesRunning = held;
+      });
+    }
+    return null;
+  }
+
+  getRunningTaskResources(args: { task_id: string }): { taskId: string; resources: Resources | null } {
+    const rec = this.state.steps.get(args.task_id);
+    const held = rec?.resourcesRunning;
+    return { taskId: args.task_id, resources: held ? { ...held } : null };
+  }
+
+  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): null {
+    notify(this.core.hooks, "taskStatistics", args.task_id, args.statistics);
+    return null;
+  }
+
+  sendSchedulerMessage(args: { worker: string; task: string; content: string }): { message_id: string | null } {
+    this.tick();
+    if (!this.options.sendMessages) return { message_id: null };
+    const messageId = this.newMessageId();
+    this.state.getWorker(required(args.worker, "worker")).addRpcMessage("dispatch_scheduler_message", {
+      task_id: args.task,
+      message_id: messageId,
+      content: args.content,
+    });
+    return { message_id: messageId };
+  }
+
+  addSchedulerMessageResponse(args: { task_id: string; message_id: string; response: unknown }): null {
+    const rec = this.state.steps.get(args.task_id);
+    if (rec) (rec.messageResponses ??= new Map()).set(args.message_id, args.response);
+    return null;
+  }
+
+  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): { response: unknown } {
+    const rec = this.state.steps.get(args.task_id);
+    let response: unknown = null;
+    if (rec?.messageResponses?.has(args.message_id)) {
+      response = rec.messageResponses.get(args.message_id);
+      rec.messageResponses.delete(args.message_id);
+      if (rec.messageResponses.size === 0) rec.messageResponses = null;
+    }
+    return { response: response ?? null };
+  }
+
+  // ---------------------------------------------------------------- UI / admin
+
+  taskList(args: TaskListArgs = {}): TaskListResponse {
+    this.tick();
+    return queries.taskList(this.core, args, () => prune(this.core));
+  }
+
+  taskSearch(args: { task_str: string }): Record<string, Record<string, StepNode>> {
+    this.tick();
+    prune(this.core);
+    return queries.taskSearch(this.core, args.task_str ?? "");
+  }
+
+  graph(): Record<string, StepNode> {
+    this.tick();
+    prune(this.core);
+    return queries.graph(this.core);
+  }
+
+  depGraph(args: { task_id: string; include_done?: boolean }): Record<string, StepNode> {
+    this.tick();
+    prune(this.core);
+    return queries.depGraph(this.core, args.task_id, args.include_done ?? true);
+  }
+
+  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Record<string, StepNode> {
+    this.tick();
+    prune(this.core);
+    return queries.inverseDepGraph(this.core, args.task_id, args.include_done ?? true);
+  }
+
+  workerList(args: { include_running?: boolean } = {}): WorkerNode[] {
+    this.tick();
+    prune(this.core);
+    return queries.workerList(this.core, args.include_running ?? true);
+  }
+
+  resourceList(): ResourceNode[] {
+    this.tick();
+    prune(this.core);
+    return queries.resourceList(this.core);
+  }
+
+  fetchError(args: { task_id: string }): FetchErrorResponse {
+    const rec = this.state.steps.get(args.task_id);
+    if (!rec) return { taskId: args.task_id, error: "" };
+    return {
+      taskId: args.task_id,
+      error: rec.expl ?? "",
+      displayName: displayName(rec),
+      taskParams: copyParams(rec.params),
+      taskModule: rec.module,
+      taskFamily: rec.family,
+    };
+  }
+
+  reEnableTask(args: { task_id: string }): StepNode | Record<string, never> {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (!rec || rec.status !== "DISABLED" || rec.schedulerDisableTime === null) return {};
+    reEnable(this.core, rec, true);
+    return stepNode(rec, { sendMessages: this.options.sendMessages });
+  }
+
+  /** FAILED -> PENDING, keeping the failure history ("forgive, don't forget"). */
+  forgiveFailures(args: { task_id: string }): { task_id: string; status: StepStatus | null } {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (!rec) return { task_id: args.task_id, status: null };
+    if (rec.status === "FAILED") {
+      notify(this.core.hooks, "history", rec, "PENDING", null);
+      setStatus(this.core, rec, "PENDING");
+    }
+    return { task_id: args.task_id, status: rec.status };
+  }
+
+  markAsDone(args: { task_id: string }): { task_id: string; status: StepStatus | null } {
+    this.tick();
+    const rec = this.state.steps.get(args.task_id);
+    if (!rec) return { task_id: args.task_id, status: null };
+    if (rec.status === "RUNNING" || rec.status === "FAILED" || rec.status === "DISABLED") {
+      notify(this.core.hooks, "history", rec, "DONE", null);
+      setStatus(this.core, rec, "DONE");
+    }
+    return { task_id: args.task_id, status: rec.status };
+  }
+
+  /** The worker gets no new work and is dropped from every step's eligible workers (not stakeholders). */
+  disableWorker(args: { worker: string }): null {
+    this.tick();
+    const workerId = required(args.worker, "worker");
+    this.state.getWorker(workerId).disabled = true;
+    this.state.dropEligibility(workerId);
+    return null;
+  }
+
+  setWorkerProcesses(args: { worker: string; n: number }): null {
+    this.tick();
+    this.state.getWorker(required(args.worker, "worker")).addRpcMessage("set_worker_processes", { n: args.n });
+    return null;
+  }
+
+  isPauseEnabled(): { enabled: boolean } {
+    return { enabled: this.options.pauseEnabled };
+  }
+
+  isPaused(): { paused: boolean } {
+    return { paused: this.paused };
+  }
+
+  pause(): null {
+    if (this.options.pauseEnabled) this.paused = true;
+    return null;
+  }
+
+  unpause(): null {
+    if (this.options.pauseEnabled) this.paused = false;
+    return null;
+  }
+
+  updateResources(args: Record<string, number>): null {
+    Object.assign(this.core.capacity, args);
+    return null;
+  }
+
+  updateResource(args: { resource: string; amount: number }): boolean {
+    if (!Number.isInteger(args.amount) || args.amount < 0) return false;
+    this.core.capacity[args.resource] = args.amount;
+    return true;
+  }
+
+  hasTaskHistory(): boolean {
+    return this.options.recordStepHistory;
+  }
+
+  prune(): null {
+    this.tick();
+    prune(this.core);
+    return null;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** count_pending from the per-worker counters: O(running steps of the worker). */
+  private pendingCounts(workerId: string): PendingCounts {
+    const { state } = this;
+    const wi = state.idx.perWorker.get(workerId);
+    const running: RunningTaskInfo[] = [];
+    for (const id of wi?.runningEligible ?? []) {
+      const runner = state.steps.get(id)?.workerRunning;
+      if (runner == null) continue;
+      running.push({ task_id: id, worker: runner, ...(state.workers.get(runner)?.info ?? {}) });
+    }
+    return {
+      n_pending_tasks: wi?.nPending ?? 0,
+      n_unique_pending: wi?.nUnique ?? 0,
+      n_pending_last_scheduled: wi?.nLastScheduled ?? 0,
+      worker_state: state.workers.get(workerId)?.state ?? "active",
+      running_tasks: running,
+    };
+  }
+
+  /** The best-ranked step this worker is said to run but no longer reports (SPEC 2.4 step 3). */
+  private lostAssignment(workerId: string, current: Set<string>): StepRecord | undefined {
+    let best: StepRecord | undefined;
+    for (const id of this.state.idx.perWorker.get(workerId)?.runs ?? []) {
+      const rec = this.state.steps.get(id);
+      if (!rec || rec.status !== "RUNNING" || current.has(id)) continue;
+      if (!best || rankBefore(rec, best)) best = rec;
+    }
+    return best;
+  }
+
+  /** BATCH_RUNNING members of this worker whose batch head is not running any more go back to PENDING. */
+  private resetOrphanedBatches(workerId: string): void {
+    const { state } = this;
+    const runs = [...(state.idx.perWorker.get(workerId)?.runs ?? [])].map((id) => state.steps.get(id));
+    const liveBatches = new Set(runs.filter((r) => r?.status === "RUNNING").map((r) => r?.batchId ?? null));
+    for (const rec of runs) {
+      if (rec?.status === "BATCH_RUNNING" && !liveBatches.has(rec.batchId)) setStatus(this.core, rec, "PENDING");
+    }
+  }
+
+  private batchMembersOf(rec: StepRecord): StepRecord[] {
+    if (rec.batchId === null) return [];
+    const members = this.state.idx.batchMembers.get(rec.batchId);
+    return members ? [...members].filter((m) => m !== rec) : [];
+  }
+}
+
+function rankBefore(a: StepRecord, b: StepRecord): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.time !== b.time) return a.time < b.time;
+  return a.seq < b.seq;
+}
+
+function required(value: string | null | undefined, name: string): string {
+  if (typeof value !== "string" || value === "") throw new TypeError(`missing required argument: ${name}`);
+  return value;
+}
+
+function infoObject(info: WorkerInfo | [string, unknown][] | null | undefined): Record<string, unknown> {
+  if (!info) return {};
+  if (Array.isArray(info)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of info) if (Array.isArray(pair) && typeof pair[0] === "string") out[pair[0]] = pair[1];
+    return out;
+  }
+  return { ...info };
+}
+
+function copyParams(params: Record<string, string | string[]> | null | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(params ?? {})) out[k] = Array.isArray(v) ? [...v] : v;
+  return out;
+}
+
+function isEmpty(obj: object): boolean {
+  for (const _ in obj) return false;
+  return true;
+}
+
+function sameResources(a: Resources, b: Resources): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

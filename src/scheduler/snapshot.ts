@@ -1,0 +1,244 @@
+/**
+ * A JSON-safe copy of every step and worker record (for luigid's persistence) and its inverse, which
+ * rebuilds every index, counter and timer from the records alone. The pause flag and runtime resource
+ * changes are not part of the state, as in Luigi (SPEC 2.9).
+ */
+import { STEP_STATUSES, type Resources, type RpcMessage, type StepStatus } from "./api.js";
+import type { Core } from "./core.js";
+import type { RetryPolicy } from "./retry-policy.js";
+import type { SchedulerState } from "./state.js";
+import { isBlocking, StepRecord, type Params } from "./step-record.js";
+import { WorkerRecord } from "./worker-record.js";
+
+export const SNAPSHOT_FORMAT = "luigi-ts/scheduler-state";
+export const SNAPSHOT_VERSION = 1;
+
+export interface StepSnapshot {
+  id: string;
+  status: StepStatus;
+  seq: number;
+  deps: string[];
+  stakeholders: string[];
+  workers: string[];
+  time: number;
+  updated: number;
+  workerRunning: string | null;
+  timeRunning: number | null;
+  resourcesRunning: Resources | null;
+  priority: number;
+  resources: Resources;
+  family: string;
+  module: string | null;
+  params: Params;
+  paramVisibilities: Record<string, number>;
+  retry: number | null;
+  remove: number | null;
+  failures: number[];
+  firstFailureTime: number | null;
+  schedulerDisableTime: number | null;
+  retryPolicy: { retryCount: number; disableHardTimeout: number; disableWindow: number };
+  expl: string | null;
+  trackingUrl: string | null;
+  statusMessage: string | null;
+  progressPercentage: number | null;
+  acceptsMessages: boolean;
+  messageResponses: [string, unknown][];
+  runnable: boolean;
+  batchable: boolean;
+  batchId: string | null;
+}
+
+export interface WorkerSnapshot {
+  id: string;
+  reference: { host: string | null } | null;
+  lastActive: number;
+  lastGetWork: number | null;
+  started: number;
+  info: Record<string, unknown>;
+  disabled: boolean;
+  rpcMessages: RpcMessage[];
+}
+
+export interface StateSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_VERSION;
+  nextSeq: number;
+  steps: StepSnapshot[];
+  workers: WorkerSnapshot[];
+  /** `maxBatchSize` null stands for Infinity, which JSON cannot carry. */
+  batchers: { worker: string; family: string; batchedArgs: string[]; maxBatchSize: number | null }[];
+}
+
+export function exportState(state: SchedulerState): StateSnapshot {
+  const steps: StepSnapshot[] = [];
+  for (const rec of state.steps.values()) {
+    steps.push({
+      id: rec.id,
+      status: rec.status,
+      seq: rec.seq,
+      deps: [...rec.deps],
+      stakeholders: [...rec.stakeholders],
+      workers: [...rec.workers],
+      time: rec.time,
+      updated: rec.updated,
+      workerRunning: rec.workerRunning,
+      timeRunning: rec.timeRunning,
+      resourcesRunning: rec.resourcesRunning ? { ...rec.resourcesRunning } : null,
+      priority: rec.priority,
+      resources: { ...rec.resources },
+      family: rec.family,
+      module: rec.module,
+      params: structuredClone(rec.params),
+      paramVisibilities: { ...rec.paramVisibilities },
+      retry: rec.retry,
+      remove: rec.remove,
+      failures: [...(rec.failures ?? [])],
+      firstFailureTime: rec.firstFailureTime,
+      schedulerDisableTime: rec.schedulerDisableTime,
+      retryPolicy: { ...rec.retryPolicy },
+      expl: rec.expl,
+      trackingUrl: rec.trackingUrl,
+      statusMessage: rec.statusMessage,
+      progressPercentage: rec.progressPercentage,
+      acceptsMessages: rec.acceptsMessages,
+      messageResponses: rec.messageResponses ? [...rec.messageResponses] : [],
+      runnable: rec.runnable,
+      batchable: rec.batchable,
+      batchId: rec.batchId,
+    });
+  }
+  const workers: WorkerSnapshot[] = [...state.workers.values()].map((w) => ({
+    id: w.id,
+    reference: w.reference ? { ...w.reference } : null,
+    lastActive: w.lastActive,
+    lastGetWork: w.lastGetWork,
+    started: w.started,
+    info: structuredClone(w.info),
+    disabled: w.disabled,
+    rpcMessages: structuredClone(w.rpcMessages),
+  }));
+  const batchers: StateSnapshot["batchers"] = [];
+  for (const [worker, families] of state.batchers) {
+    for (const [family, b] of families) {
+      batchers.push({
+        worker,
+        family,
+        batchedArgs: [...b.batchedArgs],
+        maxBatchSize: Number.isFinite(b.maxBatchSize) ? b.maxBatchSize : null,
+      });
+    }
+  }
+  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, nextSeq: state.nextSeq, steps, workers, batchers };
+}
+
+/** Fills an empty state from a snapshot. Stakeholders and workers that name no known worker are dropped. */
+export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPolicy): void {
+  const snap = input as Partial<StateSnapshot> | null;
+  if (!snap || snap.format !== SNAPSHOT_FORMAT || snap.version !== SNAPSHOT_VERSION) {
+    throw new TypeError(`not a ${SNAPSHOT_FORMAT} v${SNAPSHOT_VERSION} snapshot`);
+  }
+  const { state, options } = core;
+  if (state.steps.size > 0 || state.workers.size > 0) throw new Error("restoreState needs an empty state");
+  const statuses = new Set<string>(STEP_STATUSES);
+
+  for (const ws of snap.workers ?? []) {
+    const w = new WorkerRecord(ws.id, ws.lastActive, ws.started);
+    w.reference = ws.reference ? { ...ws.reference } : null;
+    w.lastGetWork = ws.lastGetWork;
+    w.info = structuredClone(ws.info ?? {});
+    w.disabled = ws.disabled;
+    w.rpcMessages = structuredClone(ws.rpcMessages ?? []);
+    state.workers.set(w.id, w);
+    state.armWorker(w);
+    if (w.assistant) state.assistants.add(w.id);
+  }
+
+  let maxSeq = -1;
+  for (const ss of snap.steps ?? []) {
+    if (!statuses.has(ss.status)) throw new TypeError(`snapshot step ${ss.id}: unknown status ${ss.status}`);
+    const rec = new StepRecord(ss.id, ss.status, ss.time, ss.seq, ss.priority, samePolicy(ss.retryPolicy, defaultPolicy));
+    rec.deps = new Set(ss.deps);
+    rec.stakeholders = new Set(ss.stakeholders.filter((w) => state.workers.has(w)));
+    rec.workers = new Set(ss.workers.filter((w) => state.workers.has(w)));
+    rec.updated = ss.updated;
+    rec.workerRunning = ss.workerRunning;
+    rec.timeRunning = ss.timeRunning;
+    rec.resourcesRunning = ss.resourcesRunning ? { ...ss.resourcesRunning } : null;
+    rec.resources = { ...ss.resources };
+    rec.family = ss.family;
+    rec.module = ss.module;
+    rec.params = structuredClone(ss.params);
+    rec.paramVisibilities = { ...ss.paramVisibilities };
+    rec.retry = ss.retry;
+    rec.remove = ss.remove;
+    rec.failures = ss.failures.length > 0 ? [...ss.failures] : null;
+    rec.firstFailureTime = ss.firstFailureTime;
+    rec.schedulerDisableTime = ss.schedulerDisableTime;
+    rec.expl = ss.expl;
+    rec.trackingUrl = ss.trackingUrl;
+    rec.statusMessage = ss.statusMessage;
+    rec.progressPercentage = ss.progressPercentage;
+    rec.acceptsMessages = ss.acceptsMessages;
+    rec.messageResponses = ss.messageResponses.length > 0 ? new Map(ss.messageResponses) : null;
+    rec.runnable = ss.runnable;
+    rec.batchable = ss.batchable;
+    rec.batchId = ss.batchId;
+    state.steps.set(rec.id, rec);
+    maxSeq = Math.max(maxSeq, rec.seq);
+  }
+  state.nextSeq = Math.max(snap.nextSeq ?? 0, maxSeq + 1);
+
+  // Edges and unmet counters.
+  for (const rec of state.steps.values()) {
+    for (const d of rec.deps) {
+      if (d === rec.id) {
+        rec.unmetDeps++;
+        continue;
+      }
+      state.dependents.add(d, rec.id);
+      if (state.steps.get(d)?.status !== "DONE") rec.unmetDeps++;
+    }
+  }
+  // Blocked counters: spread from every DISABLED step; a PENDING step starts blocking once, on its first
+  // blocked dep, so each edge is followed at most once.
+  const work = [...state.steps.values()].filter((r) => r.status === "DISABLED");
+  for (let b = work.pop(); b !== undefined; b = work.pop()) {
+    for (const tid of state.dependents.get(b.id)) {
+      const t = state.steps.get(tid) as StepRecord;
+      const was = isBlocking(t);
+      t.blockedDeps++;
+      if (!was && isBlocking(t)) work.push(t);
+    }
+  }
+
+  for (const rec of state.steps.values()) {
+    for (const w of rec.stakeholders) state.idx.worker(w).stakeOf.add(rec.id);
+    state.idx.count(rec);
+    state.orphanCandidates.add(rec);
+    if (rec.status === "FAILED" && rec.retry !== null && options.retryDelay >= 0) state.retryTimers.push(rec.retry, rec);
+    if (rec.remove !== null) state.removeTimers.push(rec.remove, rec);
+    if (rec.status === "DISABLED" && rec.schedulerDisableTime !== null) {
+      state.disableTimers.push(rec.schedulerDisableTime + options.disablePersist, rec);
+    }
+  }
+
+  for (const b of snap.batchers ?? []) {
+    let families = state.batchers.get(b.worker);
+    if (!families) state.batchers.set(b.worker, (families = new Map()));
+    families.set(b.family, {
+      batchedArgs: [...b.batchedArgs],
+      maxBatchSize: b.maxBatchSize ?? Number.POSITIVE_INFINITY,
+    });
+  }
+}
+
+function samePolicy(p: StepSnapshot["retryPolicy"], defaults: RetryPolicy): RetryPolicy {
+  if (
+    p.retryCount === defaults.retryCount &&
+    p.disableHardTimeout === defaults.disableHardTimeout &&
+    p.disableWindow === defaults.disableWindow
+  ) {
+    return defaults;
+  }
+  return Object.freeze({ ...p });
+}

@@ -1,0 +1,55 @@
+/**
+ * Step events, as Luigi's event handlers: a handler registered on a class fires for that class and its
+ * subclasses. Handler errors are logged by the caller and swallowed: an observer never breaks a run.
+ */
+
+export interface StepEventArgs {
+  /** A step's requirement was found while walking the graph. */
+  dependencyDiscovered: [dependency: unknown];
+  /** An external dependency is missing. */
+  dependencyMissing: [];
+  /** A dependency is already complete. */
+  dependencyPresent: [];
+  /** complete() or requires() threw while scheduling. */
+  brokenStep: [error: unknown];
+  start: [];
+  /** Fired by the step itself through `fireEvent("progress", ...)`. */
+  progress: [detail: unknown];
+  success: [];
+  failure: [error: unknown];
+  /** Seconds the run took. */
+  processingTime: [seconds: number];
+  timeout: [message: string];
+  processFailure: [message: string];
+}
+export type StepEventName = keyof StepEventArgs;
+
+// The handler's first argument is the step: typed loosely here to keep this module free of a cycle with
+// step.ts; Step.on() narrows it for users.
+export type AnyStepHandler = (step: never, ...args: never[]) => void | Promise<void>;
+
+const handlers = new WeakMap<object, Map<StepEventName, AnyStepHandler[]>>();
+
+export function addHandler(owner: object, event: StepEventName, handler: AnyStepHandler): () => void {
+  let byEvent = handlers.get(owner);
+  if (!byEvent) handlers.set(owner, (byEvent = new Map()));
+  const list = byEvent.get(event) ?? [];
+  list.push(handler);
+  byEvent.set(event, list);
+  return () => {
+    const current = byEvent.get(event);
+    if (current) byEvent.set(event, current.filter((h) => h !== handler));
+  };
+}
+
+/** Handlers of the class of `instance` and of all its ancestors, most specific class first. */
+export function handlersFor(instance: object, event: StepEventName): AnyStepHandler[] {
+  const out: AnyStepHandler[] = [];
+  let ctor: unknown = (instance as { constructor?: unknown }).constructor;
+  while (typeof ctor === "function") {
+    const list = handlers.get(ctor)?.get(event);
+    if (list) out.push(...list);
+    ctor = Object.getPrototypeOf(ctor);
+  }
+  return out;
+}

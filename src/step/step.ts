@@ -1,0 +1,441 @@
+/**
+ * Glossary.
+ * - step: a unit of work (Luigi's "task"): typed parameters, `requires()` (other steps), `output()`
+ *   (targets) and `run()`. Identified by its step id, computed from its family and significant parameters.
+ * - target: something a step produces, that either exists or not (a file, a table row...).
+ * - worker: the process that walks the requirements of the steps it is asked to build, registers them
+ *   with a scheduler, and runs whatever the scheduler hands it.
+ * - scheduler: decides which step runs where and when; in-process (local) or the `luigid` daemon. It
+ *   executes nothing itself.
+ * - run: one execution of a step's `run()` by a worker.
+ */
+import { ErrorCode, ParameterError, StepDefinitionError } from "../errors.js";
+import type { Target } from "../target/index.js";
+import { externalParamText } from "./context.js";
+import { addHandler, handlersFor, type StepEventArgs, type StepEventName } from "./events.js";
+import { visibilityCode, type Param, type ParamValue } from "./params/param.js";
+import { registerClass } from "./registry.js";
+import { stepId } from "./step-id.js";
+import { flatten, mapStructure, type Structure } from "./structure.js";
+
+/** A step's parameter declarations: name -> parameter kind. */
+export type Schema = { readonly [name: string]: Param<unknown, boolean> };
+
+type RequiredNames<S> = { [K in keyof S]: S[K] extends Param<unknown, true> ? never : K }[keyof S];
+type OptionalNames<S> = { [K in keyof S]: S[K] extends Param<unknown, true> ? K : never }[keyof S];
+
+/** Constructor arguments: parameters without a default are required. */
+export type StepArgs<S> = { [K in RequiredNames<S>]: ParamValue<S[K]> } & {
+  [K in OptionalNames<S>]?: ParamValue<S[K]>;
+};
+/** The typed, read-only parameter fields of an instance. */
+export type StepValues<S> = { readonly [K in keyof S]: ParamValue<S[K]> };
+
+type ArgsTuple<S> = [RequiredNames<S>] extends [never] ? [args?: StepArgs<S>] : [args: StepArgs<S>];
+
+/** What run() may return: nothing, or an async generator yielding requirements (dynamic dependencies). */
+export type RunResult =
+  | void
+  | Promise<void>
+  | AsyncGenerator<Structure<Step>, void, unknown>
+  | Generator<Structure<Step>, void, unknown>;
+
+/** The outputs of a requirements structure, in the same shape (what input() returns). */
+export type OutputOf<R> = R extends Step
+  ? ReturnType<R["output"]>
+  : R extends readonly (infer U)[]
+    ? OutputOf<U>[]
+    : R extends null | undefined
+      ? R
+      : R extends object
+        ? { [K in keyof R]: OutputOf<R[K]> }
+        : never;
+
+/** Worker-side retry policy, applied before a failure is reported to the scheduler. */
+export interface RetryPolicy {
+  /** Total attempts including the first (default 1: no retry). */
+  attempts?: number;
+  /** Delay before the first retry, in seconds (default 1). */
+  initialDelay?: number;
+  /** Multiplier of the delay after each attempt (default 2). */
+  backoff?: number;
+  /** Upper bound of a delay, in seconds (default 60). */
+  maxDelay?: number;
+  /** Fraction of random jitter added or removed, 0..1 (default 0.2). */
+  jitter?: number;
+}
+
+/** The hooks a worker attaches to a running step so that it can report progress. */
+export interface StepReporter {
+  setStatusMessage(message: string): void;
+  setProgressPercentage(percent: number): void;
+  setTrackingUrl(url: string): void;
+  decreaseRunningResources(resources: Record<string, number>): void;
+  /** Aborted when the step times out or the worker shuts down. */
+  readonly signal: AbortSignal;
+}
+
+const reporterKey = Symbol("luigi-ts.reporter");
+const RESERVED = new Set([
+  "id",
+  "stepId",
+  "family",
+  "params",
+  "requires",
+  "output",
+  "input",
+  "run",
+  "complete",
+  "priority",
+  "resources",
+  "retry",
+  "retryCount",
+  "disableWindow",
+  "disableHardTimeout",
+  "workerTimeout",
+  "disabled",
+  "owners",
+  "signal",
+  "constructor",
+  "toString",
+]);
+
+type AnyStepClass = abstract new (...args: never[]) => Step;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+export function isStep(value: unknown): value is Step {
+  return value instanceof Step;
+}
+
+/** Instance cache: class -> key of all parameter values -> instance (Luigi's Register cache). */
+const instanceCache = new WeakMap<object, Map<string, Step>>();
+
+export class Step {
+  /** Parameter declarations, inherited and extended by `with()`. */
+  static readonly schema: Schema = {};
+  /** Explicit family name; default: the class name, prefixed by `stepNamespace`. */
+  static stepFamily?: string;
+  /** Namespace prefixed to the family as `namespace.ClassName`. Inherited by subclasses. */
+  static stepNamespace?: string;
+  /** The module the class was loaded from, sent to the scheduler (set by `luigi --module`). */
+  static stepModule?: string;
+
+  static get family(): string {
+    if (Object.prototype.hasOwnProperty.call(this, "stepFamily") && this.stepFamily) return this.stepFamily;
+    const ns = this.stepNamespace;
+    return ns ? `${ns}.${this.name}` : this.name;
+  }
+
+  /**
+   * A subclass of this class with the given parameters added (typed constructor and fields):
+   * `class Report extends Step.with({ day: param.date() }) { ... }`.
+   */
+  static with<C extends AnyStepClass, S extends Schema>(
+    this: C,
+    schema: S,
+  ): Omit<C, "prototype"> & {
+    new (...args: ArgsTuple<S & SchemaOf<C>>): InstanceType<C> & StepValues<S & SchemaOf<C>>;
+    readonly schema: S & SchemaOf<C>;
+    prototype: InstanceType<C> & StepValues<S & SchemaOf<C>>;
+  } {
+    for (const name of Object.keys(schema)) {
+      if (RESERVED.has(name) || name.startsWith("_")) {
+        throw new StepDefinitionError(
+          ErrorCode.STEP_DEFINITION,
+          `parameter name '${name}' is reserved by Step; choose another name`,
+          { details: { param: name } },
+        );
+      }
+    }
+    const base = this as unknown as typeof Step;
+    const merged = Object.freeze({ ...base.schema, ...schema });
+    // An intermediate class that only carries the schema; its name never becomes a family because users
+    // extend it.
+    const WithSchema = class extends base {
+      static override readonly schema: Schema = merged;
+    };
+    return WithSchema as never;
+  }
+
+  /** Registers a handler for an event of this class and its subclasses; returns a function removing it. */
+  static on<C extends typeof Step, E extends StepEventName>(
+    this: C,
+    event: E,
+    handler: (step: InstanceType<C>, ...args: StepEventArgs[E]) => void | Promise<void>,
+  ): () => void {
+    return addHandler(this, event, handler as never);
+  }
+
+  /** Forgets every cached instance (tests that rebuild steps with new config use it). */
+  static clearInstanceCache(): void {
+    instanceCache.delete(this);
+  }
+
+  /** Luigi-compatible step id: `Family_<summary>_<md5 prefix>`. */
+  declare readonly id: string;
+  /** Every parameter value, normalised, by name. */
+  declare readonly params: Readonly<Record<string, unknown>>;
+
+  /** Higher runs first among ready steps; pushed down to dependencies by the scheduler. */
+  priority = 0;
+  /** Resources held while running, e.g. `{ db: 1 }`; the scheduler enforces the capacities. */
+  resources: Record<string, number> = {};
+  /** Scheduler-side: failures within `disableWindow` that disable the step (null: scheduler default). */
+  retryCount: number | null = null;
+  /** Scheduler-side failure counting window in seconds (null: scheduler default). */
+  disableWindow: number | null = null;
+  /** Scheduler-side: disable on any failure this long after the first (null: scheduler default). */
+  disableHardTimeout: number | null = null;
+  /** Seconds after which a run is stopped and failed (null: `[worker] timeout`; 0: none). */
+  workerTimeout: number | null = null;
+  /** Worker-side retries before a failure is reported (null: none). */
+  retry: RetryPolicy | null = null;
+  /** When true the worker reports the step DISABLED instead of scheduling it. */
+  disabled = false;
+  /** Addresses told about failures (kept for the scheduler's `owners`). */
+  owners: string[] = [];
+
+  constructor(args?: Record<string, unknown>) {
+    const cls = new.target as typeof Step;
+    registerClass(cls);
+    const family = cls.family;
+    const schema = cls.schema;
+    if (args !== undefined && !isPlainObject(args)) {
+      throw new ParameterError(ErrorCode.PARAMETER_INVALID, `${family}: constructor arguments must be an object`, {
+        details: { family },
+      });
+    }
+    const given = args ?? {};
+    for (const name of Object.keys(given)) {
+      if (!(name in schema)) {
+        throw new ParameterError(
+          ErrorCode.PARAMETER_UNKNOWN,
+          `${family}: unknown parameter '${name}' (known: ${Object.keys(schema).join(", ") || "none"})`,
+          { details: { family, param: name } },
+        );
+      }
+    }
+    const values: Record<string, unknown> = {};
+    const keyParts: string[] = [];
+    for (const [name, kind] of Object.entries(schema)) {
+      const value = resolveParam(family, name, kind, given[name]);
+      values[name] = value;
+      keyParts.push(`${name}=${kind.serialize(value)}`);
+    }
+    const cacheKey = keyParts.join("\u0000");
+    let cache = instanceCache.get(cls);
+    if (!cache) instanceCache.set(cls, (cache = new Map()));
+    const cached = cache.get(cacheKey);
+    if (cached) return cached;
+
+    Object.defineProperty(this, "params", { value: Object.freeze(values), enumerable: false });
+    for (const [name, value] of Object.entries(values)) {
+      Object.defineProperty(this, name, { value, enumerable: true, writable: false });
+    }
+    Object.defineProperty(this, "id", { value: stepId(family, this.significantParams()), enumerable: false });
+    cache.set(cacheKey, this);
+  }
+
+  /** The family of this step's class. */
+  get family(): string {
+    return (this.constructor as typeof Step).family;
+  }
+
+  /** Steps this one needs: one, an array or an object of steps. Default: none. */
+  requires(): Structure<Step> {
+    return [];
+  }
+
+  /** Targets this step produces: one, an array or an object of targets. Default: none. */
+  output(): Structure<Target> {
+    return [];
+  }
+
+  /** The outputs of `requires()`, in the same shape. */
+  input(): OutputOf<ReturnType<this["requires"]>> {
+    return mapStructure(this.requires(), isStep, (dep) => dep.output()) as OutputOf<ReturnType<this["requires"]>>;
+  }
+
+  /** The work. May be an async generator yielding further steps (dynamic dependencies). */
+  run(): RunResult {
+    throw new StepDefinitionError(ErrorCode.STEP_DEFINITION, `${this.family} has no run() method`, {
+      details: { family: this.family },
+    });
+  }
+
+  /** True when every output exists; false (with nothing to check) when there are no outputs. */
+  async complete(): Promise<boolean> {
+    const outputs = flatten(this.output(), isTarget);
+    if (outputs.length === 0) return false;
+    const exists = await Promise.all(outputs.map((t) => t.exists()));
+    return exists.every(Boolean);
+  }
+
+  /** Called after a successful run; the returned text is the explanation sent to the scheduler. */
+  onSuccess(): string | void | Promise<string | void> {}
+
+  /** Called after a failed run; the returned text replaces the error sent to the scheduler. */
+  onFailure(_error: unknown): string | void | Promise<string | void> {}
+
+  /** Requirements as a flat list. */
+  dependencies(): Step[] {
+    const deps = flatten(this.requires(), isStep);
+    for (const dep of deps) {
+      if (!isStep(dep)) {
+        throw new StepDefinitionError(
+          ErrorCode.STEP_DEFINITION,
+          `${this.family}.requires() returned ${describe(dep)}, not a step (wrap a target in an ExternalStep)`,
+          { details: { family: this.family } },
+        );
+      }
+    }
+    return deps;
+  }
+
+  /** Significant PUBLIC parameters, serialised: what the step id is computed from. */
+  significantParams(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const schema = (this.constructor as typeof Step).schema;
+    for (const [name, kind] of Object.entries(schema)) {
+      if (kind.significant && kind.visibility === "public") out[name] = kind.serialize(this.params[name]);
+    }
+    return out;
+  }
+
+  /** Every non-private parameter serialised, and their visibilities: what is sent to the scheduler. */
+  wireParams(): { params: Record<string, string>; visibilities: Record<string, number> } {
+    const params: Record<string, string> = {};
+    const visibilities: Record<string, number> = {};
+    const schema = (this.constructor as typeof Step).schema;
+    for (const [name, kind] of Object.entries(schema)) {
+      if (kind.visibility === "private") continue;
+      params[name] = kind.serialize(this.params[name]);
+      visibilities[name] = visibilityCode[kind.visibility];
+    }
+    return { params, visibilities };
+  }
+
+  /** `Family(p1=v1, p2=v2)` with significant parameters in declaration order (as Luigi's repr). */
+  toString(): string {
+    const schema = (this.constructor as typeof Step).schema;
+    const parts: string[] = [];
+    for (const [name, kind] of Object.entries(schema)) {
+      if (kind.significant && kind.visibility !== "private") parts.push(`${name}=${kind.serialize(this.params[name])}`);
+    }
+    return `${this.family}(${parts.join(", ")})`;
+  }
+
+  /** Same step: same id. */
+  equals(other: unknown): boolean {
+    return other instanceof Step && other.id === this.id;
+  }
+
+  // ---- progress reporting from run() ----
+
+  /** Attached by the worker while the step runs. */
+  get reporter(): StepReporter | undefined {
+    return (this as unknown as Record<symbol, StepReporter | undefined>)[reporterKey];
+  }
+  /** @internal used by the worker. */
+  attachReporter(reporter: StepReporter | undefined): void {
+    (this as unknown as Record<symbol, StepReporter | undefined>)[reporterKey] = reporter;
+  }
+
+  /** Aborted when the run times out or the worker stops: pass it to fetch(), streams, timers. */
+  get signal(): AbortSignal {
+    return this.reporter?.signal ?? neverAborted;
+  }
+
+  /** Shown in the visualiser next to the running step. */
+  setStatusMessage(message: string): void {
+    this.reporter?.setStatusMessage(message);
+  }
+  /** 0..100, shown as a progress bar. */
+  setProgressPercentage(percent: number): void {
+    this.reporter?.setProgressPercentage(percent);
+  }
+  setTrackingUrl(url: string): void {
+    this.reporter?.setTrackingUrl(url);
+  }
+  /** Gives back part of the resources this step holds, for the rest of its run. */
+  decreaseRunningResources(resources: Record<string, number>): void {
+    this.reporter?.decreaseRunningResources(resources);
+  }
+
+  /** Fires an event to the handlers of this step's class and its ancestors; handler errors are returned. */
+  async fireEvent<E extends StepEventName>(event: E, ...args: StepEventArgs[E]): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const handler of handlersFor(this, event)) {
+      try {
+        await (handler as unknown as (step: Step, ...a: StepEventArgs[E]) => void | Promise<void>)(this, ...args);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    return errors;
+  }
+}
+
+/** The declared schema of a step class; the base classes' index-signature type counts as "no parameters". */
+type SchemaOf<C> = C extends { schema: infer S } ? (string extends keyof S ? Record<never, never> : S) : Record<never, never>;
+
+const neverAborted = new AbortController().signal;
+
+/** A step whose completion is its requirements' completion; it has no output and nothing to run. */
+export class WrapperStep extends Step {
+  override async complete(): Promise<boolean> {
+    const deps = this.dependencies();
+    const done = await Promise.all(deps.map((d) => d.complete()));
+    return done.every(Boolean);
+  }
+  override run(): RunResult {}
+}
+
+/** Data that must appear by other means: checked, never run. */
+export class ExternalStep extends Step {}
+
+/** True for classes that cannot be run by a worker (only checked). */
+export function isExternal(step: Step): boolean {
+  return step instanceof ExternalStep;
+}
+
+export function isTarget(value: unknown): value is Target {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { exists?: unknown }).exists === "function"
+  );
+}
+
+/** Resolves one parameter: constructor argument, `--Family-param`, `[Family]` config, default. */
+function resolveParam(family: string, name: string, kind: Param<unknown, boolean>, given: unknown): unknown {
+  if (given !== undefined) return kind.normalize(given, name, family);
+  const external = externalParamText(family, name);
+  if (external !== undefined) {
+    try {
+      return kind.parse(external.text, name, family);
+    } catch (err) {
+      if (err instanceof ParameterError) {
+        throw new ParameterError(err.code, `${err.message} (from ${external.source})`, { details: err.details });
+      }
+      throw err;
+    }
+  }
+  if (kind.hasDefault) return kind.normalize(kind.options.default, name, family);
+  throw new ParameterError(
+    ErrorCode.PARAMETER_MISSING,
+    `${family}: missing parameter '${name}' (${kind.kind}: ${kind.expected})`,
+    { details: { family, param: name, kind: kind.kind, expected: kind.expected } },
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
+  return typeof value;
+}

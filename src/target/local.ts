@@ -1,0 +1,132 @@
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { AtomicWriteStream, randomDigits, tempPathFor, writeFileAtomic } from "./atomic.js";
+import { ioError, isMissing, notFound, readError } from "./errors.js";
+import { decode, encode, readStreamFor, toBuffer } from "./format.js";
+import type { FileFormat, FileTarget } from "./target.js";
+
+export interface LocalTargetOptions {
+  /** Default "text". */
+  format?: FileFormat;
+}
+
+/**
+ * A file on the local file system. Every write goes to `<path>-luigi-tmp-NNNNNNNNNN` in the same
+ * directory (parents created), is fsynced, then renamed over `path`: readers and dependants never see
+ * a partial output, even if the process dies mid-write.
+ */
+export class LocalTarget implements FileTarget {
+  readonly path: string;
+  readonly format: FileFormat;
+
+  constructor(path: string, opts: LocalTargetOptions = {}) {
+    this.path = path;
+    this.format = opts.format ?? "text";
+  }
+
+  /** A target at a random path in the OS temp directory (nothing is created until it is written). */
+  static temporary(opts: LocalTargetOptions & { suffix?: string } = {}): LocalTarget {
+    return new LocalTarget(join(tmpdir(), `luigi-tmp-${randomDigits()}${opts.suffix ?? ""}`), opts);
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await stat(this.path);
+      return true;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      // Not "false": a permission error must not make a step look incomplete and run again.
+      throw ioError(err, this.path, "check");
+    }
+  }
+
+  async readBytes(): Promise<Buffer> {
+    let stored: Buffer;
+    try {
+      stored = await readFile(this.path);
+    } catch (err) {
+      throw readError(err, this.path);
+    }
+    try {
+      return await decode(stored, this.format);
+    } catch (err) {
+      throw ioError(err, this.path, "decode");
+    }
+  }
+
+  async read(): Promise<string> {
+    return (await this.readBytes()).toString("utf8");
+  }
+
+  async write(data: string | Uint8Array): Promise<void> {
+    await writeFileAtomic(this.path, await encode(toBuffer(data), this.format));
+  }
+
+  openRead(): Readable {
+    const out = readStreamFor(this.format);
+    const file = createReadStream(this.path);
+    file.on("error", (err) => out.destroy(readError(err, this.path)));
+    // A consumer that stops early (destroys `out`) must not leave the file descriptor open.
+    out.on("close", () => file.destroy());
+    file.pipe(out);
+    return out;
+  }
+
+  openWrite(): Writable {
+    return new AtomicWriteStream(this.path, { gzip: this.format === "gzip" });
+  }
+
+  /** Removes the file, or a directory with its content (as Luigi's `remove(recursive=True)`); no error when missing. */
+  async remove(): Promise<void> {
+    try {
+      await rm(this.path, { force: true, recursive: true });
+    } catch (err) {
+      throw ioError(err, this.path, "remove");
+    }
+  }
+
+  /**
+   * Renames the file to `dest` (parent directories created, an existing `dest` replaced) and returns a
+   * target for it. Across file systems, where rename() cannot work, it copies atomically then removes.
+   */
+  async move(dest: string): Promise<LocalTarget> {
+    try {
+      await mkdir(dirname(dest), { recursive: true });
+      await rename(this.path, dest);
+    } catch (err) {
+      if (isMissing(err) && !(await this.exists())) throw notFound(this.path, err);
+      if ((err as { code?: unknown }).code !== "EXDEV") throw ioError(err, this.path, `move to ${dest}`);
+      await this.copy(dest);
+      await this.remove();
+    }
+    return new LocalTarget(dest, { format: this.format });
+  }
+
+  /** Copies the stored bytes to `dest` atomically (temp file + fsync + rename) and returns a target for it. */
+  async copy(dest: string): Promise<LocalTarget> {
+    const tmp = tempPathFor(dest);
+    try {
+      await mkdir(dirname(dest), { recursive: true });
+      await copyFile(this.path, tmp);
+      const fh = await open(tmp, "r+");
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if (isMissing(err) && !(await this.exists())) throw notFound(this.path, err);
+      throw ioError(err, this.path, `copy to ${dest}`);
+    }
+    return new LocalTarget(dest, { format: this.format });
+  }
+
+  toString(): string {
+    return this.path;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Entry point of the child process that runs one step for a worker with `isolation = process`. It loads
+ * the pipeline module, rebuilds the step from its family and parameters, runs it (with its retry policy)
+ * and reports back over IPC. The parent enforces the timeout by killing this process.
+ */
+import { loadStepModule } from "../cli/load-module.js";
+import { describeThrown } from "../errors.js";
+import { stepFromWire } from "../step/rebuild.js";
+import type { ChildMessage, ChildRequest } from "./child-protocol.js";
+import { InlineExecutor } from "./execute.js";
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
+  });
+}
+
+async function runRequest(request: ChildRequest): Promise<void> {
+  process.chdir(request.cwd);
+  await loadStepModule(request.module, request.cwd);
+  const step = stepFromWire(request.family, request.params);
+  const abort = new AbortController();
+  const outcome = await new InlineExecutor().execute(
+    step,
+    {
+      signal: abort.signal,
+      setStatusMessage: (message) => void send({ type: "status", message }),
+      setProgressPercentage: (percent) => void send({ type: "progress", percent }),
+      setTrackingUrl: (url) => void send({ type: "tracking", url }),
+      decreaseRunningResources: (resources) => void send({ type: "decrease", resources }),
+    },
+    abort,
+    0,
+  );
+  if (outcome.kind === "done") await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
+  else if (outcome.kind === "failed") await send({ type: "failed", ...outcome });
+  else {
+    await send({
+      type: "suspended",
+      seconds: outcome.seconds,
+      newDeps: outcome.newDeps.map((d) => ({ family: d.family, params: d.wireParams().params })),
+    });
+  }
+}
+
+process.once("message", (request: ChildRequest) => {
+  runRequest(request)
+    .catch(async (err: unknown) => {
+      const { message, stack } = describeThrown(err);
+      await send({ type: "failed", message, stack, seconds: 0, attempts: 1 });
+    })
+    .finally(() => process.disconnect?.());
+});

@@ -1,0 +1,20 @@
+import type { SerializedError } from "../errors.js";
+
+/** Messages between a worker and the child process running one step (`isolation = process`). */
+export interface ChildRequest {
+  type: "run";
+  module: string;
+  cwd: string;
+  family: string;
+  stepId: string;
+  params: Record<string, string>;
+}
+
+export type ChildMessage =
+  | { type: "status"; message: string }
+  | { type: "progress"; percent: number }
+  | { type: "tracking"; url: string }
+  | { type: "decrease"; resources: Record<string, number> }
+  | { type: "done"; seconds: number; attempts: number }
+  | { type: "failed"; message: string; stack: string; seconds: number; attempts: number; error?: SerializedError }
+  | { type: "suspended"; seconds: number; newDeps: { family: string; params: Record<string, string> }[] };

@@ -1,0 +1,35 @@
+import type { StepStatus } from "../scheduler/api.js";
+import type { Step } from "../step/step.js";
+
+/** What one worker reported about one step, kept for the execution summary. */
+export interface StepRecordEntry {
+  step: Step;
+  statuses: StepStatus[];
+  /** False for external steps that are missing (nobody may run them). */
+  runnable: boolean;
+  /** A run failed at least once but a later attempt (worker retry or rerun) succeeded. */
+  retried: boolean;
+  error?: { message: string; stack: string };
+}
+
+/** The statuses a worker reported, step by step, in the order it first saw them. */
+export class WorkerHistory {
+  readonly entries = new Map<string, StepRecordEntry>();
+  /** Step ids another worker was running when this one asked for work. */
+  readonly runByOtherWorker = new Map<string, string>();
+
+  record(step: Step, status: StepStatus, runnable = true): void {
+    let entry = this.entries.get(step.id);
+    if (!entry) this.entries.set(step.id, (entry = { step, statuses: [], runnable, retried: false }));
+    entry.statuses.push(status);
+    entry.runnable = runnable;
+  }
+
+  get(id: string): StepRecordEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  lastStatus(id: string): StepStatus | undefined {
+    return this.entries.get(id)?.statuses.at(-1);
+  }
+}

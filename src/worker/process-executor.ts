@@ -1,0 +1,7 @@
+import type { Step, StepReporter } from "../step/step.js";
+import type { RunOutcome } from "./execute.js";
+
+/** Runs one step in a child process (`[worker] isolation = process`). */
+export interface ProcessExecutor {
+  execute(step: Step, reporter: StepReporter, abort: AbortController, timeoutSeconds: number): Promise<RunOutcome>;
+}

@@ -1,0 +1,562 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { describeThrown, ErrorCode } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { silentLogger } from "../log/logger.js";
+import type { AddTaskArgs, GetWorkResponse, SchedulerApi, StepStatus } from "../scheduler/api.js";
+import { stepFromWire } from "../step/rebuild.js";
+import { isExternal, Step, type StepReporter } from "../step/step.js";
+import { InlineExecutor, type RunOutcome } from "./execute.js";
+import { WorkerHistory } from "./history.js";
+import { workerIdentity, type WorkerIdentity } from "./identity.js";
+import type { ProcessExecutor } from "./process-executor.js";
+
+/** Worker settings; the defaults are Luigi's `[worker]` defaults unless noted. */
+export interface WorkerOptions {
+  scheduler: SchedulerApi;
+  /** Steps run at once (`--workers`). Default 1. */
+  processes?: number;
+  /** Explicit worker id (`[worker] id`). Default: Luigi's `Worker(salt=..., ...)` form. */
+  id?: string;
+  /** Run any pending step whose family this process can load (`--assistant`). Default false. */
+  assistant?: boolean;
+  /** Keep asking for work while the scheduler reports pending steps. Default false. */
+  keepAlive?: boolean;
+  countUniques?: boolean;
+  countLastScheduled?: boolean;
+  /** Seconds idle before a keep-alive worker gives up anyway; 0 = never. Default 0. */
+  maxKeepAliveIdleDuration?: number;
+  /** Seconds between empty get_work polls, plus up to waitJitter. Defaults 1 and 5. */
+  waitInterval?: number;
+  waitJitter?: number;
+  /** Seconds between pings. Default 1. */
+  pingInterval?: number;
+  /** Default run timeout in seconds for steps without `workerTimeout`; 0 = none. Default 0. */
+  timeout?: number;
+  /** Re-check dependencies' completeness just before a run. Default true. */
+  checkUnfulfilledDeps?: boolean;
+  /** After run(), the step must be complete or it fails. Default false. */
+  checkCompleteOnRun?: boolean;
+  /** Let missing external steps be retried (runnable). Default false. */
+  retryExternalTasks?: boolean;
+  /** Stop scheduling after this many steps (the rest are reported UNKNOWN). Default: no limit. */
+  taskLimit?: number | null;
+  /** Remember steps seen complete and never re-check them. Default false. */
+  cacheTaskCompletion?: boolean;
+  /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
+  completionConcurrency?: number;
+  /** Times a step may be rescheduled for an unfulfilled dependency. Default 1. */
+  maxReschedules?: number;
+  /** Where steps run: "inline" (async, this process; default) or "process" (a child process each). */
+  isolation?: "inline" | "process";
+  /** Needed for process isolation: runs a step in a child process. */
+  processExecutor?: ProcessExecutor;
+  logger?: Logger;
+  /** Called whenever counts change (live progress display). */
+  onProgress?: (progress: WorkerProgress) => void;
+}
+
+export interface WorkerProgress {
+  scheduled: number;
+  done: number;
+  failed: number;
+  running: { id: string; name: string; statusMessage?: string; progress?: number }[];
+  pending: number;
+}
+
+interface RunningEntry {
+  step: Step;
+  promise: Promise<void>;
+  abort: AbortController;
+  statusMessage?: string;
+  progress?: number;
+}
+
+/**
+ * The worker: walks the requirements of the steps it is given, registers each with the scheduler
+ * (complete ones as DONE), then runs what `get_work` hands it until nothing is left for it.
+ */
+export class Worker {
+  readonly identity: WorkerIdentity;
+  readonly history = new WorkerHistory();
+  private readonly scheduler: SchedulerApi;
+  private readonly log: Logger;
+  private readonly opts: Required<
+    Omit<WorkerOptions, "scheduler" | "logger" | "onProgress" | "id" | "processExecutor" | "taskLimit">
+  > & { taskLimit: number | null };
+  private readonly known = new Map<string, Step>();
+  private readonly completeCache = new Set<string>();
+  private readonly running = new Map<string, RunningEntry>();
+  private readonly reschedules = new Map<string, number>();
+  private readonly inline = new InlineExecutor();
+  private pinger: NodeJS.Timeout | undefined;
+  private phasingOut = false;
+  private schedulingFailed = false;
+  private scheduledCount = 0;
+  private doneCount = 0;
+  private failedCount = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.scheduler = options.scheduler;
+    this.log = options.logger ?? silentLogger();
+    this.opts = {
+      processes: Math.max(1, options.processes ?? 1),
+      assistant: options.assistant ?? false,
+      keepAlive: options.keepAlive ?? false,
+      countUniques: options.countUniques ?? false,
+      countLastScheduled: options.countLastScheduled ?? false,
+      maxKeepAliveIdleDuration: options.maxKeepAliveIdleDuration ?? 0,
+      waitInterval: options.waitInterval ?? 1,
+      waitJitter: options.waitJitter ?? 5,
+      pingInterval: options.pingInterval ?? 1,
+      timeout: options.timeout ?? 0,
+      checkUnfulfilledDeps: options.checkUnfulfilledDeps ?? true,
+      checkCompleteOnRun: options.checkCompleteOnRun ?? false,
+      retryExternalTasks: options.retryExternalTasks ?? false,
+      taskLimit: options.taskLimit ?? null,
+      cacheTaskCompletion: options.cacheTaskCompletion ?? false,
+      completionConcurrency: Math.max(1, options.completionConcurrency ?? 16),
+      maxReschedules: options.maxReschedules ?? 1,
+      isolation: options.isolation ?? "inline",
+    };
+    if (this.opts.isolation === "process" && !options.processExecutor) {
+      throw new TypeError("isolation 'process' needs a processExecutor (the module path the steps come from)");
+    }
+    this.identity = workerIdentity(this.opts.processes, options.id);
+  }
+
+  get id(): string {
+    return this.identity.id;
+  }
+
+  /** True when some step could not be scheduled (complete() or requires() threw, or the limit hit). */
+  get hadSchedulingError(): boolean {
+    return this.schedulingFailed;
+  }
+
+  /** Asks the worker to finish its running steps and take no new ones (SIGUSR1, disabled worker). */
+  phaseOut(): void {
+    this.phasingOut = true;
+  }
+
+  /**
+   * Registers `roots` and everything they need with the scheduler. complete() calls run concurrently
+   * (bounded by completionConcurrency); each step is checked once.
+   */
+  async add(roots: Step[]): Promise<void> {
+    if (this.identity.info.first_task === undefined && roots[0]) this.identity.info.first_task = roots[0].id;
+    const queue: Step[] = [];
+    for (const root of roots) {
+      if (!this.known.has(root.id)) {
+        this.known.set(root.id, root);
+        queue.push(root);
+      }
+    }
+    let next = 0;
+    let active = 0;
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (active < this.opts.completionConcurrency && next < queue.length) {
+          const step = queue[next++] as Step;
+          queue[next - 1] = undefined as unknown as Step; // let visited steps be collected from the queue
+          active++;
+          this.visit(step)
+            .then((deps) => {
+              for (const dep of deps) {
+                if (!this.known.has(dep.id)) {
+                  this.known.set(dep.id, dep);
+                  queue.push(dep);
+                }
+              }
+            })
+            .catch((err: unknown) => this.log.error({ err: describeThrown(err) }, "scheduling walk failed"))
+            .finally(() => {
+              active--;
+              pump();
+            });
+        }
+        if (active === 0 && next >= queue.length) resolve();
+      };
+      pump();
+    });
+  }
+
+  /** Checks one step and registers it; returns the dependencies still to visit. */
+  private async visit(step: Step): Promise<Step[]> {
+    if (this.opts.taskLimit !== null && this.scheduledCount >= this.opts.taskLimit) {
+      await this.report(step, "UNKNOWN", { runnable: false, expl: `task_limit of ${this.opts.taskLimit} reached` });
+      this.schedulingFailed = true;
+      return [];
+    }
+    if (step.disabled) {
+      await this.report(step, "DISABLED", { runnable: false });
+      return [];
+    }
+    let complete: boolean;
+    let deps: Step[] = [];
+    try {
+      complete = await this.isComplete(step);
+      if (typeof complete !== "boolean") {
+        throw new TypeError(`${step.family}.complete() returned ${typeof complete}, not a boolean`);
+      }
+      if (!complete && !isExternal(step)) deps = step.dependencies();
+    } catch (err) {
+      const { message, stack } = describeThrown(err);
+      this.log.error({ step: step.toString(), err: message }, "could not schedule step: complete() or requires() failed");
+      this.schedulingFailed = true;
+      await this.fire(step, "brokenStep", err);
+      await this.report(step, "UNKNOWN", { runnable: false, expl: stack });
+      return [];
+    }
+    this.scheduledCount++;
+    if (complete) {
+      await this.fire(step, "dependencyPresent");
+      await this.report(step, "DONE", { runnable: false });
+      return [];
+    }
+    if (isExternal(step)) {
+      await this.fire(step, "dependencyMissing");
+      this.log.warn({ step: step.toString() }, "external dependency is missing");
+      await this.report(step, "PENDING", { runnable: this.opts.retryExternalTasks, deps: [] });
+      return [];
+    }
+    for (const dep of deps) await this.fire(step, "dependencyDiscovered", dep);
+    await this.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) });
+    return deps;
+  }
+
+  private async isComplete(step: Step): Promise<boolean> {
+    if (this.opts.cacheTaskCompletion && this.completeCache.has(step.id)) return true;
+    const complete = await step.complete();
+    if (complete === true && this.opts.cacheTaskCompletion) this.completeCache.add(step.id);
+    return complete;
+  }
+
+  /** Sends a status claim about `step` to the scheduler and records it for the summary. */
+  private async report(
+    step: Step,
+    status: StepStatus,
+    extra: { runnable?: boolean | null; deps?: string[] | null; newDeps?: string[]; expl?: string | null },
+  ): Promise<void> {
+    if (extra.runnable !== null) this.history.record(step, status, extra.runnable ?? true);
+    else this.history.record(step, status, this.history.get(step.id)?.runnable ?? true);
+    const { params, visibilities } = step.wireParams();
+    const args: AddTaskArgs = {
+      worker: this.id,
+      task_id: step.id,
+      status,
+      runnable: extra.runnable ?? null,
+      deps: extra.deps ?? null,
+      new_deps: extra.newDeps ?? null,
+      // Luigi JSON-encodes the explanation text once more; kept for wire compatibility.
+      expl: extra.expl === undefined || extra.expl === null ? null : JSON.stringify(extra.expl),
+      resources: { ...step.resources },
+      priority: step.priority,
+      family: step.family,
+      module: (step.constructor as typeof Step).stepModule ?? null,
+      params,
+      param_visibilities: visibilities,
+      accepts_messages: false,
+      assistant: this.opts.assistant,
+      tracking_url: null,
+      batchable: false,
+      batch_id: null,
+      retry_policy_dict: {
+        retry_count: step.retryCount,
+        disable_hard_timeout: step.disableHardTimeout,
+        disable_window: step.disableWindow,
+      },
+      owners: [...step.owners],
+    };
+    await this.scheduler.addTask(args);
+  }
+
+  /**
+   * Runs what the scheduler hands out until nothing is left for this worker. Returns true when no step
+   * failed and scheduling went well.
+   */
+  async run(): Promise<boolean> {
+    await this.scheduler.addWorker({ worker: this.id, info: this.identity.info });
+    this.startPinging();
+    let idleSince: number | undefined;
+    try {
+      for (;;) {
+        if (this.running.size >= this.opts.processes || (this.phasingOut && this.running.size > 0)) {
+          await this.waitForAnyRun();
+          continue;
+        }
+        if (this.phasingOut) break;
+        const reply = await this.getWork();
+        if (reply.worker_state === "disabled") {
+          this.log.info("the scheduler disabled this worker: finishing running steps, then stopping");
+          this.phaseOut();
+          continue;
+        }
+        if (reply.task_id !== null) {
+          idleSince = undefined;
+          this.start(reply);
+          continue;
+        }
+        for (const info of reply.running_tasks) {
+          if (info.worker !== this.id) this.history.runByOtherWorker.set(info.task_id, info.worker);
+        }
+        if (this.running.size > 0) {
+          await this.waitForAnyRun();
+          continue;
+        }
+        idleSince ??= Date.now();
+        if (!this.keepAlive(reply, idleSince)) break;
+        await sleep((this.opts.waitInterval + Math.random() * this.opts.waitJitter) * 1000);
+      }
+    } finally {
+      await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+      this.stopPinging();
+    }
+    return this.failedCount === 0 && !this.schedulingFailed;
+  }
+
+  private keepAlive(reply: GetWorkResponse, idleSince: number): boolean {
+    if (!this.opts.keepAlive) return false;
+    if (this.opts.assistant) return true;
+    if (this.opts.countLastScheduled) return (reply.n_pending_last_scheduled ?? 0) > 0;
+    if (this.opts.countUniques) return reply.n_unique_pending > 0;
+    if (reply.n_pending_tasks === 0) return false;
+    if (!this.opts.maxKeepAliveIdleDuration) return true;
+    return Date.now() - idleSince < this.opts.maxKeepAliveIdleDuration * 1000;
+  }
+
+  private async getWork(): Promise<GetWorkResponse> {
+    return this.scheduler.getWork({
+      worker: this.id,
+      host: this.identity.host,
+      assistant: this.opts.assistant,
+      current_tasks: [...this.running.keys()],
+    });
+  }
+
+  private async waitForAnyRun(): Promise<void> {
+    await Promise.race([...this.running.values()].map((r) => r.promise));
+  }
+
+  /** Starts the step the scheduler handed out, unless this worker already runs it. */
+  private start(reply: GetWorkResponse): void {
+    const id = reply.task_id as string;
+    if (this.running.has(id)) return;
+    let step = this.known.get(id);
+    if (!step) {
+      try {
+        step = this.construct(reply);
+      } catch (err) {
+        // An assistant handed a family it cannot load: say so to the scheduler instead of crashing.
+        const { message } = describeThrown(err);
+        this.log.error({ step: id, err: message }, "cannot construct the step the scheduler handed out");
+        const abort = new AbortController();
+        const promise = this.scheduler
+          .addTask({ worker: this.id, task_id: id, status: "FAILED", runnable: false, expl: JSON.stringify(message) })
+          .then(() => undefined)
+          .finally(() => this.running.delete(id));
+        this.running.set(id, { step: undefined as unknown as Step, promise, abort });
+        return;
+      }
+      this.known.set(id, step);
+    }
+    const abort = new AbortController();
+    const entry: RunningEntry = { step, abort, promise: Promise.resolve() };
+    entry.promise = this.runOne(step, entry)
+      .catch((err: unknown) => this.log.error({ step: step.toString(), err: describeThrown(err) }, "worker error"))
+      .finally(() => {
+        this.running.delete(id);
+        this.emitProgress();
+      });
+    this.running.set(id, entry);
+    this.emitProgress();
+  }
+
+  private construct(reply: GetWorkResponse): Step {
+    const step = stepFromWire(reply.task_family ?? "", reply.task_params ?? {});
+    if (step.id !== reply.task_id) {
+      this.log.warn({ expected: reply.task_id, got: step.id }, "rebuilt step has a different id");
+    }
+    return step;
+  }
+
+  private async runOne(step: Step, entry: RunningEntry): Promise<void> {
+    const label = step.toString();
+    if (this.opts.checkUnfulfilledDeps) {
+      const missing: Step[] = [];
+      for (const dep of step.dependencies()) if (!(await dep.complete())) missing.push(dep);
+      if (missing.length > 0) {
+        await this.handleUnfulfilled(step, missing);
+        return;
+      }
+    }
+    this.log.info({ step: label }, "running");
+    await this.fire(step, "start");
+    const reporter = this.reporter(step, entry);
+    const timeout = step.workerTimeout ?? this.opts.timeout;
+    let outcome: RunOutcome;
+    if (this.opts.isolation === "process" && this.options.processExecutor) {
+      outcome = await this.options.processExecutor.execute(step, reporter, entry.abort, timeout);
+    } else {
+      outcome = await this.inline.execute(step, reporter, entry.abort, timeout);
+    }
+    if (outcome.kind === "done" && this.opts.checkCompleteOnRun && !(await step.complete())) {
+      outcome = {
+        kind: "failed",
+        message: `${label} finished but is not complete (check_complete_on_run)`,
+        stack: `${label} finished but is not complete (check_complete_on_run)`,
+        timedOut: false,
+        seconds: outcome.seconds,
+        attempts: outcome.attempts,
+      };
+    }
+    await this.finish(step, outcome);
+  }
+
+  private async finish(step: Step, outcome: RunOutcome): Promise<void> {
+    const label = step.toString();
+    if (outcome.kind === "suspended") {
+      this.log.info({ step: label, newDeps: outcome.newDeps.length }, "waiting for dynamic dependencies");
+      await this.report(step, "PENDING", { runnable: true, newDeps: outcome.newDeps.map((d) => d.id), deps: null });
+      await this.add(outcome.newDeps);
+      return;
+    }
+    if (outcome.kind === "done") {
+      let expl: string | undefined;
+      try {
+        const hook = await step.onSuccess();
+        if (typeof hook === "string") expl = hook;
+      } catch (err) {
+        this.log.warn({ step: label, err: describeThrown(err).message }, "onSuccess() failed");
+      }
+      this.doneCount++;
+      if (outcome.attempts > 1) {
+        const entry = this.history.get(step.id);
+        if (entry) entry.retried = true;
+      }
+      await this.report(step, "DONE", { runnable: null, expl: expl ?? null });
+      this.log.info({ step: label, seconds: Number(outcome.seconds.toFixed(3)) }, "done");
+      await this.fire(step, "success");
+      await this.fire(step, "processingTime", outcome.seconds);
+      return;
+    }
+    let expl = outcome.stack;
+    try {
+      const hook = await step.onFailure(new Error(outcome.message));
+      if (typeof hook === "string") expl = hook;
+    } catch (err) {
+      this.log.warn({ step: label, err: describeThrown(err).message }, "onFailure() failed");
+    }
+    this.failedCount++;
+    const entry = this.history.get(step.id);
+    if (entry) entry.error = { message: outcome.message, stack: outcome.stack };
+    await this.report(step, "FAILED", { runnable: null, expl });
+    this.log.error({ step: label, attempts: outcome.attempts, err: outcome.message }, "failed");
+    if (outcome.timedOut) await this.fire(step, "timeout", outcome.message);
+    await this.fire(step, "failure", new Error(outcome.message));
+  }
+
+  /** A dependency vanished between scheduling and running: re-register it (at most maxReschedules). */
+  private async handleUnfulfilled(step: Step, missing: Step[]): Promise<void> {
+    const message = `Unfulfilled dependency at run time: ${missing.map((d) => d.toString()).join(", ")}`;
+    const count = (this.reschedules.get(step.id) ?? 0) + 1;
+    this.reschedules.set(step.id, count);
+    if (count > this.opts.maxReschedules) {
+      await this.finish(step, { kind: "failed", message, stack: message, timedOut: false, seconds: 0, attempts: 1 });
+      return;
+    }
+    this.log.warn({ step: step.toString() }, message);
+    for (const dep of missing) this.known.delete(dep.id);
+    await this.report(step, "PENDING", { runnable: true, deps: step.dependencies().map((d) => d.id) });
+    await this.add(missing);
+  }
+
+  private reporter(step: Step, entry: RunningEntry): StepReporter {
+    const send = (what: string, call: Promise<unknown>): void => {
+      call.catch((err: unknown) => this.log.warn({ step: step.id, err: describeThrown(err).message }, `${what} failed`));
+    };
+    return {
+      signal: entry.abort.signal,
+      setStatusMessage: (message) => {
+        entry.statusMessage = message;
+        this.emitProgress();
+        send("set_task_status_message", this.scheduler.setTaskStatusMessage({ task_id: step.id, status_message: message }));
+      },
+      setProgressPercentage: (percent) => {
+        entry.progress = percent;
+        this.emitProgress();
+        send(
+          "set_task_progress_percentage",
+          this.scheduler.setTaskProgressPercentage({ task_id: step.id, progress_percentage: percent }),
+        );
+      },
+      setTrackingUrl: (url) => {
+        send(
+          "add_task",
+          this.scheduler.addTask({ worker: this.id, task_id: step.id, status: "RUNNING", tracking_url: url, resources: { ...step.resources } }),
+        );
+      },
+      decreaseRunningResources: (resources) => {
+        send(
+          "decrease_running_task_resources",
+          this.scheduler.decreaseRunningTaskResources({ task_id: step.id, decrease_resources: resources }),
+        );
+      },
+    };
+  }
+
+  private async fire(step: Step, event: Parameters<Step["fireEvent"]>[0], ...args: unknown[]): Promise<void> {
+    const errors = await (step.fireEvent as (e: string, ...a: unknown[]) => Promise<unknown[]>).call(step, event, ...args);
+    for (const err of errors) {
+      this.log.warn({ step: step.toString(), event, err: describeThrown(err).message }, "event handler failed");
+    }
+  }
+
+  private emitProgress(): void {
+    const listener = this.options.onProgress;
+    if (!listener) return;
+    listener({
+      scheduled: this.scheduledCount,
+      done: this.doneCount,
+      failed: this.failedCount,
+      pending: Math.max(0, this.scheduledCount - this.doneCount - this.failedCount - this.running.size),
+      running: [...this.running.values()]
+        .filter((r) => r.step !== undefined)
+        .map((r) => ({ id: r.step.id, name: r.step.toString(), statusMessage: r.statusMessage, progress: r.progress })),
+    });
+  }
+
+  private startPinging(): void {
+    const interval = this.opts.pingInterval * 1000;
+    if (!(interval > 0)) return;
+    const tick = (): void => {
+      this.scheduler
+        .ping({ worker: this.id })
+        .then((reply) => {
+          for (const message of reply.rpc_messages) this.handleRpcMessage(message.name, message.kwargs);
+        })
+        .catch((err: unknown) => this.log.warn({ err: describeThrown(err).message }, "ping failed"));
+    };
+    this.pinger = setInterval(tick, interval);
+    this.pinger.unref();
+  }
+
+  private stopPinging(): void {
+    if (this.pinger) clearInterval(this.pinger);
+    this.pinger = undefined;
+  }
+
+  private handleRpcMessage(name: string, kwargs: Record<string, unknown>): void {
+    if (name === "set_worker_processes") {
+      const n = Number(kwargs.n);
+      if (Number.isFinite(n)) {
+        this.opts.processes = Math.max(1, Math.floor(n));
+        this.identity.info.workers = this.opts.processes;
+        this.scheduler
+          .addWorker({ worker: this.id, info: { workers: this.opts.processes } })
+          .catch((err: unknown) => this.log.warn({ err: describeThrown(err).message }, "add_worker failed"));
+      }
+      return;
+    }
+    this.log.debug({ name, code: ErrorCode.UNKNOWN_METHOD }, "ignoring unknown scheduler message");
+  }
+}
