@@ -1,6 +1,14 @@
 // One benchmark case in its own process (so peak memory is its own): builds a DAG of trivial steps with
 // the local scheduler and prints one JSON line. Usage: node bench/local-run.js fanin|chain N [workers]
-import { build, LuigiConfig, MemoryTarget, param, setActiveConfig, Step, WrapperStep } from "../dist/index.js";
+import {
+  build,
+  LuigiConfig,
+  MemoryTarget,
+  param,
+  setActiveConfig,
+  Step,
+  WrapperStep,
+} from "../dist/index.js";
 
 const [shape = "fanin", nText = "1000", workersText = "1"] = process.argv.slice(2);
 const n = Number(nText);
@@ -40,4 +48,13 @@ if (summary.status !== "SUCCESS") {
   process.exit(1);
 }
 const ran = summary.ids.completed.length;
-console.log(JSON.stringify({ shape, n, ran, seconds, stepsPerSecond: ran / seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    shape,
+    n,
+    ran,
+    seconds,
+    stepsPerSecond: ran / seconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

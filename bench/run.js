@@ -30,8 +30,16 @@ console.log(`luigi-ts benchmarks (node ${process.version}, median of ${repeats} 
 console.log("Local scheduler, trivial steps (MemoryTarget outputs), 1 worker:");
 console.log("case                 steps    seconds   steps/s   peak RSS MiB");
 const cases = quick
-  ? [["fanin", 1000], ["chain", 1000]]
-  : [["fanin", 1000], ["fanin", 10000], ["fanin", 100000], ["chain", 10000]];
+  ? [
+      ["fanin", 1000],
+      ["chain", 1000],
+    ]
+  : [
+      ["fanin", 1000],
+      ["fanin", 10000],
+      ["fanin", 100000],
+      ["chain", 10000],
+    ];
 for (const [shape, n] of cases) {
   const results = Array.from({ length: repeats }, () => runCase("local-run.js", [shape, String(n), "1"]));
   const seconds = median(results.map((r) => r.seconds));
@@ -44,6 +52,10 @@ for (const [shape, n] of cases) {
 
 console.log("\nScheduler memory (pure core, fan-in registered as a worker would):");
 for (const n of quick ? [10000] : [100000]) {
-  const results = Array.from({ length: repeats }, () => runCase("scheduler-memory.js", [String(n)], ["--expose-gc"]));
-  console.log(`${fmt(n)} steps: ${fmt(median(results.map((r) => r.bytesPerStep)))} bytes per step (target < 2048)`);
+  const results = Array.from({ length: repeats }, () =>
+    runCase("scheduler-memory.js", [String(n)], ["--expose-gc"]),
+  );
+  console.log(
+    `${fmt(n)} steps: ${fmt(median(results.map((r) => r.bytesPerStep)))} bytes per step (target < 2048)`,
+  );
 }

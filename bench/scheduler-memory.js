@@ -11,7 +11,7 @@ const before = process.memoryUsage().heapUsed;
 const scheduler = new Scheduler({ clock: () => Date.now() / 1000 });
 const ids = [];
 for (let i = 0; i < n; i++) {
-  const id = `Leaf_${i}_${(i * 2654435761 >>> 0).toString(16).padStart(10, "0").slice(0, 10)}`;
+  const id = `Leaf_${i}_${((i * 2654435761) >>> 0).toString(16).padStart(10, "0").slice(0, 10)}`;
   ids.push(id);
   scheduler.addTask({
     worker,
@@ -27,8 +27,18 @@ for (let i = 0; i < n; i++) {
     priority: 0,
   });
 }
-scheduler.addTask({ worker, task_id: "FanIn__root", status: "PENDING", runnable: true, deps: ids, family: "FanIn", params: {} });
+scheduler.addTask({
+  worker,
+  task_id: "FanIn__root",
+  status: "PENDING",
+  runnable: true,
+  deps: ids,
+  family: "FanIn",
+  params: {},
+});
 ids.length = 0;
 gc();
 const after = process.memoryUsage().heapUsed;
-console.log(JSON.stringify({ n, bytesPerStep: (after - before) / (n + 1), heapMiB: (after - before) / 1048576 }));
+console.log(
+  JSON.stringify({ n, bytesPerStep: (after - before) / (n + 1), heapMiB: (after - before) / 1048576 }),
+);

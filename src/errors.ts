@@ -52,7 +52,11 @@ export class LuigiError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -69,7 +73,9 @@ export class LuigiError extends Error {
   /** Rebuilds an error received over the wire; unknown names become a plain LuigiError with the same code. */
   static fromJSON(data: SerializedError): LuigiError {
     const ctor = errorClasses.get(data.name);
-    const err = ctor ? ctor.revive(data) : new LuigiError(data.code, data.message, { details: data.details ?? {} });
+    const err = ctor
+      ? ctor.revive(data)
+      : new LuigiError(data.code, data.message, { details: data.details ?? {} });
     if (data.stack !== undefined) err.stack = data.stack;
     return err;
   }
@@ -169,6 +175,6 @@ export function describeThrown(thrown: unknown): { message: string; stack: strin
     return { message: thrown.message, stack: thrown.stack ?? thrown.message, code: thrown.code };
   }
   if (thrown instanceof Error) return { message: thrown.message, stack: thrown.stack ?? thrown.message };
-  const text = typeof thrown === "string" ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  const text = typeof thrown === "string" ? thrown : (JSON.stringify(thrown) ?? String(thrown));
   return { message: text, stack: text };
 }

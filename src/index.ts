@@ -6,7 +6,15 @@
  * it; a *run* is one execution of a step's `run()`. See src/step/step.ts for more.
  */
 export { Step, WrapperStep, ExternalStep, isStep } from "./step/step.js";
-export type { Schema, StepArgs, StepValues, OutputOf, RetryPolicy, RunResult, StepReporter } from "./step/step.js";
+export type {
+  Schema,
+  StepArgs,
+  StepValues,
+  OutputOf,
+  RetryPolicy,
+  RunResult,
+  StepReporter,
+} from "./step/step.js";
 export type { StepEventName, StepEventArgs } from "./step/events.js";
 export type { Structure } from "./step/structure.js";
 export { flatten } from "./step/structure.js";

@@ -77,9 +77,12 @@ export class CleanOrders extends Step.with({ day: param.date(), region: param.st
     const rows = lines.map((line) => line.split(","));
     const currencies = [...new Set(rows.map((r) => r[4] ?? "EUR"))].sort();
     this.setStatusMessage(`needs rates for ${currencies.join(", ")}`);
-    const rateTargets = (yield currencies.map((currency) => new ExchangeRate({ day: this.day, currency }))) as LocalTarget[];
+    const rateTargets = (yield currencies.map(
+      (currency) => new ExchangeRate({ day: this.day, currency }),
+    )) as LocalTarget[];
     const rates = new Map<string, number>();
-    for (const [i, currency] of currencies.entries()) rates.set(currency, Number(await rateTargets[i]?.read()));
+    for (const [i, currency] of currencies.entries())
+      rates.set(currency, Number(await rateTargets[i]?.read()));
     const out = ["order_id,product,quantity,amount_eur"];
     let dropped = 0;
     for (const [id, product, quantity, price, currency] of rows) {
@@ -118,12 +121,15 @@ export class RegionTotals extends Step.with({ day: param.date(), region: param.s
 /** The report for one day across regions. */
 export class SalesReport extends Step.with({
   day: param.date({ description: "business day to report on" }),
-  regions: param.list({ default: ["eu", "us", "apac"], description: "regions to include (JSON list)" }),
+  regions: param.list<string>({
+    default: ["eu", "us", "apac"],
+    description: "regions to include (JSON list)",
+  }),
 }) {
   override priority = 10;
   requires() {
     return Object.fromEntries(
-      this.regions.map((region) => [String(region), new RegionTotals({ day: this.day, region: String(region) })]),
+      this.regions.map((region) => [region, new RegionTotals({ day: this.day, region })]),
     );
   }
   output() {
@@ -146,9 +152,9 @@ export class SalesReport extends Step.with({
 }
 
 /** Reports for several days at once. */
-export class SalesReports extends WrapperStep.with({ days: param.list({ default: [] }) }) {
+export class SalesReports extends WrapperStep.with({ days: param.list<string>({ default: [] }) }) {
   requires() {
-    return this.days.map((d) => new SalesReport({ day: new Date(`${String(d)}T00:00:00Z`) }));
+    return this.days.map((d) => new SalesReport({ day: new Date(`${d}T00:00:00Z`) }));
   }
 }
 

@@ -8,7 +8,11 @@ type FlagType = "string" | "boolean";
 /** `[core]` settings that are flags without a section prefix (SPEC 6.1). */
 export const CORE_FLAGS: Record<string, { type: FlagType; key: string; help: string }> = {
   module: { type: "string", key: "module", help: "module (file or package) that defines the steps" },
-  "local-scheduler": { type: "boolean", key: "local_scheduler", help: "use an in-process scheduler instead of luigid" },
+  "local-scheduler": {
+    type: "boolean",
+    key: "local_scheduler",
+    help: "use an in-process scheduler instead of luigid",
+  },
   "scheduler-host": { type: "string", key: "scheduler_host", help: "luigid host (default localhost)" },
   "scheduler-port": { type: "string", key: "scheduler_port", help: "luigid port (default 8082)" },
   "scheduler-url": { type: "string", key: "scheduler_url", help: "full luigid URL; wins over host and port" },
@@ -16,9 +20,21 @@ export const CORE_FLAGS: Record<string, { type: FlagType; key: string; help: str
   assistant: { type: "boolean", key: "assistant", help: "run any pending step this process can load" },
   "no-lock": { type: "boolean", key: "no_lock", help: "do not take the same-command process lock" },
   "lock-size": { type: "string", key: "lock_size", help: "identical commands allowed at once (default 1)" },
-  "lock-pid-dir": { type: "string", key: "lock_pid_dir", help: "where pid files live (default $TMPDIR/luigi)" },
-  "take-lock": { type: "boolean", key: "take_lock", help: "ask running identical commands to stop, then run" },
-  "parallel-scheduling": { type: "boolean", key: "parallel_scheduling", help: "accepted for Luigi compatibility (complete() checks are always concurrent)" },
+  "lock-pid-dir": {
+    type: "string",
+    key: "lock_pid_dir",
+    help: "where pid files live (default $TMPDIR/luigi)",
+  },
+  "take-lock": {
+    type: "boolean",
+    key: "take_lock",
+    help: "ask running identical commands to stop, then run",
+  },
+  "parallel-scheduling": {
+    type: "boolean",
+    key: "parallel_scheduling",
+    help: "accepted for Luigi compatibility (complete() checks are always concurrent)",
+  },
   "log-level": { type: "string", key: "log_level", help: "DEBUG, INFO, WARNING, ERROR (default INFO)" },
   "log-format": { type: "string", key: "log_format", help: "pretty (default) or json" },
   help: { type: "boolean", key: "help", help: "show this help, with the step's parameters" },
@@ -106,7 +122,8 @@ export function prescan(argv: string[]): { module: string | undefined; family: s
       const core = CORE_FLAGS[name];
       const takesValue = core ? core.type === "string" : sectionFlag(name)?.type !== "boolean";
       if (name === "module") module = value ?? argv[i + 1];
-      if (eq === -1 && takesValue && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("--")) i++;
+      if (eq === -1 && takesValue && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("--"))
+        i++;
       continue;
     }
     family ??= token;
@@ -139,7 +156,13 @@ export function parseCommandLine(
 ): ParsedCommandLine {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
   const routes = new Map<string, (value: string) => void>();
-  const result: ParsedCommandLine = { family: undefined, core: {}, sections: {}, rootParams: {}, familyParams: {} };
+  const result: ParsedCommandLine = {
+    family: undefined,
+    core: {},
+    sections: {},
+    rootParams: {},
+    familyParams: {},
+  };
   const bools = new Set<string>();
   const define = (flag: string, type: FlagType, route: (value: string) => void): void => {
     if (options[flag]) return; // the first definition wins: core flags, then sections, then parameters
@@ -147,7 +170,8 @@ export function parseCommandLine(
     if (type === "boolean") bools.add(flag);
     routes.set(flag, route);
   };
-  for (const [flag, spec] of Object.entries(CORE_FLAGS)) define(flag, spec.type, (v) => (result.core[spec.key] = v));
+  for (const [flag, spec] of Object.entries(CORE_FLAGS))
+    define(flag, spec.type, (v) => (result.core[spec.key] = v));
   for (const [section, keys] of Object.entries(SECTION_FLAGS)) {
     for (const [key, type] of Object.entries(keys)) {
       define(`${kebab(section)}-${kebab(key)}`, type, (v) => ((result.sections[section] ??= {})[key] = v));
@@ -189,7 +213,8 @@ export function parseCommandLine(
   }
   for (const [flag, value] of Object.entries(parsed.values)) {
     if (value === undefined) continue;
-    const text = typeof value === "boolean" ? String(value) : Array.isArray(value) ? String(value.at(-1)) : value;
+    const text =
+      typeof value === "boolean" ? String(value) : Array.isArray(value) ? String(value.at(-1)) : value;
     routes.get(flag)?.(text);
   }
   for (const [flag, value] of explicitBools) routes.get(flag)?.(value);
@@ -203,19 +228,28 @@ export function parseCommandLine(
 }
 
 /** Help text: common flags, then the root step's parameters with kinds, defaults and descriptions. */
-export function helpText(rootClass: typeof Step | undefined, families: (typeof Step)[], all: boolean): string {
+export function helpText(
+  rootClass: typeof Step | undefined,
+  families: (typeof Step)[],
+  all: boolean,
+): string {
   const lines = ["Usage: luigi [--module MODULE] FAMILY [--param value ...] [options]", "", "Options:"];
   for (const [flag, spec] of Object.entries(CORE_FLAGS)) {
     lines.push(`  --${flag}${spec.type === "string" ? " VALUE" : ""}`.padEnd(34) + spec.help);
   }
-  lines.push("  --worker-KEY, --scheduler-KEY,".padEnd(34) + "override a [worker], [scheduler], [retcode] or");
+  lines.push(
+    "  --worker-KEY, --scheduler-KEY,".padEnd(34) + "override a [worker], [scheduler], [retcode] or",
+  );
   lines.push("  --retcode-KEY VALUE".padEnd(34) + "[execution_summary] setting, e.g. --worker-keep-alive");
   const describe = (cls: typeof Step, prefix: string): void => {
     for (const [name, kind] of Object.entries(cls.schema)) {
       if (kind.visibility === "private") continue;
       const flag = `  --${prefix}${kebab(name)}${isBoolParam(kind) ? "" : ` ${kind.expected}`}`;
       const bits = [kind.kind];
-      if (kind.hasDefault) bits.push(`default: ${kind.options.default === null ? "none" : kind.serialize(kind.options.default)}`);
+      if (kind.hasDefault)
+        bits.push(
+          `default: ${kind.options.default === null ? "none" : kind.serialize(kind.options.default)}`,
+        );
       else bits.push("required");
       const description = kind.description ? `${kind.description} ` : "";
       lines.push(`${flag.padEnd(34)}${description}(${bits.join(", ")})`);

@@ -25,7 +25,11 @@ export async function loadStepModule(specifier: string, cwd = process.cwd()): Pr
   if (isPath) {
     const abs = path.resolve(cwd, specifier);
     if (!existsSync(abs)) {
-      throw new UsageError(`--module ${specifier}: no such file (${abs})`, { module: specifier }, ErrorCode.MODULE_LOAD);
+      throw new UsageError(
+        `--module ${specifier}: no such file (${abs})`,
+        { module: specifier },
+        ErrorCode.MODULE_LOAD,
+      );
     }
     url = pathToFileURL(abs).href;
   } else {
@@ -37,7 +41,11 @@ export async function loadStepModule(specifier: string, cwd = process.cwd()): Pr
     namespace = (await import(url)) as Record<string, unknown>;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new UsageError(`--module ${specifier}: could not load it: ${reason}`, { module: specifier }, ErrorCode.MODULE_LOAD);
+    throw new UsageError(
+      `--module ${specifier}: could not load it: ${reason}`,
+      { module: specifier },
+      ErrorCode.MODULE_LOAD,
+    );
   }
   const classes: (typeof Step)[] = [];
   for (const value of Object.values(namespace)) {

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import path from "node:path";
 
 /** Result of trying to take the process lock. */
-export type LockResult = { acquired: true; pidFile: string } | { acquired: false; pidFile: string; holders: number[] };
+export type LockResult =
+  { acquired: true; pidFile: string } | { acquired: false; pidFile: string; holders: number[] };
 
 function commandLineOf(pid: number): string | undefined {
   try {
@@ -27,7 +28,12 @@ function isAlive(pid: number): boolean {
  * machine. The pid file is `<dir>/<md5 of the command line>.pid`, one pid per line; a pid counts only while
  * that process lives and still has the same command line (pids get reused).
  */
-export function acquireProcessLock(options: { dir: string; lockSize: number; commandLine?: string; pid?: number }): LockResult {
+export function acquireProcessLock(options: {
+  dir: string;
+  lockSize: number;
+  commandLine?: string;
+  pid?: number;
+}): LockResult {
   const pid = options.pid ?? process.pid;
   const commandLine = options.commandLine ?? commandLineOf(pid) ?? process.argv.join(" ");
   const hash = createHash("md5").update(commandLine).digest("hex");
@@ -43,7 +49,9 @@ export function acquireProcessLock(options: { dir: string; lockSize: number; com
   } catch {
     listed = [];
   }
-  const holders = listed.filter((p) => p !== pid && isAlive(p) && (commandLineOf(p) ?? commandLine) === commandLine);
+  const holders = listed.filter(
+    (p) => p !== pid && isAlive(p) && (commandLineOf(p) ?? commandLine) === commandLine,
+  );
   if (holders.length >= options.lockSize) return { acquired: false, pidFile, holders };
   const tmp = `${pidFile}.${pid}.tmp`;
   writeFileSync(tmp, [...holders, pid].join("\n") + "\n", { mode: 0o600 });

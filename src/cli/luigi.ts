@@ -1,5 +1,12 @@
 import { Writable } from "node:stream";
-import { ConfigError, describeThrown, LuigiError, ParameterError, StepDefinitionError, UsageError } from "../errors.js";
+import {
+  ConfigError,
+  describeThrown,
+  LuigiError,
+  ParameterError,
+  StepDefinitionError,
+  UsageError,
+} from "../errors.js";
 import { coreConfig, retcodeConfig, schedulerConfig, workerConfig } from "../config/index.js";
 import { createLogger } from "../log/logger.js";
 import type { SchedulerApi } from "../scheduler/api.js";
@@ -24,7 +31,10 @@ export interface CliIo {
 export const USAGE_EXIT = 2;
 
 /** `luigi [--module M] Family [--param v ...]`: returns the exit code. */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let unhandledCode = 4;
   try {
     const pre = prescan(argv);
@@ -39,7 +49,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return 0;
     }
     if (!parsed.family || !rootClass) {
-      throw new UsageError("no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)");
+      throw new UsageError(
+        "no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)",
+      );
     }
     for (const [section, keys] of Object.entries(parsed.sections)) {
       for (const [key, value] of Object.entries(keys)) config.set(section, key, value);
@@ -62,12 +74,15 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (!core.noLock) {
       const lock = acquireProcessLock({ dir: core.lockPidDir, lockSize: core.lockSize });
       if (!lock.acquired) {
-        io.stderr.write(`luigi: Pid(s) ${lock.holders.join(", ")} already running the same command (${lock.pidFile})\n`);
+        io.stderr.write(
+          `luigi: Pid(s) ${lock.holders.join(", ")} already running the same command (${lock.pidFile})\n`,
+        );
         return retcodes.alreadyRunning;
       }
     }
 
-    const progress = io.stderr.isTTY && core.logFormat !== "json" ? new ProgressLine(io.stderr as never) : undefined;
+    const progress =
+      io.stderr.isTTY && core.logFormat !== "json" ? new ProgressLine(io.stderr as never) : undefined;
     const logStream = progress
       ? new Writable({
           write(chunk: Buffer | string, _enc, done) {
@@ -76,7 +91,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
           },
         })
       : (io.stderr as NodeJS.WritableStream);
-    const explicitLevel = parsed.core.log_level !== undefined || config.get("core", "log_level") !== undefined;
+    const explicitLevel =
+      parsed.core.log_level !== undefined || config.get("core", "log_level") !== undefined;
     const logger = createLogger({
       format: core.logFormat,
       // On a terminal the progress line tells what happens; only warnings and errors are logged there.

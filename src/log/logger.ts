@@ -42,7 +42,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     sync: true,
     colorize: false,
     translateTime: "SYS:HH:MM:ss",
-    ignore: "pid,hostname",
+    ignore: "pid,hostname,step",
+    // "running Report(day=2026-11-20)" reads better than a JSON tail for the most common field.
+    messageFormat: "{msg}{if step} {step}{end}",
     singleLine: true,
   });
   return pino({ level }, stream);

@@ -28,7 +28,7 @@ export function setActiveConfig(config: LuigiConfig | undefined): void {
 /** Records `--Family-param value` flags; they apply to every instance not given that parameter. */
 export function setFamilyFlag(family: string, param: string, text: string): void {
   let forFamily = context.flags.get(family);
-  if (!forFamily) context.flags.set(family, (forFamily = new Map()));
+  if (!forFamily) context.flags.set(family, (forFamily = new Map<string, string>()));
   forFamily.set(param, text);
 }
 
@@ -37,7 +37,10 @@ export function clearFamilyFlags(): void {
 }
 
 /** Raw text for a parameter from flags or config, or undefined. */
-export function externalParamText(family: string, param: string): { text: string; source: string } | undefined {
+export function externalParamText(
+  family: string,
+  param: string,
+): { text: string; source: string } | undefined {
   const flag = context.flags.get(family)?.get(param);
   if (flag !== undefined) return { text: flag, source: `--${family}-${param.replaceAll("_", "-")}` };
   const fromConfig = stepDefaults(activeConfig(), family)[param];

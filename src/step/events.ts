@@ -32,13 +32,17 @@ const handlers = new WeakMap<object, Map<StepEventName, AnyStepHandler[]>>();
 
 export function addHandler(owner: object, event: StepEventName, handler: AnyStepHandler): () => void {
   let byEvent = handlers.get(owner);
-  if (!byEvent) handlers.set(owner, (byEvent = new Map()));
+  if (!byEvent) handlers.set(owner, (byEvent = new Map<StepEventName, AnyStepHandler[]>()));
   const list = byEvent.get(event) ?? [];
   list.push(handler);
   byEvent.set(event, list);
   return () => {
     const current = byEvent.get(event);
-    if (current) byEvent.set(event, current.filter((h) => h !== handler));
+    if (current)
+      byEvent.set(
+        event,
+        current.filter((h) => h !== handler),
+      );
   };
 }
 

@@ -201,14 +201,18 @@ export class Step {
   owners: string[] = [];
 
   constructor(args?: Record<string, unknown>) {
-    const cls = new.target as typeof Step;
+    const cls = new.target;
     registerClass(cls);
     const family = cls.family;
     const schema = cls.schema;
     if (args !== undefined && !isPlainObject(args)) {
-      throw new ParameterError(ErrorCode.PARAMETER_INVALID, `${family}: constructor arguments must be an object`, {
-        details: { family },
-      });
+      throw new ParameterError(
+        ErrorCode.PARAMETER_INVALID,
+        `${family}: constructor arguments must be an object`,
+        {
+          details: { family },
+        },
+      );
     }
     const given = args ?? {};
     for (const name of Object.keys(given)) {
@@ -229,7 +233,7 @@ export class Step {
     }
     const cacheKey = keyParts.join("\u0000");
     let cache = instanceCache.get(cls);
-    if (!cache) instanceCache.set(cls, (cache = new Map()));
+    if (!cache) instanceCache.set(cls, (cache = new Map<string, Step>()));
     const cached = cache.get(cacheKey);
     if (cached) return cached;
 
@@ -258,7 +262,9 @@ export class Step {
 
   /** The outputs of `requires()`, in the same shape. */
   input(): OutputOf<ReturnType<this["requires"]>> {
-    return mapStructure(this.requires(), isStep, (dep) => dep.output()) as OutputOf<ReturnType<this["requires"]>>;
+    return mapStructure(this.requires(), isStep, (dep) => dep.output()) as OutputOf<
+      ReturnType<this["requires"]>
+    >;
   }
 
   /** The work. May be an async generator yielding further steps (dynamic dependencies). */
@@ -325,7 +331,8 @@ export class Step {
     const schema = (this.constructor as typeof Step).schema;
     const parts: string[] = [];
     for (const [name, kind] of Object.entries(schema)) {
-      if (kind.significant && kind.visibility !== "private") parts.push(`${name}=${kind.serialize(this.params[name])}`);
+      if (kind.significant && kind.visibility !== "private")
+        parts.push(`${name}=${kind.serialize(this.params[name])}`);
     }
     return `${this.family}(${parts.join(", ")})`;
   }
@@ -372,7 +379,10 @@ export class Step {
     const errors: unknown[] = [];
     for (const handler of handlersFor(this, event)) {
       try {
-        await (handler as unknown as (step: Step, ...a: StepEventArgs[E]) => void | Promise<void>)(this, ...args);
+        await (handler as unknown as (step: Step, ...a: StepEventArgs[E]) => void | Promise<void>)(
+          this,
+          ...args,
+        );
       } catch (err) {
         errors.push(err);
       }
@@ -382,7 +392,11 @@ export class Step {
 }
 
 /** The declared schema of a step class; the base classes' index-signature type counts as "no parameters". */
-type SchemaOf<C> = C extends { schema: infer S } ? (string extends keyof S ? Record<never, never> : S) : Record<never, never>;
+type SchemaOf<C> = C extends { schema: infer S }
+  ? string extends keyof S
+    ? Record<never, never>
+    : S
+  : Record<never, never>;
 
 const neverAborted = new AbortController().signal;
 
@@ -421,7 +435,9 @@ function resolveParam(family: string, name: string, kind: Param<unknown, boolean
       return kind.parse(external.text, name, family);
     } catch (err) {
       if (err instanceof ParameterError) {
-        throw new ParameterError(err.code, `${err.message} (from ${external.source})`, { details: err.details });
+        throw new ParameterError(err.code, `${err.message} (from ${external.source})`, {
+          details: err.details,
+        });
       }
       throw err;
     }
@@ -436,6 +452,6 @@ function resolveParam(family: string, name: string, kind: Param<unknown, boolean
 
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
+  if (typeof value === "object") return value.constructor?.name ?? "an object";
   return typeof value;
 }

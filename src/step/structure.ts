@@ -27,7 +27,11 @@ export function flatten<T>(structure: Structure<T> | null | undefined, isLeaf: (
 }
 
 /** The same shape with every leaf replaced by fn(leaf). */
-export function mapStructure<T, U>(structure: unknown, isLeaf: (v: unknown) => v is T, fn: (leaf: T) => U): unknown {
+export function mapStructure<T, U>(
+  structure: unknown,
+  isLeaf: (v: unknown) => v is T,
+  fn: (leaf: T) => U,
+): unknown {
   if (isLeaf(structure)) return fn(structure);
   if (Array.isArray(structure)) return structure.map((child) => mapStructure(child, isLeaf, fn));
   if (isPlainObject(structure)) {

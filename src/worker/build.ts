@@ -37,7 +37,14 @@ export async function build(steps: Step[], options: BuildOptions = {}): Promise<
     }
     scheduler = new LocalScheduler({ options: { ...schedulerConfig(config), pruneOnGetWork: true } });
   }
-  const { workers, config: _c, summaryLength, localScheduler: _l, scheduler: _s, ...workerOverrides } = options;
+  const {
+    workers,
+    config: _c,
+    summaryLength,
+    localScheduler: _l,
+    scheduler: _s,
+    ...workerOverrides
+  } = options;
   const worker = new Worker({
     ...fromConfig,
     id: fromConfig.id || undefined,

@@ -33,7 +33,8 @@ async function runRequest(request: ChildRequest): Promise<void> {
     abort,
     0,
   );
-  if (outcome.kind === "done") await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
+  if (outcome.kind === "done")
+    await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
   else if (outcome.kind === "failed") await send({ type: "failed", ...outcome });
   else {
     await send({

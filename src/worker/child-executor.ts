@@ -17,22 +17,44 @@ const entry = fileURLToPath(new URL("./child-entry.js", import.meta.url));
 export class ChildProcessExecutor implements ProcessExecutor {
   constructor(private readonly options: { module: string | undefined; cwd: string; logger?: Logger }) {}
 
-  execute(step: Step, reporter: StepReporter, abort: AbortController, timeoutSeconds: number): Promise<RunOutcome> {
+  execute(
+    step: Step,
+    reporter: StepReporter,
+    abort: AbortController,
+    timeoutSeconds: number,
+  ): Promise<RunOutcome> {
     const module = this.options.module;
     if (!module) {
       const message = "isolation = process needs the steps' module (luigi --module PATH)";
-      return Promise.resolve({ kind: "failed", message, stack: message, timedOut: false, seconds: 0, attempts: 1 });
+      return Promise.resolve({
+        kind: "failed",
+        message,
+        stack: message,
+        timedOut: false,
+        seconds: 0,
+        attempts: 1,
+      });
     }
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
     return new Promise<RunOutcome>((resolve) => {
-      const child = fork(entry, [], { cwd: this.options.cwd, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const child = fork(entry, [], {
+        cwd: this.options.cwd,
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
       let outcome: RunOutcome | undefined;
       let timer: NodeJS.Timeout | undefined;
       if (timeoutSeconds > 0) {
         timer = setTimeout(() => {
           const message = `${step.toString()} timed out after ${timeoutSeconds} seconds`;
-          outcome = { kind: "failed", message, stack: message, timedOut: true, seconds: elapsed(), attempts: 1 };
+          outcome = {
+            kind: "failed",
+            message,
+            stack: message,
+            timedOut: true,
+            seconds: elapsed(),
+            attempts: 1,
+          };
           abort.abort();
           child.kill("SIGKILL");
         }, timeoutSeconds * 1000);
@@ -48,13 +70,29 @@ export class ChildProcessExecutor implements ProcessExecutor {
           case "decrease":
             return reporter.decreaseRunningResources(message.resources);
           case "done":
-            outcome ??= { kind: "done", expl: undefined, seconds: message.seconds, attempts: message.attempts };
+            outcome ??= {
+              kind: "done",
+              expl: undefined,
+              seconds: message.seconds,
+              attempts: message.attempts,
+            };
             return;
           case "failed":
-            outcome ??= { kind: "failed", message: message.message, stack: message.stack, timedOut: false, seconds: message.seconds, attempts: message.attempts };
+            outcome ??= {
+              kind: "failed",
+              message: message.message,
+              stack: message.stack,
+              timedOut: false,
+              seconds: message.seconds,
+              attempts: message.attempts,
+            };
             return;
           case "suspended":
-            outcome ??= { kind: "suspended", seconds: message.seconds, newDeps: message.newDeps.map((d) => stepFromWire(d.family, d.params)) };
+            outcome ??= {
+              kind: "suspended",
+              seconds: message.seconds,
+              newDeps: message.newDeps.map((d) => stepFromWire(d.family, d.params)),
+            };
             return;
         }
       });
@@ -63,7 +101,14 @@ export class ChildProcessExecutor implements ProcessExecutor {
         if (!outcome) {
           const how = signal ? `signal ${signal}` : `exit code ${code}`;
           const message = `${step.toString()} died unexpectedly with ${how}`;
-          outcome = { kind: "failed", message, stack: message, timedOut: false, seconds: elapsed(), attempts: 1 };
+          outcome = {
+            kind: "failed",
+            message,
+            stack: message,
+            timedOut: false,
+            seconds: elapsed(),
+            attempts: 1,
+          };
         }
         resolve(outcome);
       });

@@ -16,5 +16,12 @@ export type ChildMessage =
   | { type: "tracking"; url: string }
   | { type: "decrease"; resources: Record<string, number> }
   | { type: "done"; seconds: number; attempts: number }
-  | { type: "failed"; message: string; stack: string; seconds: number; attempts: number; error?: SerializedError }
+  | {
+      type: "failed";
+      message: string;
+      stack: string;
+      seconds: number;
+      attempts: number;
+      error?: SerializedError;
+    }
   | { type: "suspended"; seconds: number; newDeps: { family: string; params: Record<string, string> }[] };

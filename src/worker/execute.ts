@@ -20,7 +20,10 @@ interface Suspended {
 
 function isGenerator(value: unknown): value is AnyGenerator {
   if (value === null || typeof value !== "object") return false;
-  return typeof (value as { next?: unknown }).next === "function" && (Symbol.asyncIterator in value || Symbol.iterator in value);
+  return (
+    typeof (value as { next?: unknown }).next === "function" &&
+    (Symbol.asyncIterator in value || Symbol.iterator in value)
+  );
 }
 
 /**
@@ -31,7 +34,12 @@ export class InlineExecutor {
   private readonly suspended = new Map<string, Suspended>();
 
   /** Runs (or resumes) `step` with its retry policy and timeout (seconds, 0 = none). */
-  async execute(step: Step, reporter: StepReporter, abort: AbortController, timeoutSeconds: number): Promise<RunOutcome> {
+  async execute(
+    step: Step,
+    reporter: StepReporter,
+    abort: AbortController,
+    timeoutSeconds: number,
+  ): Promise<RunOutcome> {
     const started = performance.now();
     const policy = resolveRetry(step.retry);
     let attempt = 1;
@@ -52,11 +60,20 @@ export class InlineExecutor {
         }
         attempt += 1;
         const wait = retryDelay(policy, attempt);
-        reporter.setStatusMessage(`attempt ${attempt - 1} failed (${describeThrown(err).message}); retrying in ${wait.toFixed(1)} s`);
+        reporter.setStatusMessage(
+          `attempt ${attempt - 1} failed (${describeThrown(err).message}); retrying in ${wait.toFixed(1)} s`,
+        );
         await sleep(wait * 1000, undefined, { signal: abort.signal }).catch(() => undefined);
         if (abort.signal.aborted) {
           const { message, stack } = describeThrown(err);
-          return { kind: "failed", message, stack, timedOut: false, seconds: (performance.now() - started) / 1000, attempts: attempt - 1 };
+          return {
+            kind: "failed",
+            message,
+            stack,
+            timedOut: false,
+            seconds: (performance.now() - started) / 1000,
+            attempts: attempt - 1,
+          };
         }
       }
     }
@@ -67,7 +84,10 @@ export class InlineExecutor {
     this.suspended.delete(stepId);
   }
 
-  private async attempt(step: Step, reporter: StepReporter): Promise<{ kind: "done" } | { kind: "suspended"; newDeps: Step[] }> {
+  private async attempt(
+    step: Step,
+    reporter: StepReporter,
+  ): Promise<{ kind: "done" } | { kind: "suspended"; newDeps: Step[] }> {
     step.attachReporter(reporter);
     try {
       const paused = this.suspended.get(step.id);
@@ -111,7 +131,12 @@ function outputsOf(structure: unknown): unknown {
   return mapStructure(structure, isStep, (dep) => dep.output());
 }
 
-async function withTimeout<T>(work: Promise<T>, seconds: number, abort: AbortController, step: Step): Promise<T> {
+async function withTimeout<T>(
+  work: Promise<T>,
+  seconds: number,
+  abort: AbortController,
+  step: Step,
+): Promise<T> {
   if (!(seconds > 0)) return work;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -3,5 +3,10 @@ import type { RunOutcome } from "./execute.js";
 
 /** Runs one step in a child process (`[worker] isolation = process`). */
 export interface ProcessExecutor {
-  execute(step: Step, reporter: StepReporter, abort: AbortController, timeoutSeconds: number): Promise<RunOutcome>;
+  execute(
+    step: Step,
+    reporter: StepReporter,
+    abort: AbortController,
+    timeoutSeconds: number,
+  ): Promise<RunOutcome>;
 }

@@ -17,7 +17,11 @@ export function resolveRetry(policy: RetryPolicy | null | undefined): Required<R
 }
 
 /** Seconds to wait before attempt number `attempt` (2 = the first retry), with jitter. */
-export function retryDelay(policy: Required<RetryPolicy>, attempt: number, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: Required<RetryPolicy>,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelay, policy.initialDelay * policy.backoff ** Math.max(0, attempt - 2));
   const spread = base * policy.jitter;
   return Math.max(0, Math.min(policy.maxDelay, base - spread + 2 * spread * random()));

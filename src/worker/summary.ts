@@ -74,7 +74,10 @@ export function summarize(
   retcodes: RetcodeConfig,
   options: { summaryLength?: number; schedulingFailed?: boolean } = {},
 ): ExecutionSummary {
-  const sets = Object.fromEntries(CATEGORIES.map((c) => [c, new Set<string>()])) as Record<Category, Set<string>>;
+  const sets = Object.fromEntries(CATEGORIES.map((c) => [c, new Set<string>()])) as Record<
+    Category,
+    Set<string>
+  >;
   const steps = new Map<string, Step>();
   for (const [id, entry] of history.entries) {
     steps.set(id, entry.step);
@@ -180,7 +183,12 @@ function safeDeps(step: Step): Step[] {
 }
 
 function rank(c: Category): number {
-  return ["upstream_run_by_other_worker", "upstream_missing_dependency", "upstream_scheduling_error", "upstream_failure"].indexOf(c);
+  return [
+    "upstream_run_by_other_worker",
+    "upstream_missing_dependency",
+    "upstream_scheduling_error",
+    "upstream_failure",
+  ].indexOf(c);
 }
 
 function verdict(status: SummaryStatus): { face: string; reason: string } {
@@ -215,12 +223,25 @@ function renderSummary(
     const set = sets[c];
     if (set.size === 0) return;
     lines.push(`${indent}* ${set.size} ${LABELS[c]}:`);
-    lines.push(...groupLines([...set].map((id) => steps.get(id)).filter((s): s is Step => s !== undefined), `${indent}    `, maxLines));
+    lines.push(
+      ...groupLines(
+        [...set].map((id) => steps.get(id)).filter((s): s is Step => s !== undefined),
+        `${indent}    `,
+        maxLines,
+      ),
+    );
     if (c === "run_by_other_worker") {
       for (const id of set) if (!steps.has(id)) lines.push(`${indent}    - ${id}`);
     }
   };
-  for (const c of ["already_done", "completed", "failed", "scheduling_error", "disabled", "still_pending_ext"] as const) {
+  for (const c of [
+    "already_done",
+    "completed",
+    "failed",
+    "scheduling_error",
+    "disabled",
+    "still_pending_ext",
+  ] as const) {
     section(c, "");
   }
   const pendingCats = [

@@ -4,7 +4,7 @@ import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
 import type { AddTaskArgs, GetWorkResponse, SchedulerApi, StepStatus } from "../scheduler/api.js";
 import { stepFromWire } from "../step/rebuild.js";
-import { isExternal, Step, type StepReporter } from "../step/step.js";
+import { isExternal, type Step, type StepReporter } from "../step/step.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
@@ -119,7 +119,9 @@ export class Worker {
       isolation: options.isolation ?? "inline",
     };
     if (this.opts.isolation === "process" && !options.processExecutor) {
-      throw new TypeError("isolation 'process' needs a processExecutor (the module path the steps come from)");
+      throw new TypeError(
+        "isolation 'process' needs a processExecutor (the module path the steps come from)",
+      );
     }
     this.identity = workerIdentity(this.opts.processes, options.id);
   }
@@ -183,7 +185,10 @@ export class Worker {
   /** Checks one step and registers it; returns the dependencies still to visit. */
   private async visit(step: Step): Promise<Step[]> {
     if (this.opts.taskLimit !== null && this.scheduledCount >= this.opts.taskLimit) {
-      await this.report(step, "UNKNOWN", { runnable: false, expl: `task_limit of ${this.opts.taskLimit} reached` });
+      await this.report(step, "UNKNOWN", {
+        runnable: false,
+        expl: `task_limit of ${this.opts.taskLimit} reached`,
+      });
       this.schedulingFailed = true;
       return [];
     }
@@ -201,7 +206,10 @@ export class Worker {
       if (!complete && !isExternal(step)) deps = step.dependencies();
     } catch (err) {
       const { message, stack } = describeThrown(err);
-      this.log.error({ step: step.toString(), err: message }, "could not schedule step: complete() or requires() failed");
+      this.log.error(
+        { step: step.toString(), err: message },
+        "could not schedule step: complete() or requires() failed",
+      );
       this.schedulingFailed = true;
       await this.fire(step, "brokenStep", err);
       await this.report(step, "UNKNOWN", { runnable: false, expl: stack });
@@ -351,7 +359,13 @@ export class Worker {
         this.log.error({ step: id, err: message }, "cannot construct the step the scheduler handed out");
         const abort = new AbortController();
         const promise = this.scheduler
-          .addTask({ worker: this.id, task_id: id, status: "FAILED", runnable: false, expl: JSON.stringify(message) })
+          .addTask({
+            worker: this.id,
+            task_id: id,
+            status: "FAILED",
+            runnable: false,
+            expl: JSON.stringify(message),
+          })
           .then(() => undefined)
           .finally(() => this.running.delete(id));
         this.running.set(id, { step: undefined as unknown as Step, promise, abort });
@@ -362,7 +376,9 @@ export class Worker {
     const abort = new AbortController();
     const entry: RunningEntry = { step, abort, promise: Promise.resolve() };
     entry.promise = this.runOne(step, entry)
-      .catch((err: unknown) => this.log.error({ step: step.toString(), err: describeThrown(err) }, "worker error"))
+      .catch((err: unknown) =>
+        this.log.error({ step: step.toString(), err: describeThrown(err) }, "worker error"),
+      )
       .finally(() => {
         this.running.delete(id);
         this.emitProgress();
@@ -416,7 +432,11 @@ export class Worker {
     const label = step.toString();
     if (outcome.kind === "suspended") {
       this.log.info({ step: label, newDeps: outcome.newDeps.length }, "waiting for dynamic dependencies");
-      await this.report(step, "PENDING", { runnable: true, newDeps: outcome.newDeps.map((d) => d.id), deps: null });
+      await this.report(step, "PENDING", {
+        runnable: true,
+        newDeps: outcome.newDeps.map((d) => d.id),
+        deps: null,
+      });
       await this.add(outcome.newDeps);
       return;
     }
@@ -461,7 +481,14 @@ export class Worker {
     const count = (this.reschedules.get(step.id) ?? 0) + 1;
     this.reschedules.set(step.id, count);
     if (count > this.opts.maxReschedules) {
-      await this.finish(step, { kind: "failed", message, stack: message, timedOut: false, seconds: 0, attempts: 1 });
+      await this.finish(step, {
+        kind: "failed",
+        message,
+        stack: message,
+        timedOut: false,
+        seconds: 0,
+        attempts: 1,
+      });
       return;
     }
     this.log.warn({ step: step.toString() }, message);
@@ -472,14 +499,19 @@ export class Worker {
 
   private reporter(step: Step, entry: RunningEntry): StepReporter {
     const send = (what: string, call: Promise<unknown>): void => {
-      call.catch((err: unknown) => this.log.warn({ step: step.id, err: describeThrown(err).message }, `${what} failed`));
+      call.catch((err: unknown) =>
+        this.log.warn({ step: step.id, err: describeThrown(err).message }, `${what} failed`),
+      );
     };
     return {
       signal: entry.abort.signal,
       setStatusMessage: (message) => {
         entry.statusMessage = message;
         this.emitProgress();
-        send("set_task_status_message", this.scheduler.setTaskStatusMessage({ task_id: step.id, status_message: message }));
+        send(
+          "set_task_status_message",
+          this.scheduler.setTaskStatusMessage({ task_id: step.id, status_message: message }),
+        );
       },
       setProgressPercentage: (percent) => {
         entry.progress = percent;
@@ -492,7 +524,13 @@ export class Worker {
       setTrackingUrl: (url) => {
         send(
           "add_task",
-          this.scheduler.addTask({ worker: this.id, task_id: step.id, status: "RUNNING", tracking_url: url, resources: { ...step.resources } }),
+          this.scheduler.addTask({
+            worker: this.id,
+            task_id: step.id,
+            status: "RUNNING",
+            tracking_url: url,
+            resources: { ...step.resources },
+          }),
         );
       },
       decreaseRunningResources: (resources) => {
@@ -505,9 +543,16 @@ export class Worker {
   }
 
   private async fire(step: Step, event: Parameters<Step["fireEvent"]>[0], ...args: unknown[]): Promise<void> {
-    const errors = await (step.fireEvent as (e: string, ...a: unknown[]) => Promise<unknown[]>).call(step, event, ...args);
+    const errors = await (step.fireEvent as (e: string, ...a: unknown[]) => Promise<unknown[]>).call(
+      step,
+      event,
+      ...args,
+    );
     for (const err of errors) {
-      this.log.warn({ step: step.toString(), event, err: describeThrown(err).message }, "event handler failed");
+      this.log.warn(
+        { step: step.toString(), event, err: describeThrown(err).message },
+        "event handler failed",
+      );
     }
   }
 
@@ -521,7 +566,12 @@ export class Worker {
       pending: Math.max(0, this.scheduledCount - this.doneCount - this.failedCount - this.running.size),
       running: [...this.running.values()]
         .filter((r) => r.step !== undefined)
-        .map((r) => ({ id: r.step.id, name: r.step.toString(), statusMessage: r.statusMessage, progress: r.progress })),
+        .map((r) => ({
+          id: r.step.id,
+          name: r.step.toString(),
+          statusMessage: r.statusMessage,
+          progress: r.progress,
+        })),
     });
   }
 

@@ -9,16 +9,26 @@ describe("luigi command", () => {
   it("runs a TypeScript pipeline, prints the summary, and reruns nothing the second time", async () => {
     const w = workdir();
     const env = { OUT: w.out, LOG: w.log };
-    const first = await runLuigi(["--module", BASIC, "Greetings", "--day", "2026-11-20", "--local-scheduler"], { cwd: w.dir, env });
+    const first = await runLuigi(
+      ["--module", BASIC, "Greetings", "--day", "2026-11-20", "--local-scheduler"],
+      { cwd: w.dir, env },
+    );
     expect(first.stderr).not.toMatch(/unhandled/);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Scheduled 4 steps of which:");
     expect(first.stdout).toContain("* 4 ran successfully:");
-    expect(first.stdout).toContain("This progress looks :) because there were no failed steps or missing dependencies");
-    expect(readFileSync(path.join(w.out, "greetings-2026-11-20.txt"), "utf8")).toBe("hello n0\nhello n1\nhello n2\n");
+    expect(first.stdout).toContain(
+      "This progress looks :) because there were no failed steps or missing dependencies",
+    );
+    expect(readFileSync(path.join(w.out, "greetings-2026-11-20.txt"), "utf8")).toBe(
+      "hello n0\nhello n1\nhello n2\n",
+    );
     expect(w.runs().sort()).toEqual(["Greetings", "Hello n0", "Hello n1", "Hello n2"]);
 
-    const second = await runLuigi(["--module", BASIC, "Greetings", "--day", "2026-11-20", "--local-scheduler"], { cwd: w.dir, env });
+    const second = await runLuigi(
+      ["--module", BASIC, "Greetings", "--day", "2026-11-20", "--local-scheduler"],
+      { cwd: w.dir, env },
+    );
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("Scheduled 1 steps of which:");
     expect(second.stdout).toContain("* 1 complete ones were encountered:");
@@ -30,12 +40,18 @@ describe("luigi command", () => {
     const w = workdir();
     writeFileSync(path.join(w.dir, "luigi.cfg"), "[Greetings]\nday = 2026-01-02\ncount = 1\n");
     const env = { OUT: w.out, LOG: w.log };
-    const result = await runLuigi(["--module", BASIC, "Greetings", "--Hello-name", "flag", "--local-scheduler"], { cwd: w.dir, env });
+    const result = await runLuigi(
+      ["--module", BASIC, "Greetings", "--Hello-name", "flag", "--local-scheduler"],
+      { cwd: w.dir, env },
+    );
     expect(result.code).toBe(0);
     // [Greetings] gave day and count; --Hello-name does not override the name Greetings passes explicitly.
     expect(existsSync(path.join(w.out, "greetings-2026-01-02.txt"))).toBe(true);
     expect(w.runs().sort()).toEqual(["Greetings", "Hello n0"]);
-    const hello = await runLuigi(["--module", BASIC, "Hello", "--Hello-name", "flag", "--local-scheduler"], { cwd: w.dir, env });
+    const hello = await runLuigi(["--module", BASIC, "Hello", "--Hello-name", "flag", "--local-scheduler"], {
+      cwd: w.dir,
+      env,
+    });
     expect(hello.code).toBe(0);
     expect(existsSync(path.join(w.out, "hello-flag.txt"))).toBe(true);
   });
@@ -52,16 +68,28 @@ describe("luigi command", () => {
   it("refuses a missing or malformed parameter with exit code 2 and runs nothing", async () => {
     const w = workdir();
     const env = { OUT: w.out, LOG: w.log };
-    const missing = await runLuigi(["--module", BASIC, "Greetings", "--local-scheduler"], { cwd: w.dir, env });
+    const missing = await runLuigi(["--module", BASIC, "Greetings", "--local-scheduler"], {
+      cwd: w.dir,
+      env,
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing parameter 'day'");
-    const bad = await runLuigi(["--module", BASIC, "Greetings", "--day", "2026-13-45", "--local-scheduler"], { cwd: w.dir, env });
+    const bad = await runLuigi(["--module", BASIC, "Greetings", "--day", "2026-13-45", "--local-scheduler"], {
+      cwd: w.dir,
+      env,
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/parameter 'day' of Greetings: .*2026-13-45.*YYYY-MM-DD/);
-    const unknownFlag = await runLuigi(["--module", BASIC, "Greetings", "--dya", "2026-11-20", "--local-scheduler"], { cwd: w.dir, env });
+    const unknownFlag = await runLuigi(
+      ["--module", BASIC, "Greetings", "--dya", "2026-11-20", "--local-scheduler"],
+      { cwd: w.dir, env },
+    );
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toContain("--dya");
-    const unknownFamily = await runLuigi(["--module", BASIC, "Greetins", "--local-scheduler"], { cwd: w.dir, env });
+    const unknownFamily = await runLuigi(["--module", BASIC, "Greetins", "--local-scheduler"], {
+      cwd: w.dir,
+      env,
+    });
     expect(unknownFamily.code).toBe(2);
     expect(unknownFamily.stderr).toContain("Did you mean: Greetings");
     expect(existsSync(w.out)).toBe(false);
@@ -71,7 +99,10 @@ describe("luigi command", () => {
   it("exits non-zero on a failed step and does not run what depends on it", async () => {
     const w = workdir();
     const env = { OUT: w.out, LOG: w.log };
-    const result = await runLuigi(["--module", BASIC, "NeedsBroken", "--day", "2026-11-20", "--local-scheduler"], { cwd: w.dir, env });
+    const result = await runLuigi(
+      ["--module", BASIC, "NeedsBroken", "--day", "2026-11-20", "--local-scheduler"],
+      { cwd: w.dir, env },
+    );
     expect(result.code).toBe(30);
     expect(result.stdout).toContain("* 1 failed:");
     expect(result.stdout).toContain("- 1 Broken(day=2026-11-20)");
@@ -83,10 +114,13 @@ describe("luigi command", () => {
 
   it("exits with missing_data when an external dependency is missing", async () => {
     const w = workdir();
-    const result = await runLuigi(["--module", BASIC, "UsesFeed", "--day", "2026-11-20", "--local-scheduler"], {
-      cwd: w.dir,
-      env: { OUT: w.out },
-    });
+    const result = await runLuigi(
+      ["--module", BASIC, "UsesFeed", "--day", "2026-11-20", "--local-scheduler"],
+      {
+        cwd: w.dir,
+        env: { OUT: w.out },
+      },
+    );
     expect(result.code).toBe(20);
     expect(result.stdout).toContain("* 1 were missing external dependencies:");
     expect(result.stdout).toContain("* 1 had missing dependencies:");
@@ -95,7 +129,16 @@ describe("luigi command", () => {
   it("honours [retcode] settings", async () => {
     const w = workdir();
     const result = await runLuigi(
-      ["--module", BASIC, "UsesFeed", "--day", "2026-11-20", "--local-scheduler", "--retcode-missing-data", "0"],
+      [
+        "--module",
+        BASIC,
+        "UsesFeed",
+        "--day",
+        "2026-11-20",
+        "--local-scheduler",
+        "--retcode-missing-data",
+        "0",
+      ],
       { cwd: w.dir, env: { OUT: w.out } },
     );
     // missing_data is 0 and the root did not run: not_run (25) applies.
@@ -104,10 +147,13 @@ describe("luigi command", () => {
 
   it("loads plain JavaScript modules", async () => {
     const w = workdir();
-    const result = await runLuigi(["--module", path.join(FIXTURES, "plain.mjs"), "PlainJs", "--n", "7", "--local-scheduler"], {
-      cwd: w.dir,
-      env: { OUT: w.out },
-    });
+    const result = await runLuigi(
+      ["--module", path.join(FIXTURES, "plain.mjs"), "PlainJs", "--n", "7", "--local-scheduler"],
+      {
+        cwd: w.dir,
+        env: { OUT: w.out },
+      },
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(w.out, "plain-7.txt"), "utf8")).toBe("n=7\n");
   });
@@ -115,14 +161,26 @@ describe("luigi command", () => {
   it("refuses to run the same command twice at once (process lock), unless --no-lock", async () => {
     const w = workdir();
     const env = { OUT: w.out, LOG: w.log };
-    const args = ["--module", BASIC, "Slow", "--seconds", "3", "--local-scheduler", "--lock-pid-dir", path.join(w.dir, "locks")];
+    const args = [
+      "--module",
+      BASIC,
+      "Slow",
+      "--seconds",
+      "3",
+      "--local-scheduler",
+      "--lock-pid-dir",
+      path.join(w.dir, "locks"),
+    ];
     const first = startLuigi(args, { cwd: w.dir, env });
     const firstDone = collect(first);
     await waitFor(() => w.runs().some((l) => l.startsWith("Slow start")));
     const second = await runLuigi(args, { cwd: w.dir, env });
     expect(second.code).toBe(10);
     expect(second.stderr).toContain("already running");
-    const third = await runLuigi([...args.slice(0, 3), "--seconds", "0", "--local-scheduler", "--no-lock"], { cwd: w.dir, env });
+    const third = await runLuigi([...args.slice(0, 3), "--seconds", "0", "--local-scheduler", "--no-lock"], {
+      cwd: w.dir,
+      env,
+    });
     expect(third.code).toBe(0);
     expect((await firstDone).code).toBe(0);
   });
@@ -131,13 +189,37 @@ describe("luigi command", () => {
     const w = workdir();
     const env = { OUT: w.out, LOG: w.log };
     const ok = await runLuigi(
-      ["--module", BASIC, "Greetings", "--day", "2026-11-20", "--local-scheduler", "--workers", "2", "--worker-isolation", "process"],
+      [
+        "--module",
+        BASIC,
+        "Greetings",
+        "--day",
+        "2026-11-20",
+        "--local-scheduler",
+        "--workers",
+        "2",
+        "--worker-isolation",
+        "process",
+      ],
       { cwd: w.dir, env },
     );
     expect(ok.code).toBe(0);
-    expect(readFileSync(path.join(w.out, "greetings-2026-11-20.txt"), "utf8")).toBe("hello n0\nhello n1\nhello n2\n");
+    expect(readFileSync(path.join(w.out, "greetings-2026-11-20.txt"), "utf8")).toBe(
+      "hello n0\nhello n1\nhello n2\n",
+    );
     const slowChild = startLuigi(
-      ["--module", BASIC, "Slow", "--seconds", "30", "--local-scheduler", "--worker-isolation", "process", "--worker-timeout", "1"],
+      [
+        "--module",
+        BASIC,
+        "Slow",
+        "--seconds",
+        "30",
+        "--local-scheduler",
+        "--worker-isolation",
+        "process",
+        "--worker-timeout",
+        "1",
+      ],
       { cwd: w.dir, env },
     );
     const slow = await collect(slowChild);
@@ -168,7 +250,16 @@ describe("luigi command", () => {
   it("runs the README's example pipeline", async () => {
     const w = workdir();
     const result = await runLuigi(
-      ["--module", path.join(ROOT, "examples/sales/pipeline.ts"), "SalesReport", "--day", "2026-11-20", "--local-scheduler", "--workers", "3"],
+      [
+        "--module",
+        path.join(ROOT, "examples/sales/pipeline.ts"),
+        "SalesReport",
+        "--day",
+        "2026-11-20",
+        "--local-scheduler",
+        "--workers",
+        "3",
+      ],
       { cwd: w.dir, env: { SALES_OUT: w.out } },
     );
     expect(result.stderr).not.toMatch(/unhandled/);
@@ -177,7 +268,12 @@ describe("luigi command", () => {
     expect(report).toContain("# Sales on 2026-11-20");
     expect(report).toMatch(/Total: \d+\.\d\d EUR/);
     // apac trades in three currencies: three exchange-rate steps were discovered at run time.
-    expect(readdirSync(path.join(w.out, "rates/2026-11-20")).sort()).toEqual(["AUD.txt", "EUR.txt", "JPY.txt", "USD.txt"]);
+    expect(readdirSync(path.join(w.out, "rates/2026-11-20")).sort()).toEqual([
+      "AUD.txt",
+      "EUR.txt",
+      "JPY.txt",
+      "USD.txt",
+    ]);
   });
 });
 

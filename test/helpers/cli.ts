@@ -28,7 +28,10 @@ export function workdir(): { dir: string; out: string; log: string; runs: () => 
 }
 
 /** Starts `luigi` as a real child process. */
-export function startLuigi(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+export function startLuigi(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): ChildProcess {
   return spawn(process.execPath, [LUIGI_BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LUIGI_CONFIG_PATH: "", NO_COLOR: "1", ...options.env },
@@ -41,10 +44,15 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
 }
 
 /** Runs `luigi` to the end. */
-export function runLuigi(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runLuigi(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   return collect(startLuigi(args, options));
 }

@@ -110,7 +110,8 @@ describe("Step", () => {
   });
 
   it("rejects unknown, missing and malformed parameters with errors that name them", () => {
-    const make = (args: Record<string, unknown>) => () => new (MyStep as unknown as new (a: unknown) => Step)(args);
+    const make = (args: Record<string, unknown>) => () =>
+      new (MyStep as unknown as new (a: unknown) => Step)(args);
     expect(make({ x: 1 })).toThrow(/MyStep: missing parameter 'y'/);
     expect(make({ x: 1, y: 2, z: 3 })).toThrow(/unknown parameter 'z'/);
     try {
@@ -128,7 +129,9 @@ describe("Step", () => {
   });
 
   it("takes values from --Family-param flags and [Family] config sections, constructor first", () => {
-    setActiveConfig(LuigiConfig.fromString("[Extract]\nsource = config\n[Report]\nday = 2026-11-20\n", "cfg"));
+    setActiveConfig(
+      LuigiConfig.fromString("[Extract]\nsource = config\n[Report]\nday = 2026-11-20\n", "cfg"),
+    );
     const fromConfig = new Report({} as never);
     expect(fromConfig.day.toISOString()).toBe("2026-11-20T00:00:00.000Z");
     expect(new Extract({ day: fromConfig.day }).source).toBe("config");
