@@ -121,7 +121,7 @@ export class RegionTotals extends Step.with({ day: param.date(), region: param.s
 /** The report for one day across regions. */
 export class SalesReport extends Step.with({
   day: param.date({ description: "business day to report on" }),
-  regions: param.list<string>({
+  regions: param.list({
     default: ["eu", "us", "apac"],
     description: "regions to include (JSON list)",
   }),
@@ -152,7 +152,7 @@ export class SalesReport extends Step.with({
 }
 
 /** Reports for several days at once. */
-export class SalesReports extends WrapperStep.with({ days: param.list<string>({ default: [] }) }) {
+export class SalesReports extends WrapperStep.with({ days: param.list({ default: [] as string[] }) }) {
   requires() {
     return this.days.map((d) => new SalesReport({ day: new Date(`${d}T00:00:00Z`) }));
   }

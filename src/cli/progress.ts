@@ -50,7 +50,7 @@ export class ProgressLine {
       if (p.running.length > 1) detail += ` (+${p.running.length - 1} more)`;
     }
     const line = `done ${p.done} · running ${p.running.length} · pending ${p.pending} · failed ${p.failed}${detail}`;
-    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    const width = Math.max(40, (this.out.columns || 120) - 1);
     this.clear();
     this.out.write(line.length > width ? `${line.slice(0, width - 1)}…` : line);
     this.shown = true;

@@ -19,11 +19,7 @@ export const STEP_STATUSES: readonly StepStatus[] = [
 ];
 
 export type UpstreamStatus =
-  | ""
-  | "UPSTREAM_RUNNING"
-  | "UPSTREAM_MISSING_INPUT"
-  | "UPSTREAM_FAILED"
-  | "UPSTREAM_DISABLED";
+  "" | "UPSTREAM_RUNNING" | "UPSTREAM_MISSING_INPUT" | "UPSTREAM_FAILED" | "UPSTREAM_DISABLED";
 
 export type Resources = Record<string, number>;
 
@@ -174,7 +170,12 @@ export interface FetchErrorResponse {
 export interface SchedulerApi {
   // worker-facing
   addTask(args: AddTaskArgs): Promise<null>;
-  addTaskBatcher(args: { worker: string; task_family: string; batched_args: string[]; max_batch_size?: number }): Promise<null>;
+  addTaskBatcher(args: {
+    worker: string;
+    task_family: string;
+    batched_args: string[];
+    max_batch_size?: number;
+  }): Promise<null>;
   addWorker(args: AddWorkerArgs): Promise<null>;
   getWork(args: GetWorkArgs): Promise<GetWorkResponse>;
   countPending(args: { worker: string }): Promise<PendingCounts>;
@@ -190,13 +191,21 @@ export interface SchedulerApi {
   setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null>;
   getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }>;
   setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null>;
-  getTaskProgressPercentage(args: { task_id: string }): Promise<{ taskId: string; progressPercentage: number | null }>;
+  getTaskProgressPercentage(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; progressPercentage: number | null }>;
   decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null>;
-  getRunningTaskResources(args: { task_id: string }): Promise<{ taskId: string; resources: Resources | null }>;
+  getRunningTaskResources(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; resources: Resources | null }>;
   /** Hands the dict to the metrics collector. */
   reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null>;
   /** Stores a running step's reply to a scheduler message. */
-  addSchedulerMessageResponse(args: { task_id: string; message_id: string; response: unknown }): Promise<null>;
+  addSchedulerMessageResponse(args: {
+    task_id: string;
+    message_id: string;
+    response: unknown;
+  }): Promise<null>;
 
   // UI / admin
   taskList(args: TaskListArgs): Promise<TaskListResponse>;
@@ -213,7 +222,11 @@ export interface SchedulerApi {
   disableWorker(args: { worker: string }): Promise<null>;
   setWorkerProcesses(args: { worker: string; n: number }): Promise<null>;
   /** Queues `dispatch_scheduler_message` for the worker; `message_id` null when send_messages is off. */
-  sendSchedulerMessage(args: { worker: string; task: string; content: string }): Promise<{ message_id: string | null }>;
+  sendSchedulerMessage(args: {
+    worker: string;
+    task: string;
+    content: string;
+  }): Promise<{ message_id: string | null }>;
   /** Pops the step's stored reply to a message (null when there is none yet). */
   getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }>;
   isPauseEnabled(): Promise<{ enabled: boolean }>;

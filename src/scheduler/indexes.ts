@@ -32,7 +32,10 @@ export class WorkerIndex {
 
   isEmpty(): boolean {
     return (
-      this.eligible.size === 0 && this.stakeOf.size === 0 && this.runs.size === 0 && this.runningEligible.size === 0
+      this.eligible.size === 0 &&
+      this.stakeOf.size === 0 &&
+      this.runs.size === 0 &&
+      this.runningEligible.size === 0
     );
   }
 }
@@ -56,6 +59,13 @@ export class Indexes {
    * checks them (and the steps of pruned workers) instead of every step. Entries are validated lazily.
    */
   readonly runnerSuspects = new Set<StepRecord>();
+
+  /** Set removals of the change in progress, waiting for a re-add that cancels them (see beginChange). */
+  private deferring = false;
+  private readonly pendingSets: Set<unknown>[] = [];
+  private readonly pendingKeys: unknown[] = [];
+  /** For a Set inside a Map: the map and key, to drop the Set once it is empty. */
+  private readonly pendingOwners: ([Map<unknown, unknown>, unknown] | null)[] = [];
 
   worker(id: string): WorkerIndex {
     let wi = this.perWorker.get(id);
@@ -84,21 +94,92 @@ export class Indexes {
     this.apply(rec, -1);
   }
 
+  /**
+   * The first half of a change: like uncount(), but Set removals wait for `endChange`, which cancels
+   * each against the identical re-add. V8 makes a delete + re-add of the same key in a large Set cost
+   * O(size) (tombstones force a rehash), and most changes leave most memberships as they were.
+   * Ready queues are updated at once: the rank may change in between, and a B+ tree can only find a
+   * record under the rank it was filed with.
+   */
+  beginChange(rec: StepRecord): void {
+    if (this.deferring) throw new Error("Indexes.beginChange: changes do not nest");
+    this.deferring = true;
+    this.apply(rec, -1);
+  }
+
+  endChange(rec: StepRecord): void {
+    this.deferring = false;
+    this.apply(rec, 1);
+    const sets = this.pendingSets;
+    const keys = this.pendingKeys;
+    const owners = this.pendingOwners;
+    for (let i = 0; i < sets.length; i++) {
+      const set = sets[i] as Set<unknown>;
+      set.delete(keys[i]);
+      const owner = owners[i];
+      if (owner && set.size === 0) owner[0].delete(owner[1]);
+    }
+    sets.length = 0;
+    keys.length = 0;
+    owners.length = 0;
+  }
+
+  private setOp<T>(
+    set: Set<T>,
+    key: T,
+    add: boolean,
+    owner: [Map<unknown, unknown>, unknown] | null = null,
+  ): void {
+    if (add) {
+      const sets = this.pendingSets;
+      for (let i = sets.length - 1; i >= 0; i--) {
+        if (sets[i] === set && this.pendingKeys[i] === key) {
+          // Cancels a deferred removal: the membership did not change.
+          const last = sets.length - 1;
+          sets[i] = sets[last] as Set<unknown>;
+          this.pendingKeys[i] = this.pendingKeys[last];
+          this.pendingOwners[i] = this.pendingOwners[last] ?? null;
+          sets.length = last;
+          this.pendingKeys.length = last;
+          this.pendingOwners.length = last;
+          return;
+        }
+      }
+      set.add(key);
+    } else if (this.deferring) {
+      this.pendingSets.push(set);
+      this.pendingKeys.push(key);
+      this.pendingOwners.push(owner);
+    } else {
+      set.delete(key);
+      if (owner && set.size === 0) owner[0].delete(owner[1]);
+    }
+  }
+
+  private mapSetOp<K, T>(map: Map<K, Set<T>>, key: K, item: T, add: boolean): void {
+    let set = map.get(key);
+    if (!set) {
+      if (!add) return;
+      map.set(key, (set = new Set()));
+    }
+    this.setOp(set, item, add, [map as Map<unknown, unknown>, key]);
+  }
+
   private apply(rec: StepRecord, sign: 1 | -1): void {
     const add = sign > 0;
     const id = rec.id;
     const status = rec.status;
-    toggle(this.byStatus.get(status) as Set<string>, id, add);
-    if (rec.family) toggleIn(this.byFamily, rec.family, id, add);
+    this.setOp(this.byStatus.get(status) as Set<string>, id, add);
+    if (rec.family) this.mapSetOp(this.byFamily, rec.family, id, add);
 
     const ready = isReady(rec);
     const pendingCounted = status === "FAILED" || (status === "PENDING" && rec.blockedDeps === 0);
     const running = status === "RUNNING";
-    const n = rec.workers.size;
+    const n = rec.workers.length;
     let i = 0;
     for (const w of rec.workers) {
       const wi = this.worker(w);
-      toggle(wi.eligible, id, add);
+      this.setOp(wi.eligible, id, add);
       if (ready) toggleReady(wi.ready, rec, add);
       if (pendingCounted) {
         wi.nPending += sign;
@@ -109,7 +190,7 @@ export class Indexes {
         wi.nListPending += sign;
         if (n === 1) wi.nListUnique += sign;
       }
-      if (running) toggle(wi.runningEligible, id, add);
+      if (running) this.setOp(wi.runningEligible, id, add);
       i++;
     }
     if (ready) {
@@ -118,8 +199,8 @@ export class Indexes {
     }
 
     if ((running || status === "BATCH_RUNNING") && rec.workerRunning !== null) {
-      toggle(this.worker(rec.workerRunning).runs, id, add);
-      if (add && !rec.stakeholders.has(rec.workerRunning)) this.runnerSuspects.add(rec);
+      this.setOp(this.worker(rec.workerRunning).runs, id, add);
+      if (add && !rec.stakeholders.includes(rec.workerRunning)) this.runnerSuspects.add(rec);
     }
     if (running) {
       // Luigi falls back to the declared resources for a step that never got running resources.
@@ -130,38 +211,15 @@ export class Indexes {
         if (Math.abs(total) < 1e-9) this.usedResources.delete(name);
         else this.usedResources.set(name, total);
       }
-      for (const name of Object.keys(rec.resources)) toggleIn(this.runningByResource, name, id, add);
+      for (const name of Object.keys(rec.resources)) this.mapSetOp(this.runningByResource, name, id, add);
     }
     if (status === "BATCH_RUNNING" && rec.batchId !== null) {
-      let members = this.batchMembers.get(rec.batchId);
-      if (add) {
-        if (!members) this.batchMembers.set(rec.batchId, (members = new Set()));
-        members.add(rec);
-      } else if (members) {
-        members.delete(rec);
-        if (members.size === 0) this.batchMembers.delete(rec.batchId);
-      }
+      this.mapSetOp(this.batchMembers, rec.batchId, rec, add);
     }
   }
-}
-
-function toggle(set: Set<string>, id: string, add: boolean): void {
-  if (add) set.add(id);
-  else set.delete(id);
 }
 
 function toggleReady(queue: ReadyQueue, rec: StepRecord, add: boolean): void {
   if (add) queue.add(rec);
   else queue.delete(rec);
-}
-
-function toggleIn(map: Map<string, Set<string>>, key: string, id: string, add: boolean): void {
-  let set = map.get(key);
-  if (add) {
-    if (!set) map.set(key, (set = new Set()));
-    set.add(id);
-  } else if (set) {
-    set.delete(id);
-    if (set.size === 0) map.delete(key);
-  }
 }

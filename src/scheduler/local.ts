@@ -87,7 +87,9 @@ export class LocalScheduler implements SchedulerApi {
   async setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null> {
     return this.scheduler.setTaskStatusMessage(args);
   }
-  async getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }> {
+  async getTaskStatusMessage(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; statusMessage: string | null }> {
     return this.scheduler.getTaskStatusMessage(args);
   }
   async setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null> {
@@ -98,16 +100,25 @@ export class LocalScheduler implements SchedulerApi {
   }): Promise<{ taskId: string; progressPercentage: number | null }> {
     return this.scheduler.getTaskProgressPercentage(args);
   }
-  async decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null> {
+  async decreaseRunningTaskResources(args: {
+    task_id: string;
+    decrease_resources: Resources;
+  }): Promise<null> {
     return this.scheduler.decreaseRunningTaskResources(args);
   }
-  async getRunningTaskResources(args: { task_id: string }): Promise<{ taskId: string; resources: Resources | null }> {
+  async getRunningTaskResources(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; resources: Resources | null }> {
     return this.scheduler.getRunningTaskResources(args);
   }
   async reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null> {
     return this.scheduler.reportTaskStatistics(args);
   }
-  async addSchedulerMessageResponse(args: { task_id: string; message_id: string; response: unknown }): Promise<null> {
+  async addSchedulerMessageResponse(args: {
+    task_id: string;
+    message_id: string;
+    response: unknown;
+  }): Promise<null> {
     return this.scheduler.addSchedulerMessageResponse(args);
   }
 
@@ -123,7 +134,10 @@ export class LocalScheduler implements SchedulerApi {
   async depGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
     return this.scheduler.depGraph(args);
   }
-  async inverseDepGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
+  async inverseDepGraph(args: {
+    task_id: string;
+    include_done?: boolean;
+  }): Promise<Record<string, StepNode>> {
     return this.scheduler.inverseDepGraph(args);
   }
   async workerList(args?: { include_running?: boolean }): Promise<WorkerNode[]> {
@@ -157,7 +171,10 @@ export class LocalScheduler implements SchedulerApi {
   }): Promise<{ message_id: string | null }> {
     return this.scheduler.sendSchedulerMessage(args);
   }
-  async getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }> {
+  async getSchedulerMessageResponse(args: {
+    task_id: string;
+    message_id: string;
+  }): Promise<{ response: unknown }> {
     return this.scheduler.getSchedulerMessageResponse(args);
   }
   async isPauseEnabled(): Promise<{ enabled: boolean }> {

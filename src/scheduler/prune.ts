@@ -19,7 +19,7 @@ export function prune(core: Core): void {
   //    or counted as suspects when their runner never was a stakeholder).
   for (const rec of [...state.idx.runnerSuspects]) {
     const runner = rec.workerRunning;
-    if (!live(rec) || !isRunningStatus(rec.status) || runner === null || rec.stakeholders.has(runner)) {
+    if (!live(rec) || !isRunningStatus(rec.status) || runner === null || rec.stakeholders.includes(runner)) {
       state.idx.runnerSuspects.delete(rec);
     } else if (!state.assistants.has(runner)) {
       state.idx.runnerSuspects.delete(rec);
@@ -30,7 +30,7 @@ export function prune(core: Core): void {
 
   // 3. Steps nobody holds any more start their removal timer (a RUNNING one waits until it stops).
   for (const rec of [...state.orphanCandidates]) {
-    if (!live(rec) || rec.stakeholders.size > 0 || rec.remove !== null) {
+    if (!live(rec) || rec.stakeholders.length > 0 || rec.remove !== null) {
       state.orphanCandidates.delete(rec);
     } else if (rec.status !== "RUNNING") {
       rec.remove = now + options.removeDelay;

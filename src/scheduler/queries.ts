@@ -33,7 +33,11 @@ const STATUS_TO_UPSTREAM: Partial<Record<string, UpstreamStatus>> = {
  * Luigi's upstream status (SPEC 2.2): an iterative post-order DFS through PENDING steps, memoised in
  * `table` for the duration of one query.
  */
-export function upstreamStatus(core: Core, taskId: string, table: Map<string, UpstreamStatus>): UpstreamStatus {
+export function upstreamStatus(
+  core: Core,
+  taskId: string,
+  table: Map<string, UpstreamStatus>,
+): UpstreamStatus {
   const memo = table.get(taskId);
   if (memo !== undefined) return memo;
   const steps = core.state.steps;
@@ -167,7 +171,10 @@ export function graph(core: Core): Record<string, StepNode> {
   const seen = new Set<string>();
   const out: Record<string, StepNode> = {};
   for (const id of [...core.state.steps.keys()]) {
-    Object.assign(out, traverse(core, id, (rec) => rec.deps, true, seen));
+    Object.assign(
+      out,
+      traverse(core, id, (rec) => rec.deps, true, seen),
+    );
   }
   return out;
 }

@@ -31,8 +31,15 @@ import { prune } from "./prune.js";
 import * as queries from "./queries.js";
 import { makeDefaultPolicy, policyFrom, type RetryPolicy } from "./retry-policy.js";
 import { exportState, restoreState, type StateSnapshot } from "./snapshot.js";
-import { SchedulerState } from "./state.js";
-import { displayName, isRunningStatus, type StepRecord } from "./step-record.js";
+import { SchedulerState, type Batcher } from "./state.js";
+import {
+  copyOrEmpty,
+  displayName,
+  EMPTY_OBJECT,
+  isRunningStatus,
+  withItem,
+  type StepRecord,
+} from "./step-record.js";
 import { hasRunner, raisePriority, reEnable, setStatus } from "./transitions.js";
 import { verifyState } from "./verify.js";
 import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
@@ -116,7 +123,7 @@ export class Scheduler {
     const claim: ClaimStatus = args.status ?? "PENDING";
     if (!CLAIM_STATUSES.has(claim)) throw new TypeError(`add_task: unknown status ${JSON.stringify(claim)}`);
     const worker = state.touchWorker(workerId);
-    const resources: Resources = args.resources == null ? {} : { ...args.resources };
+    const resources: Resources = copyOrEmpty(args.resources);
     const policy = policyFrom(this.defaultPolicy, args.retry_policy_dict);
     const priority = args.priority ?? 0;
 
@@ -132,13 +139,17 @@ export class Scheduler {
     // A disabled worker may only report on steps that are running.
     if (step.status !== "RUNNING" && !worker.enabled) return null;
     // Stable-done cooldown: a stale "still pending" right after DONE is ignored entirely.
-    if (claim === "PENDING" && step.status === "DONE" && now - step.updated < this.options.stableDoneCooldownSecs) {
+    if (
+      claim === "PENDING" &&
+      step.status === "DONE" &&
+      now - step.updated < this.options.stableDoneCooldownSecs
+    ) {
       return null;
     }
 
     if (!step.family && args.family) state.change(step, () => (step.family = args.family as string));
     if (!step.module) step.module = args.module ?? null;
-    if (isEmpty(step.paramVisibilities)) step.paramVisibilities = { ...(args.param_visibilities ?? {}) };
+    if (isEmpty(step.paramVisibilities)) step.paramVisibilities = copyOrEmpty(args.param_visibilities);
     if (isEmpty(step.params)) step.params = copyParams(args.params);
 
     if (args.batch_id != null) state.change(step, () => (step.batchId = args.batch_id as string));
@@ -172,7 +183,8 @@ export class Scheduler {
     const hasNewDeps = args.new_deps != null && args.new_deps.length > 0;
     if (notRunning || (startedRun && onThisWorker) || hasNewDeps) {
       const target: StepStatus = claim === "SUSPENDED" ? "PENDING" : claim;
-      if (target !== step.status || target === "PENDING") notify(this.core.hooks, "history", step, target, null);
+      if (target !== step.status || target === "PENDING")
+        notify(this.core.hooks, "history", step, target, null);
       setStatus(this.core, step, target);
     }
 
@@ -184,28 +196,39 @@ export class Scheduler {
       state.addStakeholder(step, workerId);
       // Placeholders keep not-yet-announced deps (and their priority) from being pruned meanwhile.
       for (const depId of step.deps) {
-        const dep = state.steps.get(depId) ?? state.createStep(depId, "UNKNOWN", priority, this.defaultPolicy);
+        const dep =
+          state.steps.get(depId) ?? state.createStep(depId, "UNKNOWN", priority, this.defaultPolicy);
         state.addStakeholder(dep, workerId);
       }
     }
     raisePriority(this.core, step, priority);
     step.retryPolicy = policy;
     const runnable = args.runnable === undefined ? true : Boolean(args.runnable);
-    if (runnable && claim !== "FAILED" && worker.enabled && (!step.workers.has(workerId) || !step.runnable)) {
+    if (
+      runnable &&
+      claim !== "FAILED" &&
+      worker.enabled &&
+      (!step.workers.includes(workerId) || !step.runnable)
+    ) {
       state.change(step, () => {
-        step.workers.add(workerId);
+        step.workers = withItem(step.workers, workerId);
         step.runnable = true;
       });
     }
-    if (step.stakeholders.size === 0) state.orphanCandidates.add(step);
+    if (step.stakeholders.length === 0) state.orphanCandidates.add(step);
     return null;
   }
 
-  addTaskBatcher(args: { worker: string; task_family: string; batched_args: string[]; max_batch_size?: number }): null {
+  addTaskBatcher(args: {
+    worker: string;
+    task_family: string;
+    batched_args: string[];
+    max_batch_size?: number;
+  }): null {
     this.tick();
     const worker = required(args.worker, "worker");
     let families = this.state.batchers.get(worker);
-    if (!families) this.state.batchers.set(worker, (families = new Map()));
+    if (!families) this.state.batchers.set(worker, (families = new Map<string, Batcher>()));
     families.set(required(args.task_family, "task_family"), {
       batchedArgs: [...(args.batched_args ?? [])],
       maxBatchSize: args.max_batch_size ?? Number.POSITIVE_INFINITY,
@@ -227,7 +250,13 @@ export class Scheduler {
     const workerId = required(args.worker, "worker");
     const worker = state.touchWorker(workerId, { host: args.host ?? null }, true);
     if (worker.disabled) {
-      return { n_pending_tasks: 0, running_tasks: [], task_id: null, n_unique_pending: 0, worker_state: "disabled" };
+      return {
+        n_pending_tasks: 0,
+        running_tasks: [],
+        task_id: null,
+        n_unique_pending: 0,
+        worker_state: "disabled",
+      };
     }
     const assistant = Boolean(args.assistant);
     if (assistant) state.setWorkerInfo(worker, { assistant: true });
@@ -255,13 +284,13 @@ export class Scheduler {
         state.change(member, () => {
           member.batchId = batchId;
           member.workerRunning = workerId;
-          member.resourcesRunning = { ...member.resources };
+          member.resourcesRunning = copyOrEmpty(member.resources);
           member.timeRunning = now;
         });
       }
       reply.task_family = head.family;
       reply.task_module = head.module;
-      reply.task_params = { ...copyParams(head.params), ...batch.batchedParams };
+      reply.task_params = { ...freshParams(head.params), ...batch.batchedParams };
       reply.batch_id = batchId;
       reply.batch_task_ids = ids;
     } else if (best) {
@@ -270,14 +299,14 @@ export class Scheduler {
       setStatus(this.core, step, "RUNNING");
       state.change(step, () => {
         step.workerRunning = workerId;
-        step.resourcesRunning = { ...step.resources };
+        step.resourcesRunning = copyOrEmpty(step.resources);
         step.timeRunning = now;
       });
       notify(this.core.hooks, "history", step, "RUNNING", args.host ?? null);
       reply.task_id = step.id;
       reply.task_family = step.family;
       reply.task_module = step.module;
-      reply.task_params = copyParams(step.params);
+      reply.task_params = freshParams(step.params);
     }
     return reply;
   }
@@ -312,7 +341,8 @@ export class Scheduler {
     const rec = this.state.steps.get(args.task_id);
     if (rec) {
       rec.statusMessage = args.status_message;
-      if (rec.status === "RUNNING") for (const m of this.batchMembersOf(rec)) m.statusMessage = args.status_message;
+      if (rec.status === "RUNNING")
+        for (const m of this.batchMembersOf(rec)) m.statusMessage = args.status_message;
     }
     return null;
   }
@@ -334,7 +364,10 @@ export class Scheduler {
     return null;
   }
 
-  getTaskProgressPercentage(args: { task_id: string }): { taskId: string; progressPercentage: number | null } {
+  getTaskProgressPercentage(args: { task_id: string }): {
+    taskId: string;
+    progressPercentage: number | null;
+  } {
     const rec = this.state.steps.get(args.task_id);
     return { taskId: args.task_id, progressPercentage: rec ? rec.progressPercentage : null };
   }
@@ -372,7 +405,9 @@ export class Scheduler {
     return null;
   }
 
-  sendSchedulerMessage(args: { worker: string; task: string; content: string }): { message_id: string | null } {
+  sendSchedulerMessage(args: { worker: string; task: string; content: string }): {
+    message_id: string | null;
+  } {
     this.tick();
     if (!this.options.sendMessages) return { message_id: null };
     const messageId = this.newMessageId();
@@ -451,7 +486,7 @@ export class Scheduler {
       taskId: args.task_id,
       error: rec.expl ?? "",
       displayName: displayName(rec),
-      taskParams: copyParams(rec.params),
+      taskParams: freshParams(rec.params),
       taskModule: rec.module,
       taskFamily: rec.family,
     };
@@ -499,7 +534,9 @@ export class Scheduler {
 
   setWorkerProcesses(args: { worker: string; n: number }): null {
     this.tick();
-    this.state.getWorker(required(args.worker, "worker")).addRpcMessage("set_worker_processes", { n: args.n });
+    this.state
+      .getWorker(required(args.worker, "worker"))
+      .addRpcMessage("set_worker_processes", { n: args.n });
     return null;
   }
 
@@ -580,7 +617,8 @@ export class Scheduler {
     const runs = [...(state.idx.perWorker.get(workerId)?.runs ?? [])].map((id) => state.steps.get(id));
     const liveBatches = new Set(runs.filter((r) => r?.status === "RUNNING").map((r) => r?.batchId ?? null));
     for (const rec of runs) {
-      if (rec?.status === "BATCH_RUNNING" && !liveBatches.has(rec.batchId)) setStatus(this.core, rec, "PENDING");
+      if (rec?.status === "BATCH_RUNNING" && !liveBatches.has(rec.batchId))
+        setStatus(this.core, rec, "PENDING");
     }
   }
 
@@ -612,9 +650,18 @@ function infoObject(info: WorkerInfo | [string, unknown][] | null | undefined): 
   return { ...info };
 }
 
-function copyParams(params: Record<string, string | string[]> | null | undefined): Record<string, string | string[]> {
+/** For storing in a record: may be the shared frozen empty object. */
+function copyParams(
+  params: Record<string, string | string[]> | null | undefined,
+): Record<string, string | string[]> {
+  if (!params || isEmpty(params)) return EMPTY_OBJECT;
+  return freshParams(params);
+}
+
+/** For handing out: always the caller's own object. */
+function freshParams(params: Record<string, string | string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(params ?? {})) out[k] = Array.isArray(v) ? [...v] : v;
+  for (const [k, v] of Object.entries(params)) out[k] = Array.isArray(v) ? [...v] : v;
   return out;
 }
 

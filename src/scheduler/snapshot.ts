@@ -6,8 +6,8 @@
 import { STEP_STATUSES, type Resources, type RpcMessage, type StepStatus } from "./api.js";
 import type { Core } from "./core.js";
 import type { RetryPolicy } from "./retry-policy.js";
-import type { SchedulerState } from "./state.js";
-import { isBlocking, StepRecord, type Params } from "./step-record.js";
+import type { Batcher, SchedulerState } from "./state.js";
+import { copyOrEmpty, EMPTY_DEPS, EMPTY_LIST, isBlocking, StepRecord, type Params } from "./step-record.js";
 import { WorkerRecord } from "./worker-record.js";
 
 export const SNAPSHOT_FORMAT = "luigi-ts/scheduler-state";
@@ -128,7 +128,14 @@ export function exportState(state: SchedulerState): StateSnapshot {
       });
     }
   }
-  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, nextSeq: state.nextSeq, steps, workers, batchers };
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    nextSeq: state.nextSeq,
+    steps,
+    workers,
+    batchers,
+  };
 }
 
 /** Fills an empty state from a snapshot. Stakeholders and workers that name no known worker are dropped. */
@@ -156,19 +163,26 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
   let maxSeq = -1;
   for (const ss of snap.steps ?? []) {
     if (!statuses.has(ss.status)) throw new TypeError(`snapshot step ${ss.id}: unknown status ${ss.status}`);
-    const rec = new StepRecord(ss.id, ss.status, ss.time, ss.seq, ss.priority, samePolicy(ss.retryPolicy, defaultPolicy));
-    rec.deps = new Set(ss.deps);
-    rec.stakeholders = new Set(ss.stakeholders.filter((w) => state.workers.has(w)));
-    rec.workers = new Set(ss.workers.filter((w) => state.workers.has(w)));
+    const rec = new StepRecord(
+      ss.id,
+      ss.status,
+      ss.time,
+      ss.seq,
+      ss.priority,
+      samePolicy(ss.retryPolicy, defaultPolicy),
+    );
+    rec.deps = ss.deps.length > 0 ? new Set(ss.deps) : EMPTY_DEPS;
+    rec.stakeholders = knownWorkers(state, ss.stakeholders);
+    rec.workers = knownWorkers(state, ss.workers);
     rec.updated = ss.updated;
     rec.workerRunning = ss.workerRunning;
     rec.timeRunning = ss.timeRunning;
-    rec.resourcesRunning = ss.resourcesRunning ? { ...ss.resourcesRunning } : null;
-    rec.resources = { ...ss.resources };
+    rec.resourcesRunning = ss.resourcesRunning ? copyOrEmpty(ss.resourcesRunning) : null;
+    rec.resources = copyOrEmpty(ss.resources);
     rec.family = ss.family;
     rec.module = ss.module;
-    rec.params = structuredClone(ss.params);
-    rec.paramVisibilities = { ...ss.paramVisibilities };
+    rec.params = copyOrEmpty(structuredClone(ss.params));
+    rec.paramVisibilities = copyOrEmpty(ss.paramVisibilities);
     rec.retry = ss.retry;
     rec.remove = ss.remove;
     rec.failures = ss.failures.length > 0 ? [...ss.failures] : null;
@@ -215,7 +229,8 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
     for (const w of rec.stakeholders) state.idx.worker(w).stakeOf.add(rec.id);
     state.idx.count(rec);
     state.orphanCandidates.add(rec);
-    if (rec.status === "FAILED" && rec.retry !== null && options.retryDelay >= 0) state.retryTimers.push(rec.retry, rec);
+    if (rec.status === "FAILED" && rec.retry !== null && options.retryDelay >= 0)
+      state.retryTimers.push(rec.retry, rec);
     if (rec.remove !== null) state.removeTimers.push(rec.remove, rec);
     if (rec.status === "DISABLED" && rec.schedulerDisableTime !== null) {
       state.disableTimers.push(rec.schedulerDisableTime + options.disablePersist, rec);
@@ -224,12 +239,17 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
 
   for (const b of snap.batchers ?? []) {
     let families = state.batchers.get(b.worker);
-    if (!families) state.batchers.set(b.worker, (families = new Map()));
+    if (!families) state.batchers.set(b.worker, (families = new Map<string, Batcher>()));
     families.set(b.family, {
       batchedArgs: [...b.batchedArgs],
       maxBatchSize: b.maxBatchSize ?? Number.POSITIVE_INFINITY,
     });
   }
+}
+
+function knownWorkers(state: SchedulerState, ids: readonly string[]): readonly string[] {
+  const known = ids.filter((w) => state.workers.has(w));
+  return known.length === 0 ? EMPTY_LIST : known.slice();
 }
 
 function samePolicy(p: StepSnapshot["retryPolicy"], defaults: RetryPolicy): RetryPolicy {

@@ -7,7 +7,7 @@ import type { StepStatus } from "./api.js";
 import { ReverseEdges } from "./edges.js";
 import { Indexes } from "./indexes.js";
 import type { RetryPolicy } from "./retry-policy.js";
-import { isBlocking, StepRecord } from "./step-record.js";
+import { EMPTY_DEPS, isBlocking, StepRecord, withItem, withoutItem } from "./step-record.js";
 import { TimerHeap } from "./timers.js";
 import { WorkerRecord } from "./worker-record.js";
 
@@ -51,9 +51,9 @@ export class SchedulerState {
   change(rec: StepRecord, mutate: () => void): void {
     const wasDone = rec.status === "DONE";
     const wasBlocking = isBlocking(rec);
-    this.idx.uncount(rec);
+    this.idx.beginChange(rec);
     mutate();
-    this.idx.count(rec);
+    this.idx.endChange(rec);
     this.propagate(rec.id, wasDone, wasBlocking, rec.status === "DONE", isBlocking(rec));
   }
 
@@ -61,10 +61,20 @@ export class SchedulerState {
    * Adjusts the dependants' unmet/blocked counters after `id` flipped. Blocking flips cascade to further
    * dependants, so this runs as a work list rather than recursively (deep chains must not overflow).
    */
-  private propagate(id: string, wasDone: boolean, wasBlocking: boolean, nowDone: boolean, nowBlocking: boolean): void {
+  private propagate(
+    id: string,
+    wasDone: boolean,
+    wasBlocking: boolean,
+    nowDone: boolean,
+    nowBlocking: boolean,
+  ): void {
     if (wasDone === nowDone && wasBlocking === nowBlocking) return;
     const work: [string, number, number][] = [
-      [id, wasDone === nowDone ? 0 : nowDone ? -1 : 1, wasBlocking === nowBlocking ? 0 : nowBlocking ? 1 : -1],
+      [
+        id,
+        wasDone === nowDone ? 0 : nowDone ? -1 : 1,
+        wasBlocking === nowBlocking ? 0 : nowBlocking ? 1 : -1,
+      ],
     ];
     for (let item = work.pop(); item !== undefined; item = work.pop()) {
       const [depId, dUnmet, dBlocked] = item;
@@ -72,10 +82,10 @@ export class SchedulerState {
         const t = this.steps.get(tid);
         if (!t) continue;
         const tWasBlocking = isBlocking(t);
-        this.idx.uncount(t);
+        this.idx.beginChange(t);
         t.unmetDeps += dUnmet;
         t.blockedDeps += dBlocked;
-        this.idx.count(t);
+        this.idx.endChange(t);
         const tNowBlocking = isBlocking(t);
         if (tWasBlocking !== tNowBlocking) work.push([tid, 0, tNowBlocking ? 1 : -1]);
       }
@@ -131,6 +141,7 @@ export class SchedulerState {
   // A self-dependency can never be met (the step is not DONE while it waits), so it counts as one
   // permanent unmet dep and gets no reverse edge, which keeps the counters out of a feedback loop.
   private linkDep(rec: StepRecord, d: string): void {
+    if (rec.deps === EMPTY_DEPS) rec.deps = new Set();
     rec.deps.add(d);
     if (d === rec.id) {
       rec.unmetDeps++;
@@ -155,8 +166,8 @@ export class SchedulerState {
   }
 
   addStakeholder(rec: StepRecord, worker: string): void {
-    if (rec.stakeholders.has(worker)) return;
-    rec.stakeholders.add(worker);
+    if (rec.stakeholders.includes(worker)) return;
+    rec.stakeholders = withItem(rec.stakeholders, worker);
     this.idx.worker(worker).stakeOf.add(rec.id);
   }
 
@@ -220,8 +231,8 @@ export class SchedulerState {
     for (const id of wi.stakeOf) {
       const rec = this.steps.get(id);
       if (!rec) continue;
-      rec.stakeholders.delete(w.id);
-      if (rec.stakeholders.size === 0) this.orphanCandidates.add(rec);
+      rec.stakeholders = withoutItem(rec.stakeholders, w.id);
+      if (rec.stakeholders.length === 0) this.orphanCandidates.add(rec);
     }
     wi.stakeOf.clear();
     this.dropEligibility(w.id);
@@ -237,7 +248,7 @@ export class SchedulerState {
     if (!wi) return;
     for (const id of [...wi.eligible]) {
       const rec = this.steps.get(id);
-      if (rec) this.change(rec, () => rec.workers.delete(workerId));
+      if (rec) this.change(rec, () => (rec.workers = withoutItem(rec.workers, workerId)));
     }
   }
 }

@@ -12,21 +12,40 @@ export type Params = Record<string, string | string[]>;
 export const VISIBILITY_PUBLIC = 0;
 export const VISIBILITY_HIDDEN = 1;
 
+/**
+ * Shared empty values: most steps have no deps, resources or params, and these are always replaced,
+ * never mutated, so one frozen instance serves every record (a `{}` costs ~56 bytes, a Set ~150).
+ */
+export const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
+
+class SharedEmptySet extends Set<string> {
+  override add(): this {
+    throw new Error("the shared empty deps set is read-only");
+  }
+}
+export const EMPTY_DEPS: Set<string> = new SharedEmptySet();
+export const EMPTY_LIST: readonly string[] = Object.freeze([]);
+
 export class StepRecord implements FailureLog {
-  deps = new Set<string>();
-  /** Workers that keep the record alive while at least one of them is. */
-  stakeholders = new Set<string>();
+  /** Ids it depends on; EMPTY_DEPS until the first one (see SchedulerState.linkDep). */
+  deps: Set<string> = EMPTY_DEPS;
+  /**
+   * Workers that keep the record alive while at least one of them is. Usually 1-3 ids, so an exact-size
+   * array replaced on change (see withItem) rather than a Set: a Set, or an array grown by push, costs
+   * ~150 bytes even for one id.
+   */
+  stakeholders: readonly string[] = EMPTY_LIST;
   /** Workers that may run it, in declaration order: the last one is "last scheduled by". */
-  workers = new Set<string>();
+  workers: readonly string[] = EMPTY_LIST;
   updated: number;
   workerRunning: string | null = null;
   timeRunning: number | null = null;
   resourcesRunning: Resources | null = null;
-  resources: Resources = {};
+  resources: Resources = EMPTY_OBJECT;
   family = "";
   module: string | null = null;
-  params: Params = {};
-  paramVisibilities: Record<string, number> = {};
+  params: Params = EMPTY_OBJECT;
+  paramVisibilities: Record<string, number> = EMPTY_OBJECT;
   retry: number | null = null;
   remove: number | null = null;
   failures: number[] | null = null;
@@ -59,6 +78,25 @@ export class StepRecord implements FailureLog {
   ) {
     this.updated = time;
   }
+}
+
+/** The list with `item` appended unless present (an ordered set on a small exact-size array). */
+export function withItem(list: readonly string[], item: string): readonly string[] {
+  if (list.includes(item)) return list;
+  // Spread would grow the copy by push (17 slots); concat allocates exactly.
+  return list.length === 0 ? [item] : list.concat([item]);
+}
+
+export function withoutItem(list: readonly string[], item: string): readonly string[] {
+  if (!list.includes(item)) return list;
+  return list.length === 1 ? EMPTY_LIST : list.filter((x) => x !== item).slice();
+}
+
+/** A private copy, or the shared empty object when there is nothing to copy. */
+export function copyOrEmpty<T>(obj: Readonly<Record<string, T>> | null | undefined): Record<string, T> {
+  if (!obj) return EMPTY_OBJECT;
+  for (const _ in obj) return { ...obj };
+  return EMPTY_OBJECT;
 }
 
 export function isRunningStatus(status: StepStatus): boolean {

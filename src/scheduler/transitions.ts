@@ -105,7 +105,7 @@ export function raisePriority(core: Core, root: StepRecord, priority: number): v
 export function failIfRunnerGone(core: Core, rec: StepRecord): boolean {
   const runner = rec.workerRunning;
   if (!isRunningStatus(rec.status) || runner === null) return false;
-  if (rec.stakeholders.has(runner) || core.state.assistants.has(runner)) return false;
+  if (rec.stakeholders.includes(runner) || core.state.assistants.has(runner)) return false;
   core.state.change(rec, () => (rec.workerRunning = null));
   setStatus(core, rec, "FAILED");
   return true;

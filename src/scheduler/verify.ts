@@ -37,25 +37,31 @@ export function verifyState(state: SchedulerState): void {
     fail(`reverse edges for ${state.dependents.size} ids, expected ${expectedReverse.size}`);
   }
   for (const [d, n] of expectedReverse) {
-    if (state.dependents.count(d) !== n) fail(`reverse edges of ${d}: ${state.dependents.count(d)}, expected ${n}`);
+    if (state.dependents.count(d) !== n)
+      fail(`reverse edges of ${d}: ${state.dependents.count(d)}, expected ${n}`);
   }
 
   const fresh = new Indexes();
   for (const rec of state.steps.values()) fresh.count(rec);
   const idx = state.idx;
-  for (const [status, ids] of fresh.byStatus) sameSet(ids, idx.byStatus.get(status), `byStatus ${status}`, fail);
+  for (const [status, ids] of fresh.byStatus)
+    sameSet(ids, idx.byStatus.get(status), `byStatus ${status}`, fail);
   sameKeys(fresh.byFamily, idx.byFamily, "byFamily", fail);
-  for (const [family, ids] of fresh.byFamily) sameSet(ids, idx.byFamily.get(family), `family ${family}`, fail);
+  for (const [family, ids] of fresh.byFamily)
+    sameSet(ids, idx.byFamily.get(family), `family ${family}`, fail);
   sameList(fresh.runnableReady.values(), idx.runnableReady.values(), "runnableReady", fail);
   sameList(fresh.resourceReady.values(), idx.resourceReady.values(), "resourceReady", fail);
   for (const [name, used] of fresh.usedResources) {
     if (Math.abs(used - (idx.usedResources.get(name) ?? 0)) > 1e-6) fail(`usedResources ${name}`);
   }
-  for (const name of idx.usedResources.keys()) if (!fresh.usedResources.has(name)) fail(`usedResources ${name} extra`);
+  for (const name of idx.usedResources.keys())
+    if (!fresh.usedResources.has(name)) fail(`usedResources ${name} extra`);
   sameKeys(fresh.runningByResource, idx.runningByResource, "runningByResource", fail);
-  for (const [name, ids] of fresh.runningByResource) sameSet(ids, idx.runningByResource.get(name), name, fail);
+  for (const [name, ids] of fresh.runningByResource)
+    sameSet(ids, idx.runningByResource.get(name), name, fail);
   sameKeys(fresh.batchMembers, idx.batchMembers, "batchMembers", fail);
-  for (const [id, members] of fresh.batchMembers) sameSet(members, idx.batchMembers.get(id), `batch ${id}`, fail);
+  for (const [id, members] of fresh.batchMembers)
+    sameSet(members, idx.batchMembers.get(id), `batch ${id}`, fail);
   for (const [w, f] of fresh.perWorker) {
     const cur = idx.perWorker.get(w);
     if (!cur) return fail(`perWorker ${w} missing`);

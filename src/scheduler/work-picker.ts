@@ -65,7 +65,9 @@ class Reservation {
   }
 
   private mine(rec: StepRecord): boolean {
-    return this.assistant ? rec.runnable || rec.workers.has(this.workerId) : rec.workers.has(this.workerId);
+    return this.assistant
+      ? rec.runnable || rec.workers.includes(this.workerId)
+      : rec.workers.includes(this.workerId);
   }
 
   private reserve(rec: StepRecord): void {

@@ -64,7 +64,8 @@ describe("rank (SPEC 2.4 step 5, 2.5)", () => {
     expect(f.s.inspectStep(`S${n >> 1}`)?.priority).toBe(100);
     // Added from the top down (placeholders first), too.
     const g = fixture();
-    for (let i = n - 1; i >= 0; i--) g.add(`T${i}`, { deps: i === 0 ? [] : [`T${i - 1}`], priority: i === n - 1 ? 9 : 0 });
+    for (let i = n - 1; i >= 0; i--)
+      g.add(`T${i}`, { deps: i === 0 ? [] : [`T${i - 1}`], priority: i === n - 1 ? 9 : 0 });
     expect(g.s.inspectStep("T0")?.priority).toBe(9);
     expect(g.next()).toBe("T0");
     consistent(g.s);
@@ -291,8 +292,8 @@ describe("get_work replies and modes", () => {
       n_unique_pending: 0,
       worker_state: "disabled",
     });
-    expect(f.s.inspectStep("A")?.workers.size).toBe(0);
-    expect(f.s.inspectStep("A")?.stakeholders.has("W1")).toBe(true);
+    expect(f.s.inspectStep("A")?.workers.length).toBe(0);
+    expect(f.s.inspectStep("A")?.stakeholders.includes("W1")).toBe(true);
   });
 
   test("get_work records the worker's host and liveness", () => {
@@ -301,5 +302,25 @@ describe("get_work replies and modes", () => {
     f.clock.advance(3);
     f.s.getWork({ worker: "W1", host: "box" });
     expect(f.s.workerList()[0]).toMatchObject({ name: "W1", last_active: f.clock.t });
+  });
+});
+
+describe("answers are the caller's own objects", () => {
+  test("mutating a reply does not touch the scheduler's state", () => {
+    f = fixture();
+    f.add("A");
+    f.add("B", { params: { x: "1" }, resources: { r: 1 } });
+    const reply = f.work();
+    (reply.task_params as Record<string, string>)["y"] = "2";
+    const node = f.s.taskList({})["B" as never] as {
+      params: Record<string, string>;
+      resources: Record<string, number>;
+    };
+    node.params["z"] = "3";
+    node.resources["r"] = 9;
+    (f.s.fetchError({ task_id: "B" }).taskParams as Record<string, string>)["w"] = "4";
+    expect(f.s.inspectStep("A")?.params).toEqual({});
+    expect(f.s.inspectStep("B")?.params).toEqual({ x: "1" });
+    expect(f.s.inspectStep("B")?.resources).toEqual({ r: 1 });
   });
 });

@@ -13,7 +13,7 @@ function runAndFail(fx: Fixture, id: string): void {
 
 describe("retry_delay (SPEC 2.6)", () => {
   test("FAILED returns to PENDING at the first prune after retry_delay", () => {
-    f = fixture({ retryDelay: 100 });
+    f = fixture({ retryDelay: 100, workerDisconnectDelay: 1000 });
     f.add("A");
     f.next();
     f.fail("A");
@@ -51,7 +51,6 @@ describe("retry_delay (SPEC 2.6)", () => {
 
 describe("auto-disable (SPEC 2.6)", () => {
   test("retry_count failures within disable_window disable the step", () => {
-    f = fixture({ retryCount: 3, disableWindow: 100, retryDelay: 0 });
     const events: string[] = [];
     f = fixture({
       retryCount: 3,
@@ -89,7 +88,11 @@ describe("auto-disable (SPEC 2.6)", () => {
     f.next();
     f.add("A", { status: "FAILED", retry_policy_dict: policy });
     expect(f.status("A")).toBe("DISABLED");
-    expect(f.s.inspectStep("A")?.retryPolicy).toEqual({ retryCount: 1, disableHardTimeout: 999999999, disableWindow: 3600 });
+    expect(f.s.inspectStep("A")?.retryPolicy).toEqual({
+      retryCount: 1,
+      disableHardTimeout: 999999999,
+      disableWindow: 3600,
+    });
   });
 
   test("disable_hard_timeout: any failure that long after the first one disables", () => {

@@ -24,7 +24,7 @@ describe("SPEC 2.3 transition table", () => {
     f = fixture();
     f.add("B", { deps: ["A"] });
     expect(f.status("A")).toBe("UNKNOWN");
-    expect(f.s.inspectStep("A")?.stakeholders.has("W1")).toBe(true);
+    expect(f.s.inspectStep("A")?.stakeholders.includes("W1")).toBe(true);
     f.add("A", { status: "DONE" });
     expect(f.status("A")).toBe("DONE");
   });
@@ -119,7 +119,8 @@ describe("SPEC 2.3 transition table", () => {
     f.add("D", { status: "DISABLED" });
     f.add("P", { priority: -1 });
     expect(f.next()).toBe("R");
-    for (const id of ["R", "F", "D"]) expect(f.s.markAsDone({ task_id: id })).toEqual({ task_id: id, status: "DONE" });
+    for (const id of ["R", "F", "D"])
+      expect(f.s.markAsDone({ task_id: id })).toEqual({ task_id: id, status: "DONE" });
     expect(f.s.markAsDone({ task_id: "P" })).toEqual({ task_id: "P", status: "PENDING" });
     expect(f.s.markAsDone({ task_id: "nope" })).toEqual({ task_id: "nope", status: null });
   });
@@ -138,7 +139,7 @@ describe("SPEC 2.3 transition table", () => {
     f.add("A", { worker: "W2" });
     expect(f.status("A")).toBe("DONE");
     // The whole call was ignored: W2 became neither eligible nor a stakeholder.
-    expect(f.s.inspectStep("A")?.workers.has("W2")).toBe(false);
+    expect(f.s.inspectStep("A")?.workers.includes("W2")).toBe(false);
     f.clock.advance(1);
     f.add("A");
     expect(f.status("A")).toBe("PENDING");
@@ -229,13 +230,13 @@ describe("SPEC 2.3 transition table", () => {
     f.add("A", { runnable: false });
     f.add("A", { worker: "W2", status: "FAILED" });
     expect([...(f.s.inspectStep("A")?.workers ?? [])]).toEqual([]);
-    expect(f.s.inspectStep("A")?.stakeholders).toEqual(new Set(["W1", "W2"]));
+    expect(f.s.inspectStep("A")?.stakeholders).toEqual(["W1", "W2"]);
   });
 
   test("an assistant's add_task makes it no stakeholder and creates no placeholders", () => {
     f = fixture();
     f.add("A", { assistant: true, deps: ["X"] });
-    expect(f.s.inspectStep("A")?.stakeholders.size).toBe(0);
+    expect(f.s.inspectStep("A")?.stakeholders.length).toBe(0);
     expect(f.s.inspectStep("X")).toBeUndefined();
   });
 
@@ -315,6 +316,36 @@ describe("batches (SPEC 2.3 rule 3, 2.4 step 7)", () => {
     for (const id of reply.batch_task_ids ?? []) expect(f.status(id)).toBe("PENDING");
     f.s.unpause();
     expect(f.work("W1", { current_tasks: [] }).batch_task_ids).toEqual(reply.batch_task_ids);
+  });
+
+  test("BATCH_RUNNING -> RUNNING when the batch's worker claims a member as the combined step", () => {
+    f = batchFixture();
+    const reply = f.work();
+    const head = "A_2016-07-30"; // e.g. batch_method max: the combined step is the latest member
+    f.add(head, { status: "RUNNING", batch_id: reply.batch_id ?? null, params: {} });
+    expect(f.status(head)).toBe("RUNNING");
+    expect(f.s.inspectStep(head)?.workerRunning).toBe("W1");
+    f.fail(head);
+    for (const id of reply.batch_task_ids ?? []) expect(f.status(id)).toBe("FAILED");
+  });
+
+  test("rule 6: a failed batch head that is not batchable is removed at the next prune", () => {
+    f = batchFixture();
+    const reply = f.work();
+    f.add("A_batch", { status: "RUNNING", batch_id: reply.batch_id ?? null, batchable: false });
+    f.fail("A_batch");
+    expect(f.s.inspectStep("A_batch")?.remove).toBe(f.clock.t);
+    f.s.prune();
+    expect(f.s.inspectStep("A_batch")).toBeUndefined();
+    expect(f.status("A_2016-07-28")).toBe("FAILED"); // batchable members stay
+  });
+
+  test("BATCH_RUNNING -> FAILED when the batch's worker is pruned", () => {
+    f = batchFixture();
+    const reply = f.work();
+    f.clock.advance(61);
+    f.s.prune();
+    for (const id of reply.batch_task_ids ?? []) expect(f.status(id)).toBe("FAILED");
   });
 
   test("no batcher registered: one step at a time", () => {

@@ -105,18 +105,21 @@ function choice<const C extends readonly (string | number)[], O extends ParamOpt
   return new ChoiceParam<C[number], HasDefault<O>>(choices, options);
 }
 
+// T is inferred from `default` when one is given (`param.list({ default: ... })`).
 function list<T extends JsonValue = JsonValue, O extends ParamOptions<readonly T[]> = {}>(
-  options?: O,
+  options?: O & ParamOptions<readonly T[]>,
 ): Param<readonly T[], HasDefault<O>> {
   return new ListParam<T, HasDefault<O>>(options);
 }
+// T is inferred from `default` when one is given (`param.tuple({ default: ... })`).
 function tuple<T extends JsonValue = JsonValue, O extends ParamOptions<readonly T[]> = {}>(
-  options?: O,
+  options?: O & ParamOptions<readonly T[]>,
 ): Param<readonly T[], HasDefault<O>> {
   return new TupleParam<T, HasDefault<O>>(options);
 }
+// T is inferred from `default` when one is given (`param.dict({ default: ... })`).
 function dict<T extends JsonValue = JsonValue, O extends ParamOptions<Readonly<Record<string, T>>> = {}>(
-  options?: O,
+  options?: O & ParamOptions<Readonly<Record<string, T>>>,
 ): Param<Readonly<Record<string, T>>, HasDefault<O>> {
   return new DictParam<T, HasDefault<O>>(options);
 }
