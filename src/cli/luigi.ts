@@ -11,6 +11,7 @@ import { coreConfig, retcodeConfig, schedulerConfig, workerConfig } from "../con
 import { createLogger } from "../log/logger.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import { LocalScheduler } from "../scheduler/local.js";
+import { RemoteScheduler } from "../rpc/client.js";
 import { activeConfig, setFamilyFlag } from "../step/context.js";
 import { allRegisteredClasses, lookupFamily } from "../step/registry.js";
 import type { Step } from "../step/step.js";
@@ -104,9 +105,7 @@ export async function main(
     if (core.localScheduler) {
       scheduler = new LocalScheduler({ options: { ...schedulerConfig(config), pruneOnGetWork: true } });
     } else {
-      throw new UsageError(
-        "this version has no luigid client yet: pass --local-scheduler (or set local_scheduler = true in [core])",
-      );
+      scheduler = RemoteScheduler.fromConfig(core, logger);
     }
     const processExecutor =
       workerSettings.isolation === "process"

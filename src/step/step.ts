@@ -261,9 +261,11 @@ export class Step {
   }
 
   /** The outputs of `requires()`, in the same shape. */
-  input(): OutputOf<ReturnType<this["requires"]>> {
+  // Typed through a `this` parameter rather than `this["requires"]` in the return type: the latter makes
+  // TypeScript recurse without end on steps that require their own class (a chain of days).
+  input<T extends Step>(this: T): OutputOf<ReturnType<T["requires"]>> {
     return mapStructure(this.requires(), isStep, (dep) => dep.output()) as OutputOf<
-      ReturnType<this["requires"]>
+      ReturnType<T["requires"]>
     >;
   }
 

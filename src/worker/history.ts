@@ -9,6 +9,8 @@ export interface StepRecordEntry {
   runnable: boolean;
   /** A run failed at least once but a later attempt (worker retry or rerun) succeeded. */
   retried: boolean;
+  /** Another worker ran it while this one waited. */
+  byOtherWorker?: boolean;
   error?: { message: string; stack: string };
 }
 

@@ -6,6 +6,7 @@ import type { WorkerHistory } from "./history.js";
 export const CATEGORIES = [
   "already_done",
   "completed",
+  "completed_by_other_worker",
   "ever_failed",
   "failed",
   "scheduling_error",
@@ -53,6 +54,7 @@ export interface ExecutionSummary {
 const LABELS: Record<Category, string> = {
   already_done: "complete ones were encountered",
   completed: "ran successfully",
+  completed_by_other_worker: "were run by other workers while this one waited",
   ever_failed: "failed at least once",
   failed: "failed",
   scheduling_error: "failed scheduling",
@@ -85,7 +87,8 @@ export function summarize(
     const last = statuses.at(-1);
     const everPending = statuses.includes("PENDING");
     if (statuses.includes("FAILED")) sets.ever_failed.add(id);
-    if (last === "DONE") (everPending ? sets.completed : sets.already_done).add(id);
+    if (last === "DONE" && entry.byOtherWorker) sets.completed_by_other_worker.add(id);
+    else if (last === "DONE") (everPending ? sets.completed : sets.already_done).add(id);
     else if (last === "FAILED") sets.failed.add(id);
     else if (last === "UNKNOWN") sets.scheduling_error.add(id);
     else if (last === "DISABLED") sets.disabled.add(id);
@@ -143,7 +146,10 @@ export function summarize(
   if (schedFailed) codes.push(retcodes.schedulingError);
   if (sets.not_run.size > 0) codes.push(retcodes.notRun);
   let exitCode = Math.max(...codes);
-  const rootsOk = roots.every((r) => sets.completed.has(r.id) || sets.already_done.has(r.id));
+  const rootsOk = roots.every(
+    (r) =>
+      sets.completed.has(r.id) || sets.already_done.has(r.id) || sets.completed_by_other_worker.has(r.id),
+  );
   if (exitCode === 0 && !rootsOk) exitCode = retcodes.notRun;
 
   const categories = {} as Record<Category, string[]>;
@@ -237,6 +243,7 @@ function renderSummary(
   for (const c of [
     "already_done",
     "completed",
+    "completed_by_other_worker",
     "failed",
     "scheduling_error",
     "disabled",
@@ -265,6 +272,17 @@ function renderSummary(
   return lines.join("\n");
 }
 
+/** A parameter's values in a group: `3`, `1,2,7`, `0...152` (consecutive integers), or the first few. */
+function describeValues(values: string[]): string {
+  const numeric = values.every((v) => /^-?\d+$/.test(v));
+  const sorted = numeric ? [...values].sort((a, b) => Number(a) - Number(b)) : [...values].sort();
+  if (sorted.length <= 3) return sorted.join(",");
+  const first = sorted[0] as string;
+  const last = sorted.at(-1) as string;
+  if (numeric && Number(last) - Number(first) === sorted.length - 1) return `${first}...${last}`;
+  return `${sorted.slice(0, 3).join(",")},... (${sorted.length} values)`;
+}
+
 /** One line per family: the step itself when alone, else the count and the parameters that vary. */
 function groupLines(steps: Step[], indent: string, maxLines: number): string[] {
   const byFamily = new Map<string, Step[]>();
@@ -281,11 +299,9 @@ function groupLines(steps: Step[], indent: string, maxLines: number): string[] {
     }
     const params = group.map((s) => s.significantParams());
     const names = Object.keys(params[0] ?? {});
-    const parts = names.map((name) => {
-      const values = [...new Set(params.map((p) => p[name] ?? ""))].sort();
-      if (values.length === 1) return `${name}=${values[0]}`;
-      return values.length <= 3 ? `${name}=${values.join(",")}` : `${name}=${values[0]}...${values.at(-1)}`;
-    });
+    const parts = names.map(
+      (name) => `${name}=${describeValues([...new Set(params.map((p) => p[name] ?? ""))])}`,
+    );
     lines.push(`${indent}- ${group.length} ${family}(${parts.join(", ")})`);
   }
   if (maxLines > 0 && lines.length > maxLines) {

@@ -304,22 +304,65 @@ export class Worker {
           this.start(reply);
           continue;
         }
+        let othersRunMine = false;
         for (const info of reply.running_tasks) {
-          if (info.worker !== this.id) this.history.runByOtherWorker.set(info.task_id, info.worker);
+          if (info.worker !== this.id) {
+            this.history.runByOtherWorker.set(info.task_id, info.worker);
+            othersRunMine = true;
+          }
         }
         if (this.running.size > 0) {
           await this.waitForAnyRun();
           continue;
         }
+        if (othersRunMine && reply.n_pending_tasks > 0 && !this.phasingOut) {
+          // Another worker runs a step this one needs: wait for it instead of giving up (luigi-ts; Luigi
+          // exits unless keep_alive), then go on with what depends on it.
+          await sleep(this.pollDelay());
+          continue;
+        }
         idleSince ??= Date.now();
         if (!this.keepAlive(reply, idleSince)) break;
-        await sleep((this.opts.waitInterval + Math.random() * this.opts.waitJitter) * 1000);
+        await sleep(this.pollDelay());
       }
     } finally {
       await Promise.allSettled([...this.running.values()].map((r) => r.promise));
       this.stopPinging();
     }
+    await this.settleRunByOthers();
     return this.failedCount === 0 && !this.schedulingFailed;
+  }
+
+  private pollDelay(): number {
+    return (this.opts.waitInterval + Math.random() * this.opts.waitJitter) * 1000;
+  }
+
+  /**
+   * Steps this worker left pending that are complete now were run by other workers (luigid shares the
+   * graph): they are recorded as such, checked with the same bounded concurrency as the scheduling walk.
+   */
+  private async settleRunByOthers(): Promise<void> {
+    const open = [...this.history.entries.values()].filter((e) => {
+      const last = e.statuses.at(-1);
+      return last === "PENDING" || last === "RUNNING";
+    });
+    let next = 0;
+    const check = async (): Promise<void> => {
+      while (next < open.length) {
+        const entry = open[next++] as (typeof open)[number];
+        let complete = false;
+        try {
+          complete = await entry.step.complete();
+        } catch {
+          complete = false;
+        }
+        if (!complete) continue;
+        entry.statuses.push("DONE");
+        entry.byOtherWorker = true;
+        this.history.runByOtherWorker.delete(entry.step.id);
+      }
+    };
+    await Promise.all(Array.from({ length: this.opts.completionConcurrency }, check));
   }
 
   private keepAlive(reply: GetWorkResponse, idleSince: number): boolean {

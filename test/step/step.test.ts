@@ -159,6 +159,20 @@ describe("Step", () => {
     });
   });
 
+  it("types steps that require their own class (a chain) without endless type recursion", () => {
+    class Chain extends Step.with({ i: param.int() }) {
+      requires() {
+        return this.i > 0 ? [new Chain({ i: this.i - 1 })] : [];
+      }
+      output() {
+        return new MemoryTarget(`chain-${this.i}`);
+      }
+    }
+    const inputs = new Chain({ i: 2 }).input();
+    expectTypeOf(inputs).toEqualTypeOf<MemoryTarget[]>();
+    expect(inputs.map((t) => t.name)).toEqual(["chain-1"]);
+  });
+
   it("treats ExternalStep as something to check, never to run", () => {
     class Drop extends ExternalStep.with({}) {}
     expect(new Drop()).toBeInstanceOf(ExternalStep);

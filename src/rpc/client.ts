@@ -1,0 +1,340 @@
+/**
+ * RemoteScheduler: the SchedulerApi spoken over HTTP to a luigid, exactly as Luigi's Python client speaks
+ * it (POST `{base}/api/{method}`, form field `data` = JSON of the keyword arguments), so that it works
+ * against luigi-ts's luigid and against Luigi's own.
+ *
+ * Failures: connection errors, timeouts and 5xx answers are retried `retryAttempts` times in all, waiting
+ * `retryWait` seconds in between, then fail with SchedulerError(RPC_FAILED). A 4xx is the server refusing
+ * the request: retrying cannot help, so it fails at once with the server's code and message.
+ */
+import type { CoreConfig } from "../config/core.js";
+import { ErrorCode, SchedulerError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import type {
+  AddTaskArgs,
+  AddWorkerArgs,
+  FetchErrorResponse,
+  GetWorkArgs,
+  GetWorkResponse,
+  PendingCounts,
+  PingResponse,
+  ResourceNode,
+  Resources,
+  SchedulerApi,
+  StepNode,
+  StepStatus,
+  TaskListArgs,
+  TaskListResponse,
+  WorkerNode,
+} from "../scheduler/api.js";
+import { parseErrorBody } from "./error-body.js";
+import { createAgents, postForm, TransportError } from "./transport.js";
+import type { Agents, HttpAnswer } from "./transport.js";
+import { methodUrl, parseSchedulerUrl, schedulerUrl } from "./url.js";
+import type { SchedulerEndpoint } from "./url.js";
+import { encodeWireJson, parseWireJson } from "./wire-json.js";
+
+export interface RemoteSchedulerOptions {
+  /** Full base URL (http, https, http+unix); wins over host/port. */
+  url?: string;
+  /** Default "localhost". */
+  host?: string;
+  /** Default 8082. */
+  port?: number;
+  /** Seconds for one attempt, connecting and reading the answer. Default 10. */
+  connectTimeout?: number;
+  /** Attempts per call. Default 3. */
+  retryAttempts?: number;
+  /** Seconds between attempts. Default 30. */
+  retryWait?: number;
+  /** Log each failed attempt (at warn). Default true. */
+  logRetries?: boolean;
+  logger?: Logger;
+}
+
+/** Luigi re-asks get_work when it answers null (a lost or confused answer), this many times in all. */
+const GET_WORK_NULL_ATTEMPTS = 3;
+
+export class RemoteScheduler implements SchedulerApi {
+  /** The base URL, password masked. */
+  readonly url: string;
+  private readonly endpoint: SchedulerEndpoint;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly waitMs: number;
+  private readonly logRetries: boolean;
+  private readonly logger: Logger | undefined;
+  private readonly agents: Agents = createAgents();
+
+  constructor(options: RemoteSchedulerOptions = {}) {
+    this.endpoint = parseSchedulerUrl(schedulerUrl(options));
+    this.url = this.endpoint.display;
+    this.timeoutMs = (options.connectTimeout ?? 10) * 1000;
+    this.attempts = Math.max(1, Math.floor(options.retryAttempts ?? 3));
+    this.waitMs = Math.max(0, (options.retryWait ?? 30) * 1000);
+    this.logRetries = options.logRetries ?? true;
+    this.logger = options.logger;
+  }
+
+  static fromConfig(core: CoreConfig, logger?: Logger): RemoteScheduler {
+    return new RemoteScheduler({
+      ...(core.schedulerUrl !== "" ? { url: core.schedulerUrl } : {}),
+      host: core.schedulerHost,
+      port: core.schedulerPort,
+      connectTimeout: core.rpcConnectTimeout,
+      retryAttempts: core.rpcRetryAttempts,
+      retryWait: core.rpcRetryWait,
+      logRetries: core.rpcLogRetries,
+      ...(logger ? { logger } : {}),
+    });
+  }
+
+  /** Closes kept-alive connections (lets a test server close at once). The client stays usable. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /**
+   * Calls any RPC method by its Luigi name and returns its `response`. `nullAttempts` > 1 re-asks while
+   * the answer is null, as Luigi's client does for get_work.
+   */
+  async call(method: string, args: object = {}, nullAttempts = 1): Promise<unknown> {
+    const path = `${this.endpoint.basePath}api/${method}`;
+    const body = new URLSearchParams({ data: encodeWireJson(args) }).toString();
+    for (let n = 1; ; n++) {
+      const value = await this.fetchWithRetries(method, path, body);
+      if (value !== null || nullAttempts <= 1) return value;
+      if (n >= nullAttempts) {
+        throw new SchedulerError(
+          ErrorCode.RPC_FAILED,
+          `${methodUrl(this.endpoint, method)} returned null ${nullAttempts} times`,
+          { details: { method, url: methodUrl(this.endpoint, method) } },
+        );
+      }
+    }
+  }
+
+  private async fetchWithRetries(method: string, path: string, body: string): Promise<unknown> {
+    const url = methodUrl(this.endpoint, method);
+    let lastCause = "";
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      let answer: HttpAnswer | undefined;
+      try {
+        answer = await postForm(this.endpoint, path, body, this.timeoutMs, this.agents);
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        lastCause = err.message;
+      }
+      if (answer !== undefined) {
+        if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
+        if (answer.status < 500) throw refused(answer, method, url);
+        lastCause = `HTTP ${answer.status}: ${parseErrorBody(answer.body)?.message ?? snippet(answer.body)}`;
+      }
+      if (attempt < this.attempts) {
+        if (this.logRetries) {
+          this.logger?.warn(
+            { url, attempt, attempts: this.attempts, cause: lastCause },
+            `scheduler call failed (${lastCause}); retrying in ${this.waitMs / 1000}s`,
+          );
+        }
+        // A plain timer on purpose: fake timers in tests can skip the wait.
+        await new Promise((resolve) => setTimeout(resolve, this.waitMs));
+      }
+    }
+    throw new SchedulerError(
+      ErrorCode.RPC_FAILED,
+      `${url} failed after ${this.attempts} attempt(s): ${lastCause}`,
+      { details: { method, url, attempts: this.attempts, cause: lastCause } },
+    );
+  }
+
+  private rpc<T>(method: string, args: object = {}, nullAttempts = 1): Promise<T> {
+    return this.call(method, args, nullAttempts) as Promise<T>;
+  }
+
+  // ------------------------------------------------------------------------------ worker-facing
+
+  addTask(args: AddTaskArgs): Promise<null> {
+    return this.rpc("add_task", args);
+  }
+  addTaskBatcher(args: {
+    worker: string;
+    task_family: string;
+    batched_args: string[];
+    max_batch_size?: number;
+  }): Promise<null> {
+    return this.rpc("add_task_batcher", args);
+  }
+  addWorker(args: AddWorkerArgs): Promise<null> {
+    return this.rpc("add_worker", args);
+  }
+  getWork(args: GetWorkArgs): Promise<GetWorkResponse> {
+    return this.rpc("get_work", args, GET_WORK_NULL_ATTEMPTS);
+  }
+  countPending(args: { worker: string }): Promise<PendingCounts> {
+    return this.rpc("count_pending", args);
+  }
+  ping(args: { worker: string }): Promise<PingResponse> {
+    return this.rpc("ping", args);
+  }
+  announceSchedulingFailure(args: {
+    worker?: string;
+    task_name: string;
+    family: string;
+    params: Record<string, unknown>;
+    expl: string;
+    owners: string[];
+  }): Promise<null> {
+    return this.rpc("announce_scheduling_failure", args);
+  }
+  setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null> {
+    return this.rpc("set_task_status_message", args);
+  }
+  getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }> {
+    return this.rpc("get_task_status_message", args);
+  }
+  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null> {
+    return this.rpc("set_task_progress_percentage", args);
+  }
+  getTaskProgressPercentage(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; progressPercentage: number | null }> {
+    return this.rpc("get_task_progress_percentage", args);
+  }
+  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null> {
+    return this.rpc("decrease_running_task_resources", args);
+  }
+  getRunningTaskResources(args: {
+    task_id: string;
+  }): Promise<{ taskId: string; resources: Resources | null }> {
+    return this.rpc("get_running_task_resources", args);
+  }
+  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null> {
+    return this.rpc("report_task_statistics", args);
+  }
+  addSchedulerMessageResponse(args: {
+    task_id: string;
+    message_id: string;
+    response: unknown;
+  }): Promise<null> {
+    return this.rpc("add_scheduler_message_response", args);
+  }
+
+  // ------------------------------------------------------------------------------ UI / admin
+
+  taskList(args: TaskListArgs): Promise<TaskListResponse> {
+    return this.rpc("task_list", args);
+  }
+  taskSearch(args: { task_str: string }): Promise<Record<string, Record<string, StepNode>>> {
+    return this.rpc("task_search", args);
+  }
+  graph(): Promise<Record<string, StepNode>> {
+    return this.rpc("graph");
+  }
+  depGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
+    return this.rpc("dep_graph", args);
+  }
+  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
+    return this.rpc("inverse_dep_graph", args);
+  }
+  workerList(args: { include_running?: boolean } = {}): Promise<WorkerNode[]> {
+    return this.rpc("worker_list", args);
+  }
+  resourceList(): Promise<ResourceNode[]> {
+    return this.rpc("resource_list");
+  }
+  fetchError(args: { task_id: string }): Promise<FetchErrorResponse> {
+    return this.rpc("fetch_error", args);
+  }
+  reEnableTask(args: { task_id: string }): Promise<StepNode | Record<string, never>> {
+    return this.rpc("re_enable_task", args);
+  }
+  forgiveFailures(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }> {
+    return this.rpc("forgive_failures", args);
+  }
+  markAsDone(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }> {
+    return this.rpc("mark_as_done", args);
+  }
+  disableWorker(args: { worker: string }): Promise<null> {
+    return this.rpc("disable_worker", args);
+  }
+  setWorkerProcesses(args: { worker: string; n: number }): Promise<null> {
+    return this.rpc("set_worker_processes", args);
+  }
+  sendSchedulerMessage(args: {
+    worker: string;
+    task: string;
+    content: string;
+  }): Promise<{ message_id: string | null }> {
+    return this.rpc("send_scheduler_message", args);
+  }
+  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }> {
+    return this.rpc("get_scheduler_message_response", args);
+  }
+  isPauseEnabled(): Promise<{ enabled: boolean }> {
+    return this.rpc("is_pause_enabled");
+  }
+  isPaused(): Promise<{ paused: boolean }> {
+    return this.rpc("is_paused");
+  }
+  pause(): Promise<null> {
+    return this.rpc("pause");
+  }
+  unpause(): Promise<null> {
+    return this.rpc("unpause");
+  }
+  updateResources(args: Record<string, number>): Promise<null> {
+    return this.rpc("update_resources", args);
+  }
+  updateResource(args: { resource: string; amount: number }): Promise<boolean> {
+    return this.rpc("update_resource", args);
+  }
+  hasTaskHistory(): Promise<boolean> {
+    return this.rpc("has_task_history");
+  }
+  prune(): Promise<null> {
+    return this.rpc("prune");
+  }
+}
+
+/** The `response` member of a 2xx answer; an answer without one is not a scheduler's (not retried). */
+function responseOf(answer: HttpAnswer, method: string, url: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = parseWireJson(answer.body);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || !("response" in parsed)) {
+    throw new SchedulerError(
+      ErrorCode.RPC_FAILED,
+      `${url} did not answer {"response": ...}: ${snippet(answer.body)}`,
+      { details: { method, url, status: answer.status } },
+    );
+  }
+  return parsed.response;
+}
+
+/** A 4xx: luigi-ts's JSON error keeps its code and message; anything else (Luigi's HTML) gets one from the status. */
+function refused(answer: HttpAnswer, method: string, url: string): SchedulerError {
+  const error = parseErrorBody(answer.body);
+  const details: Record<string, unknown> = { method, url, status: answer.status };
+  if (error) {
+    if (error.field !== undefined) details.field = error.field;
+    return new SchedulerError(error.code, error.message, { details });
+  }
+  const code = answer.status === 404 ? ErrorCode.UNKNOWN_METHOD : ErrorCode.BAD_REQUEST;
+  const what = answer.status === 404 ? ` (the scheduler does not know ${method})` : "";
+  return new SchedulerError(code, `${url}: HTTP ${answer.status}${what}: ${snippet(answer.body)}`, {
+    details,
+  });
+}
+
+function snippet(body: string): string {
+  const text = body
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text || "(empty body)";
+}

@@ -1,0 +1,311 @@
+import {
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import path from "node:path";
+import type { Logger } from "../../log/logger.js";
+import { silentLogger } from "../../log/logger.js";
+import type { SchedulerApi } from "../api.js";
+import type { SchedulerHooks } from "../core.js";
+import { LocalScheduler } from "../local.js";
+import type { SchedulerOptions } from "../options.js";
+import { Scheduler } from "../scheduler.js";
+import type { StateSnapshot } from "../snapshot.js";
+import { Journal, type JournalEntry } from "./journal.js";
+
+/**
+ * SchedulerApi methods that change state, journaled with their arguments and the time they saw. Replaying
+ * them through the pure core with the same clock rebuilds the same state: the core is deterministic.
+ */
+const JOURNALED = new Set<string>([
+  "addTask",
+  "addTaskBatcher",
+  "addWorker",
+  "getWork",
+  "countPending",
+  "ping",
+  "setTaskStatusMessage",
+  "setTaskProgressPercentage",
+  "decreaseRunningTaskResources",
+  "addSchedulerMessageResponse",
+  "sendSchedulerMessage",
+  "getSchedulerMessageResponse",
+  "reEnableTask",
+  "forgiveFailures",
+  "markAsDone",
+  "disableWorker",
+  "setWorkerProcesses",
+  "pause",
+  "unpause",
+  "updateResources",
+  "updateResource",
+  "prune",
+]);
+
+/** Read-only queries that prune first (as Luigi's do): journaled as a prune at that time. */
+const PRUNING_QUERIES = new Set<string>([
+  "taskList",
+  "taskSearch",
+  "graph",
+  "depGraph",
+  "inverseDepGraph",
+  "workerList",
+  "resourceList",
+]);
+
+const STATE_FORMAT = "luigi-ts/luigid-state";
+const STATE_VERSION = 1;
+
+/** The snapshot file: the scheduler's records plus what Luigi forgets (pause flag, runtime capacities). */
+interface StateFile {
+  format: typeof STATE_FORMAT;
+  version: number;
+  /** Journal entries up to this sequence number are folded in. */
+  seq: number;
+  savedAt: number;
+  paused: boolean;
+  resources: Record<string, number>;
+  scheduler: StateSnapshot;
+}
+
+export interface DurableSchedulerInit {
+  /** Snapshot file; the journal is `<statePath>.journal` beside it. */
+  statePath: string;
+  options?: Partial<SchedulerOptions>;
+  hooks?: SchedulerHooks;
+  logger?: Logger;
+  /** Fold the journal into a new snapshot after this many entries. Default 50,000. */
+  compactEvery?: number;
+  /** Epoch seconds; default the real clock. */
+  clock?: () => number;
+}
+
+/** What opening the state found, for the start-up log. */
+export interface OpenReport {
+  steps: number;
+  replayed: number;
+  skippedLines: number;
+  /** Where a damaged snapshot or journal was moved, if one was. */
+  setAside: string[];
+  millis: number;
+}
+
+/**
+ * The scheduler as luigid runs it: the pure core, a snapshot file and a journal. Every state-changing call
+ * is appended to the journal before its answer is returned, so kill -9 loses nothing acknowledged; the
+ * journal is folded into an atomically replaced snapshot every `compactEvery` entries and at shutdown.
+ * A damaged snapshot or journal is moved aside (never deleted) and the daemon starts with what it could
+ * read.
+ */
+export class DurableScheduler {
+  readonly api: SchedulerApi;
+  readonly core: Scheduler;
+  readonly report: OpenReport;
+  private readonly journal: Journal;
+  private readonly log: Logger;
+  private readonly compactEvery: number;
+  private frozenNow: number | undefined;
+  private seq = 0;
+  private sinceCompaction = 0;
+  private closed = false;
+
+  private constructor(private readonly init: DurableSchedulerInit) {
+    this.log = init.logger ?? silentLogger();
+    this.compactEvery = init.compactEvery ?? 50_000;
+    const started = performance.now();
+    const realClock = init.clock ?? ((): number => Date.now() / 1000);
+    const clock = (): number => this.frozenNow ?? realClock();
+    mkdirSync(path.dirname(path.resolve(init.statePath)), { recursive: true });
+    const setAside: string[] = [];
+    const schedulerInit = {
+      ...init.options,
+      pruneOnGetWork: init.options?.pruneOnGetWork ?? false,
+      clock,
+      ...(init.hooks ? { hooks: init.hooks } : {}),
+    };
+
+    let file: StateFile | undefined;
+    try {
+      file = readStateFile(init.statePath);
+    } catch (err) {
+      const aside = moveAside(init.statePath);
+      setAside.push(aside);
+      this.log.error(
+        { statePath: init.statePath, movedTo: aside, err: (err as Error).message },
+        "the state file is damaged: it was moved aside and luigid starts without it",
+      );
+    }
+    let core: Scheduler;
+    try {
+      core = file ? Scheduler.importState(file.scheduler, schedulerInit) : new Scheduler(schedulerInit);
+    } catch (err) {
+      const aside = moveAside(init.statePath);
+      setAside.push(aside);
+      this.log.error(
+        { movedTo: aside, err: (err as Error).message },
+        "the state file could not be loaded; moved aside",
+      );
+      file = undefined;
+      core = new Scheduler(schedulerInit);
+    }
+    this.core = core;
+    const local = new LocalScheduler({ scheduler: core });
+    if (file) {
+      this.seq = file.seq;
+      if (file.paused) core.pause();
+      if (Object.keys(file.resources).length > 0) core.updateResources(file.resources);
+    }
+
+    // Replay what happened after the snapshot.
+    const journalPath = `${init.statePath}.journal`;
+    const read = Journal.read(journalPath);
+    let replayed = 0;
+    if (!file && read.entries.length > 0 && (read.entries[0]?.s ?? 0) > 1) {
+      // The journal continues a snapshot we no longer have: replaying it alone would invent a state.
+      const aside = moveAside(journalPath);
+      setAside.push(aside);
+      this.log.error({ movedTo: aside }, "the journal belongs to a lost snapshot; moved aside");
+    } else {
+      for (const entry of read.entries) {
+        if (entry.s <= this.seq) continue;
+        this.replay(local, entry);
+        this.seq = entry.s;
+        replayed++;
+      }
+    }
+    if (read.skipped.length > 0) {
+      this.log.warn(
+        { lines: read.skipped.slice(0, 5) },
+        `skipped ${read.skipped.length} unreadable journal line(s)`,
+      );
+    }
+    this.journal = new Journal(journalPath);
+    this.api = this.journaling(local);
+    this.report = {
+      steps: core.stepCount,
+      replayed,
+      skippedLines: read.skipped.length,
+      setAside,
+      millis: performance.now() - started,
+    };
+    // Start from a clean snapshot so that the next start replays nothing of this one.
+    if (replayed > 0 || read.skipped.length > 0) this.compact();
+  }
+
+  static open(init: DurableSchedulerInit): DurableScheduler {
+    return new DurableScheduler(init);
+  }
+
+  /** Writes a snapshot (temp file, fsync, rename) and empties the journal. */
+  compact(): void {
+    if (this.closed) return;
+    const resources = Object.fromEntries(this.core.resourceList().map((r) => [r.name, r.num_total]));
+    const file: StateFile = {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      seq: this.seq,
+      savedAt: Date.now() / 1000,
+      paused: this.core.isPaused().paused,
+      resources,
+      scheduler: this.core.exportState(),
+    };
+    writeFileDurably(this.init.statePath, JSON.stringify(file));
+    this.journal.truncate();
+    this.sinceCompaction = 0;
+  }
+
+  /** Compacts and closes the journal (clean shutdown). */
+  close(): void {
+    if (this.closed) return;
+    this.compact();
+    this.journal.sync();
+    this.journal.close();
+    this.closed = true;
+  }
+
+  private replay(local: LocalScheduler, entry: JournalEntry): void {
+    const method = (local as unknown as Record<string, (args: unknown) => Promise<unknown>>)[entry.m];
+    if (typeof method !== "function") return;
+    this.frozenNow = entry.t;
+    try {
+      method.call(local, entry.a).catch(() => undefined);
+    } catch {
+      // A call that failed when it was made fails the same way now; it changed nothing then either.
+    } finally {
+      this.frozenNow = undefined;
+    }
+  }
+
+  /** Wraps the in-process scheduler so that every state change is journaled at the time it happens. */
+  private journaling(local: LocalScheduler): SchedulerApi {
+    const record = (m: string, a: unknown, t: number): void => {
+      this.seq++;
+      this.journal.append({ s: this.seq, t, m, a });
+      if (++this.sinceCompaction >= this.compactEvery) this.compact();
+    };
+    return new Proxy(local, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof prop !== "string" || typeof value !== "function") return value;
+        const journaled = JOURNALED.has(prop);
+        const pruning = PRUNING_QUERIES.has(prop);
+        if (!journaled && !pruning) return value;
+        return (args: unknown) => {
+          if (this.closed) throw new Error("the scheduler is shutting down");
+          const t = Date.now() / 1000;
+          // The core is synchronous: freezing the clock for the call makes it see exactly the journaled time.
+          this.frozenNow = t;
+          let result: unknown;
+          try {
+            result = (value as (a: unknown) => unknown).call(target, args);
+          } finally {
+            this.frozenNow = undefined;
+          }
+          record(journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
+          return result;
+        };
+      },
+    });
+  }
+}
+
+function readStateFile(statePath: string): StateFile | undefined {
+  if (!existsSync(statePath)) return undefined;
+  const text = readFileSync(statePath, "utf8");
+  if (text.trim() === "") throw new Error("the state file is empty");
+  const parsed = JSON.parse(text) as Partial<StateFile>;
+  if (parsed.format !== STATE_FORMAT)
+    throw new Error(`not a luigi-ts state file (format ${String(parsed.format)})`);
+  if (parsed.version !== STATE_VERSION)
+    throw new Error(`state file version ${String(parsed.version)} is not supported`);
+  return parsed as StateFile;
+}
+
+/** Renames a damaged file to `<path>.damaged-<time>`, keeping it for inspection. */
+function moveAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return `${aside} (could not move)`;
+  }
+  return aside;
+}
+
+function writeFileDurably(target: string, text: string): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, target);
+}

@@ -1,0 +1,77 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "../log/logger.js";
+import type { SchedulerApi } from "../scheduler/api.js";
+import { createRpcHandler } from "../rpc/handler.js";
+
+export interface AppOptions {
+  scheduler: SchedulerApi;
+  logger: Logger;
+  /** Largest request body accepted, in bytes. Default 32 MiB (a big dependency list fits). */
+  bodyLimit?: number;
+}
+
+/**
+ * luigid's HTTP application: a thin adapter from HTTP to the scheduler. `/api/<method>` speaks Luigi's
+ * wire protocol (form field `data`, GET query `data`, or a JSON body); everything is decoded, validated
+ * and dispatched by src/rpc, which answers 4xx JSON errors on bad input. It never executes steps.
+ */
+export function createApp(options: AppOptions): FastifyInstance {
+  // Fastify's own request logging is off: one line per RPC would drown the log; errors are logged below.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
+    // Luigi's clients send "/api/x" and also "//api/x" when the base URL ends with a slash.
+    routerOptions: { ignoreDuplicateSlashes: true },
+  });
+  const rpc = createRpcHandler(options.scheduler);
+
+  // Bodies reach the RPC decoder as raw text: it owns the form / JSON / Python-JSON rules.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  app.route({
+    method: ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
+    url: "/api/*",
+    handler: async (request, reply) => {
+      const result = await rpc({
+        httpMethod: request.method,
+        url: request.raw.url ?? request.url,
+        contentType: request.headers["content-type"],
+        body: typeof request.body === "string" ? request.body : undefined,
+      });
+      if (!result) return reply.callNotFound();
+      if (result.status === 204) return reply.code(204).send();
+      return reply.code(result.status).type("application/json; charset=UTF-8").send(result.body);
+    },
+  });
+  app.head("/", async (_request, reply) => reply.code(204).send());
+  app.get("/", async (_request, reply) => reply.redirect("static/visualiser/index.html"));
+  app.setNotFoundHandler(async (request, reply) =>
+    reply
+      .code(404)
+      .type("application/json; charset=UTF-8")
+      .send(
+        JSON.stringify({
+          error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` },
+        }),
+      ),
+  );
+  app.setErrorHandler(async (thrown, _request, reply) => {
+    const error = thrown as { statusCode?: number; message?: string };
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) options.logger.error({ err: error.message }, "request failed");
+    return reply
+      .code(status)
+      .type("application/json; charset=UTF-8")
+      .send(
+        JSON.stringify({
+          error: {
+            code: status === 500 ? "INTERNAL" : "BAD_REQUEST",
+            message: status === 500 ? "internal error" : (error.message ?? "bad request"),
+          },
+        }),
+      );
+  });
+  return app;
+}

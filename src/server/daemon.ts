@@ -1,0 +1,85 @@
+import { existsSync, rmSync } from "node:fs";
+import type { LuigiConfig } from "../config/index.js";
+import { schedulerConfig } from "../config/index.js";
+import type { Logger } from "../log/logger.js";
+import { DurableScheduler } from "../scheduler/persistence/durable.js";
+import { createApp } from "./app.js";
+
+export interface DaemonOptions {
+  config: LuigiConfig;
+  logger: Logger;
+  /** Default 8082; 0 picks a free port (tests). */
+  port?: number;
+  /** Default: every IPv4 and IPv6 address. */
+  address?: string | undefined;
+  unixSocket?: string | undefined;
+  /** Overrides `[scheduler] state_path`. */
+  statePath?: string | undefined;
+  /**
+   * Seconds between prunes. Default: `[scheduler] prune_interval`, else 1. Luigi prunes every 60 s, so a
+   * dead worker is noticed up to a minute late; pruning here costs only the expired timers, so it runs often.
+   */
+  pruneInterval?: number;
+}
+
+export interface DaemonHandle {
+  /** "127.0.0.1:8082", "[::]:8082" or the socket path. */
+  readonly address: string;
+  readonly port: number | undefined;
+  readonly scheduler: DurableScheduler;
+  /** Stops listening, drains connections, saves the state. */
+  close(): Promise<void>;
+}
+
+/** Starts luigid: loads the state, listens, prunes periodically. */
+export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const log = options.logger;
+  const schedulerOptions = schedulerConfig(options.config);
+  const statePath = options.statePath ?? schedulerOptions.statePath;
+  const durable = DurableScheduler.open({ statePath, options: schedulerOptions, logger: log });
+  const r = durable.report;
+  log.info(
+    { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
+    `state loaded: ${r.steps} steps (${r.replayed} journal entries replayed in ${Math.round(r.millis)} ms)`,
+  );
+  const app = createApp({ scheduler: durable.api, logger: log });
+  let address: string;
+  let port: number | undefined;
+  try {
+    if (options.unixSocket) {
+      if (existsSync(options.unixSocket)) rmSync(options.unixSocket);
+      await app.listen({ path: options.unixSocket });
+      address = options.unixSocket;
+    } else {
+      const host = options.address ?? "::";
+      await app.listen({ port: options.port ?? 8082, host, ipv6Only: false });
+      const bound = app.server.address();
+      port = typeof bound === "object" && bound ? bound.port : options.port;
+      address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    }
+  } catch (err) {
+    durable.close();
+    throw err;
+  }
+  log.info({ address }, `luigid listening on ${address}`);
+  const prune = setInterval(
+    () => {
+      durable.api.prune().catch((err: unknown) => log.error({ err: String(err) }, "prune failed"));
+    },
+    (options.pruneInterval ?? options.config.getFloat("scheduler", "prune_interval", 1)) * 1000,
+  );
+  prune.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    port,
+    scheduler: durable,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(prune);
+        await app.close();
+        durable.close();
+        if (options.unixSocket) rmSync(options.unixSocket, { force: true });
+      })()),
+  };
+}

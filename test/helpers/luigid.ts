@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { ROOT } from "./cli.js";
+
+export const LUIGID_BIN = path.join(ROOT, "bin/luigid.js");
+
+export interface RunningLuigid {
+  child: ChildProcess;
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  port: number;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Starts `luigid` as a real process on an ephemeral loopback port and waits until it listens. */
+export async function startLuigid(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<RunningLuigid> {
+  const child = spawn(process.execPath, [LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, LUIGI_CONFIG_PATH: "", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`luigid did not start:\n${output}`)), 15_000);
+    const check = (): void => {
+      const m = /luigid listening on \S*:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(deadline);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stderr?.on("data", check);
+    child.stdout?.on("data", check);
+    child.on("exit", () => {
+      clearTimeout(deadline);
+      reject(new Error(`luigid exited during start:\n${output}`));
+    });
+  });
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** One RPC to luigid with a JSON body; returns the `response` field. */
+export async function rpc<T = unknown>(
+  url: string,
+  method: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
+  const res = await fetch(`${url}/api/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(args),
+  });
+  const body = (await res.json()) as { response?: T; error?: unknown };
+  if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body.response as T;
+}

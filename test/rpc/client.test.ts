@@ -1,0 +1,267 @@
+/** RemoteScheduler against a real HTTP server running src/rpc's handler over a LocalScheduler. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { ErrorCode, SchedulerError } from "../../src/errors.js";
+import { RemoteScheduler } from "../../src/rpc/index.js";
+import { freePort, recordingLogger, startServer } from "./helpers.js";
+import type { TestServer } from "./helpers.js";
+
+const W = "Worker(salt=7, workers=1, host=h, username=u, pid=7)";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function server(options: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+  const s = await startServer(options);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function client(options: ConstructorParameters<typeof RemoteScheduler>[0]): RemoteScheduler {
+  const c = new RemoteScheduler({ retryWait: 0.01, ...options });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function dataOf(body: string): unknown {
+  return JSON.parse(new URLSearchParams(body).get("data") ?? "null");
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SchedulerError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SchedulerError);
+  return err as SchedulerError;
+}
+
+describe("RemoteScheduler", () => {
+  test("runs a worker's sequence against the server", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    expect(
+      await c.addTask({ worker: W, task_id: "Report_1", family: "Report", deps: ["Extract_1"] }),
+    ).toBeNull();
+    await c.addTask({
+      worker: W,
+      task_id: "Extract_1",
+      family: "Extract",
+      module: "pipeline",
+      params: { d: "1" },
+    });
+    await c.addWorker({
+      worker: W,
+      info: [
+        ["salt", "7"],
+        ["workers", 1],
+        ["host", "h"],
+      ],
+    });
+    const first = await c.getWork({ worker: W, host: "h", assistant: false, current_tasks: [] });
+    expect(first).toMatchObject({
+      n_pending_tasks: 2,
+      worker_state: "active",
+      running_tasks: [],
+      task_id: "Extract_1",
+      task_family: "Extract",
+      task_module: "pipeline",
+      task_params: { d: "1" },
+    });
+    await c.addTask({ worker: W, task_id: "Extract_1", status: "DONE", runnable: null, new_deps: [] });
+    expect((await c.getWork({ worker: W, host: "h", current_tasks: [] })).task_id).toBe("Report_1");
+    await c.addTask({ worker: W, task_id: "Report_1", status: "DONE" });
+    expect(await c.countPending({ worker: W })).toMatchObject({ n_pending_tasks: 0, n_unique_pending: 0 });
+    expect(await c.ping({ worker: W })).toEqual({ rpc_messages: [] });
+    expect((await c.taskList({ status: "DONE" })) as object).toHaveProperty("Report_1.status", "DONE");
+
+    // Exactly Luigi's request form: POST /api/<method>, form field `data` holding the JSON arguments.
+    const first_ = s.received[0];
+    expect(first_).toMatchObject({ method: "POST", url: "/api/add_task" });
+    expect(first_?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(dataOf(first_?.body ?? "")).toEqual({
+      worker: W,
+      task_id: "Report_1",
+      family: "Report",
+      deps: ["Extract_1"],
+    });
+    expect(s.received.map((r) => r.url)).toContain("/api/count_pending");
+  });
+
+  test("writes Python's Infinity token (Luigi's default max_batch_size)", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    await c.addTaskBatcher({
+      worker: W,
+      task_family: "B",
+      batched_args: ["d"],
+      max_batch_size: Number.POSITIVE_INFINITY,
+    });
+    const data = new URLSearchParams(s.received[0]?.body ?? "").get("data");
+    expect(data).toBe(`{"worker":"${W}","task_family":"B","batched_args":["d"],"max_batch_size":Infinity}`);
+  });
+
+  test("host and port options, and fromConfig", async () => {
+    const s = await server();
+    const c = client({ host: "127.0.0.1", port: s.port });
+    expect(c.url).toBe(`http://127.0.0.1:${s.port}/`);
+    expect(await c.isPauseEnabled()).toEqual({ enabled: true });
+    const fromConfig = RemoteScheduler.fromConfig({
+      schedulerHost: "127.0.0.1",
+      schedulerPort: s.port,
+      schedulerUrl: "",
+      rpcConnectTimeout: 5,
+      rpcRetryAttempts: 1,
+      rpcRetryWait: 0,
+      rpcLogRetries: false,
+    } as Parameters<typeof RemoteScheduler.fromConfig>[0]);
+    cleanups.push(() => fromConfig.close());
+    expect(await fromConfig.hasTaskHistory()).toBe(false);
+  });
+
+  test("credentials in the URL are sent as HTTP Basic auth and masked in messages", async () => {
+    const s = await server();
+    const c = client({ url: `http://ana:p%40ss@127.0.0.1:${s.port}/` });
+    await c.ping({ worker: W });
+    const expected = `Basic ${Buffer.from("ana:p@ss").toString("base64")}`;
+    expect(s.received[0]?.headers.authorization).toBe(expected);
+    expect(c.url).toBe(`http://ana:***@127.0.0.1:${s.port}/`);
+  });
+
+  test("a path prefix in the URL is kept", async () => {
+    const s = await server();
+    await client({ url: `http://127.0.0.1:${s.port}/luigi/` }).ping({ worker: W });
+    await client({ url: `http://127.0.0.1:${s.port}/luigi` }).isPaused();
+    expect(s.received.map((r) => r.url)).toEqual(["/luigi/api/ping", "/luigi/api/is_paused"]);
+  });
+
+  test("http+unix:// talks over a unix socket", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "luigi-rpc-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const socketPath = path.join(dir, "luigid.sock");
+    const s = await server({ socketPath });
+    const c = client({ url: `http+unix://${encodeURIComponent(socketPath)}/` });
+    await c.addTask({ worker: W, task_id: "U_1", family: "U" });
+    expect(await c.getTaskStatusMessage({ task_id: "U_1" })).toEqual({ taskId: "U_1", statusMessage: null });
+    expect(s.received.map((r) => r.url)).toEqual(["/api/add_task", "/api/get_task_status_message"]);
+  });
+
+  test("retries a refused connection, logging the retry, until the server is up", async () => {
+    const port = await freePort();
+    const { logger, records, onRecord } = recordingLogger();
+    const c = client({ host: "127.0.0.1", port, retryWait: 0.5, logger });
+    let started: TestServer | undefined;
+    // Start the server as soon as the first attempt has failed and been logged, before the second.
+    onRecord(() => {
+      void startServer({ port }).then((s) => {
+        started = s;
+        cleanups.push(() => s.close());
+      });
+    });
+    expect(await c.isPaused()).toEqual({ paused: false });
+    expect(started?.received.map((r) => r.url)).toEqual(["/api/is_paused"]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ level: 40, attempt: 1, attempts: 3 });
+    expect(String(records[0]?.cause)).toMatch(/ECONNREFUSED/);
+  });
+
+  test("retries a 500 answer", async () => {
+    let failures = 1;
+    const s = await server({
+      intercept: (_req, res) => {
+        if (failures-- <= 0) return false;
+        res.writeHead(500, { "Content-Type": "text/html" }).end("<html>500: Internal Server Error</html>");
+        return true;
+      },
+    });
+    const c = client({ url: s.url });
+    expect(await c.hasTaskHistory()).toBe(false);
+    expect(s.received).toHaveLength(2);
+  });
+
+  test("a 4xx is not retried and keeps the server's code, message and field", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    const err = await rejection(c.call("add_task", { worker: W }));
+    expect(err.code).toBe(ErrorCode.BAD_REQUEST);
+    expect(err.message).toBe("add_task: task_id is required");
+    expect(err.details).toMatchObject({ method: "add_task", field: "task_id", status: 400 });
+    expect(s.received).toHaveLength(1);
+
+    const unknown = await rejection(c.call("no_such_method"));
+    expect(unknown.code).toBe(ErrorCode.UNKNOWN_METHOD);
+    expect(s.received).toHaveLength(2);
+  });
+
+  test("a 404 HTML page (Luigi's) becomes UNKNOWN_METHOD", async () => {
+    const s = await server({
+      intercept: (_req, res) => {
+        res.writeHead(404, { "Content-Type": "text/html" }).end("<html><title>404: Not Found</title></html>");
+        return true;
+      },
+    });
+    const err = await rejection(client({ url: s.url }).call("update_metrics_task_started"));
+    expect(err.code).toBe(ErrorCode.UNKNOWN_METHOD);
+    expect(err.message).toContain("404: Not Found");
+  });
+
+  test("fails with RPC_FAILED naming the URL and the last cause after all attempts", async () => {
+    const s = await server({
+      intercept: (_req, res) => {
+        res.writeHead(503, { "Content-Type": "text/plain" }).end("overloaded");
+        return true;
+      },
+    });
+    const err = await rejection(client({ url: s.url, retryAttempts: 3 }).prune());
+    expect(err.code).toBe(ErrorCode.RPC_FAILED);
+    expect(err.message).toBe(`${s.url}api/prune failed after 3 attempt(s): HTTP 503: overloaded`);
+    expect(s.received).toHaveLength(3);
+
+    const port = await freePort();
+    const refused = await rejection(client({ host: "127.0.0.1", port, retryAttempts: 2 }).isPaused());
+    expect(refused.code).toBe(ErrorCode.RPC_FAILED);
+    expect(refused.message).toMatch(
+      new RegExp(`^http://127.0.0.1:${port}/api/is_paused failed after 2 attempt\\(s\\): .*ECONNREFUSED`),
+    );
+  });
+
+  test("the timeout covers an answer that never comes", async () => {
+    const s = await server({ intercept: () => true });
+    const err = await rejection(client({ url: s.url, connectTimeout: 0.2, retryAttempts: 2 }).isPaused());
+    expect(err.code).toBe(ErrorCode.RPC_FAILED);
+    expect(err.message).toContain("timed out after 0.2s");
+    expect(s.received).toHaveLength(2);
+  });
+
+  test("get_work answering null is asked again, 3 times in all, as Luigi does", async () => {
+    let nulls = 2;
+    const s = await server({
+      intercept: (req, res) => {
+        if (!req.url.endsWith("/get_work") || nulls-- <= 0) return false;
+        res.writeHead(200, { "Content-Type": "application/json" }).end('{"response": null}');
+        return true;
+      },
+    });
+    const c = client({ url: s.url });
+    expect(await c.getWork({ worker: W })).toMatchObject({ task_id: null, worker_state: "active" });
+    expect(s.received).toHaveLength(3);
+
+    nulls = 10;
+    const err = await rejection(c.getWork({ worker: W }));
+    expect(err.code).toBe(ErrorCode.RPC_FAILED);
+    expect(err.message).toContain("returned null 3 times");
+    // Other methods take null as the answer it is.
+    expect(await c.prune()).toBeNull();
+  });
+
+  test("an invalid scheduler URL is a configuration error", () => {
+    expect(() => new RemoteScheduler({ url: "ftp://u:secret@h/" })).toThrow(
+      /scheme must be http, https or http\+unix/,
+    );
+    expect(() => new RemoteScheduler({ url: "ftp://u:secret@h/" })).not.toThrow(/secret/);
+  });
+});

@@ -1,0 +1,152 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
+import { rpc, startLuigid } from "../helpers/luigid.js";
+
+const SHARED = path.join(FIXTURES, "shared.ts");
+
+/** Lines of the run log as "id pid" pairs. */
+function runsOf(log: string): { id: string; pid: number }[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [id, pid] = line.split(" ");
+      return { id: id ?? "", pid: Number(pid) };
+    });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Short delays so that the failure paths happen within seconds.
+const SCHEDULER_CFG = `[scheduler]
+worker_disconnect_delay = 2
+retry_delay = 1
+`;
+const WORKER_CFG = `[core]
+rpc_retry_wait = 0.5
+rpc_retry_attempts = 40
+rpc_connect_timeout = 2
+[worker]
+keep_alive = true
+wait_interval = 0.1
+wait_jitter = 0.2
+ping_interval = 0.5
+`;
+
+function workerEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const cfg = path.join(dir, "worker.cfg");
+  writeFileSync(cfg, WORKER_CFG);
+  return { LUIGI_CONFIG_PATH: cfg, OUT: path.join(dir, "out"), LOG: path.join(dir, "runs.log"), ...extra };
+}
+
+function luigidEnv(dir: string): Record<string, string> {
+  const cfg = path.join(dir, "luigid.cfg");
+  writeFileSync(cfg, SCHEDULER_CFG);
+  return { LUIGI_CONFIG_PATH: cfg };
+}
+
+describe("luigid with several luigi workers", () => {
+  it("runs every step of a shared DAG exactly once across four worker processes", async () => {
+    const w = workdir();
+    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
+      cwd: w.dir,
+      env: luigidEnv(w.dir),
+    });
+    try {
+      const env = workerEnv(w.dir);
+      const args = ["--module", SHARED, "All", "--n", "300", "--scheduler-url", daemon.url, "--no-lock"];
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => collect(startLuigi(args, { cwd: w.dir, env }))),
+      );
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const runs = runsOf(w.log);
+      expect(runs).toHaveLength(300);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(300);
+      // The work was shared: more than one process ran steps.
+      expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThan(1);
+      const done = await rpc<Record<string, unknown> | { num_tasks: number }>(daemon.url, "task_list", {
+        status: "DONE",
+      });
+      expect(Object.keys(done)).toHaveLength(301);
+      const summaries = results.map((r) => r.stdout).join("\n");
+      expect(summaries).toContain("were run by other workers while this one waited");
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it("hands the step of a worker killed with -9 to another worker", async () => {
+    const w = workdir();
+    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
+      cwd: w.dir,
+      env: luigidEnv(w.dir),
+    });
+    try {
+      const env = workerEnv(w.dir, { HANG_AT: "20" });
+      const args = ["--module", SHARED, "All", "--n", "40", "--scheduler-url", daemon.url, "--no-lock"];
+      const workers = Array.from({ length: 2 }, () => startLuigi(args, { cwd: w.dir, env }));
+      const results = workers.map((c) => collect(c));
+      await waitFor(() => existsSync(path.join(w.out, "hung-20")));
+      const hungPid = Number(readFileSync(path.join(w.out, "hung-20"), "utf8"));
+      const victim = workers.find((c) => c.pid === hungPid);
+      expect(victim).toBeDefined();
+      victim?.kill("SIGKILL");
+      const survivor = workers.find((c) => c.pid !== hungPid);
+      const survivorResult = await results[workers.indexOf(survivor as never)];
+      expect(survivorResult?.code, survivorResult?.stderr).toBe(0);
+      const node20 = runsOf(w.log).filter((r) => r.id.startsWith("Node_20_"));
+      expect(node20.map((r) => r.pid)).toEqual([hungPid, survivor?.pid]);
+      expect(existsSync(path.join(w.out, "node-39.txt"))).toBe(true);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it("survives kill -9 of luigid mid-run: restarted on the same state path, the run completes and nothing is redone", async () => {
+    const w = workdir();
+    const statePath = path.join(w.dir, "state.json");
+    let daemon = await startLuigid(["--state-path", statePath], { cwd: w.dir, env: luigidEnv(w.dir) });
+    const port = daemon.port;
+    try {
+      const env = workerEnv(w.dir);
+      const args = [
+        "--module",
+        SHARED,
+        "All",
+        "--n",
+        "120",
+        "--ms",
+        "30",
+        "--scheduler-url",
+        daemon.url,
+        "--no-lock",
+      ];
+      const workers = Array.from({ length: 2 }, () => collect(startLuigi(args, { cwd: w.dir, env })));
+      await waitFor(() => runsOf(w.log).length >= 20);
+      await daemon.stop("SIGKILL");
+      daemon = await startLuigid(["--state-path", statePath, "--port", String(port)], {
+        cwd: w.dir,
+        env: luigidEnv(w.dir),
+      });
+      const results = await Promise.all(workers);
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const runs = runsOf(w.log);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(120);
+      // A step that was running when luigid died may run again; nothing that was DONE is redone.
+      expect(runs.length).toBeLessThanOrEqual(120 + 2);
+      const done = await rpc<Record<string, unknown>>(daemon.url, "task_list", { status: "DONE" });
+      expect(Object.keys(done).length).toBe(121);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
