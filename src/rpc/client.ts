@@ -12,6 +12,7 @@ import { ErrorCode, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type {
   AddTaskArgs,
+  AddTasksArgs,
   AddWorkerArgs,
   FetchErrorResponse,
   GetWorkArgs,
@@ -65,6 +66,8 @@ export class RemoteScheduler implements SchedulerApi {
   private readonly logRetries: boolean;
   private readonly logger: Logger | undefined;
   private readonly agents: Agents = createAgents();
+  /** Set once the server answered that it has no add_tasks (a Luigi luigid): one add_task per step then. */
+  private noBatchEndpoint = false;
 
   constructor(options: RemoteSchedulerOptions = {}) {
     this.endpoint = parseSchedulerUrl(schedulerUrl(options));
@@ -157,6 +160,19 @@ export class RemoteScheduler implements SchedulerApi {
 
   addTask(args: AddTaskArgs): Promise<null> {
     return this.rpc("add_task", args);
+  }
+  /** One `add_tasks` round trip; against a scheduler without it (Luigi's), one `add_task` per item. */
+  async addTasks(args: AddTasksArgs): Promise<null> {
+    if (!this.noBatchEndpoint) {
+      try {
+        return await this.rpc<null>("add_tasks", args);
+      } catch (err) {
+        if (!(err instanceof SchedulerError && err.code === ErrorCode.UNKNOWN_METHOD)) throw err;
+        this.noBatchEndpoint = true;
+      }
+    }
+    for (const task of args.tasks) await this.addTask({ ...task, worker: args.worker });
+    return null;
   }
   addTaskBatcher(args: {
     worker: string;

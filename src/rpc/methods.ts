@@ -101,6 +101,19 @@ const addTask = args(
   true,
 );
 
+const addTasks = args(
+  {
+    worker,
+    tasks: {
+      type: "array",
+      items: { ...addTask, required: ["task_id"] },
+      description: "an array of add_task argument objects (each with a task_id)",
+    },
+  },
+  ["worker", "tasks"],
+  false,
+);
+
 const addTaskBatcher = args(
   {
     worker,
@@ -168,6 +181,8 @@ const graphOf = args({ task_id: str, include_done: { ...bool, default: true } },
 const table: readonly RpcMethod[] = [
   // worker-facing
   { name: "add_task", call: "addTask", args: addTask, mutating: true },
+  // luigi-ts extension: a batch of add_task calls (Luigi's clients never send it).
+  { name: "add_tasks", call: "addTasks", args: addTasks, mutating: true },
   { name: "add_task_batcher", call: "addTaskBatcher", args: addTaskBatcher, mutating: true },
   { name: "add_worker", call: "addWorker", args: addWorker, mutating: true },
   // Hands a step out: it becomes RUNNING.

@@ -54,6 +54,11 @@ export interface AddTaskArgs {
   owners?: string[] | null;
 }
 
+export interface AddTasksArgs {
+  worker: string;
+  tasks: Omit<AddTaskArgs, "worker">[];
+}
+
 /** `add_worker` info: an object, or Luigi's list of [key, value] pairs. */
 export type WorkerInfo = Record<string, unknown>;
 export interface AddWorkerArgs {
@@ -170,6 +175,11 @@ export interface FetchErrorResponse {
 export interface SchedulerApi {
   // worker-facing
   addTask(args: AddTaskArgs): Promise<null>;
+  /**
+   * luigi-ts extension: many `add_task` calls of one worker in one round trip (registering a large graph).
+   * Each item is applied in order exactly as `addTask({ ...item, worker })` would be.
+   */
+  addTasks(args: AddTasksArgs): Promise<null>;
   addTaskBatcher(args: {
     worker: string;
     task_family: string;

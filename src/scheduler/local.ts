@@ -4,6 +4,7 @@
  */
 import type {
   AddTaskArgs,
+  AddTasksArgs,
   AddWorkerArgs,
   FetchErrorResponse,
   GetWorkArgs,
@@ -53,6 +54,10 @@ export class LocalScheduler implements SchedulerApi {
 
   async addTask(args: AddTaskArgs): Promise<null> {
     return this.scheduler.addTask(args);
+  }
+  async addTasks(args: AddTasksArgs): Promise<null> {
+    for (const task of args.tasks) this.scheduler.addTask({ ...task, worker: args.worker });
+    return null;
   }
   async addTaskBatcher(args: {
     worker: string;

@@ -8,6 +8,9 @@ import { isExternal, type Step, type StepReporter } from "../step/step.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
+
+/** Registrations per `add_tasks` call while walking the graph: large enough to amortise a round trip. */
+const REGISTRATION_BATCH = 500;
 import type { ProcessExecutor } from "./process-executor.js";
 
 /** Worker settings; the defaults are Luigi's `[worker]` defaults unless noted. */
@@ -87,6 +90,8 @@ export class Worker {
   private readonly completeCache = new Set<string>();
   private readonly running = new Map<string, RunningEntry>();
   private readonly reschedules = new Map<string, number>();
+  /** add_task calls of the scheduling walk not sent yet (they travel in batches). */
+  private registrations: Omit<AddTaskArgs, "worker">[] = [];
   private readonly inline = new InlineExecutor();
   private pinger: NodeJS.Timeout | undefined;
   private phasingOut = false;
@@ -180,20 +185,26 @@ export class Worker {
       };
       pump();
     });
+    await this.flushRegistrations();
   }
 
   /** Checks one step and registers it; returns the dependencies still to visit. */
   private async visit(step: Step): Promise<Step[]> {
     if (this.opts.taskLimit !== null && this.scheduledCount >= this.opts.taskLimit) {
-      await this.report(step, "UNKNOWN", {
-        runnable: false,
-        expl: `task_limit of ${this.opts.taskLimit} reached`,
-      });
+      await this.report(
+        step,
+        "UNKNOWN",
+        {
+          runnable: false,
+          expl: `task_limit of ${this.opts.taskLimit} reached`,
+        },
+        true,
+      );
       this.schedulingFailed = true;
       return [];
     }
     if (step.disabled) {
-      await this.report(step, "DISABLED", { runnable: false });
+      await this.report(step, "DISABLED", { runnable: false }, true);
       return [];
     }
     let complete: boolean;
@@ -212,23 +223,23 @@ export class Worker {
       );
       this.schedulingFailed = true;
       await this.fire(step, "brokenStep", err);
-      await this.report(step, "UNKNOWN", { runnable: false, expl: stack });
+      await this.report(step, "UNKNOWN", { runnable: false, expl: stack }, true);
       return [];
     }
     this.scheduledCount++;
     if (complete) {
       await this.fire(step, "dependencyPresent");
-      await this.report(step, "DONE", { runnable: false });
+      await this.report(step, "DONE", { runnable: false }, true);
       return [];
     }
     if (isExternal(step)) {
       await this.fire(step, "dependencyMissing");
       this.log.warn({ step: step.toString() }, "external dependency is missing");
-      await this.report(step, "PENDING", { runnable: this.opts.retryExternalTasks, deps: [] });
+      await this.report(step, "PENDING", { runnable: this.opts.retryExternalTasks, deps: [] }, true);
       return [];
     }
     for (const dep of deps) await this.fire(step, "dependencyDiscovered", dep);
-    await this.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) });
+    await this.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) }, true);
     return deps;
   }
 
@@ -244,6 +255,7 @@ export class Worker {
     step: Step,
     status: StepStatus,
     extra: { runnable?: boolean | null; deps?: string[] | null; newDeps?: string[]; expl?: string | null },
+    batch = false,
   ): Promise<void> {
     if (extra.runnable !== null) this.history.record(step, status, extra.runnable ?? true);
     else this.history.record(step, status, this.history.get(step.id)?.runnable ?? true);
@@ -275,7 +287,21 @@ export class Worker {
       },
       owners: [...step.owners],
     };
-    await this.scheduler.addTask(args);
+    if (!batch) {
+      await this.scheduler.addTask(args);
+      return;
+    }
+    const { worker: _w, ...task } = args;
+    this.registrations.push(task);
+    if (this.registrations.length >= REGISTRATION_BATCH) await this.flushRegistrations();
+  }
+
+  /** Sends the registrations gathered by the scheduling walk in one `add_tasks` round trip. */
+  private async flushRegistrations(): Promise<void> {
+    if (this.registrations.length === 0) return;
+    const tasks = this.registrations;
+    this.registrations = [];
+    await this.scheduler.addTasks({ worker: this.id, tasks });
   }
 
   /**

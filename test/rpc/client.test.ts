@@ -209,6 +209,46 @@ describe("RemoteScheduler", () => {
     expect(err.message).toContain("404: Not Found");
   });
 
+  test("add_tasks registers a batch in one round trip", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    await c.addTasks({
+      worker: W,
+      tasks: [
+        { task_id: "B_1", family: "B", status: "PENDING", deps: ["B_2"] },
+        { task_id: "B_2", family: "B", status: "DONE" },
+      ],
+    });
+    expect(s.received.map((r) => r.url)).toEqual(["/api/add_tasks"]);
+    const listed = (await c.taskList({ status: "PENDING" })) as Record<string, { name: string }>;
+    expect(Object.keys(listed)).toEqual(["B_1"]);
+    expect(Object.keys(await c.taskList({ status: "DONE" }))).toEqual(["B_2"]);
+  });
+
+  test("add_tasks falls back to one add_task per step against a scheduler without it (Luigi's)", async () => {
+    const s = await server({
+      intercept: (req, res) => {
+        if (!req.url.startsWith("/api/add_tasks")) return false;
+        res.writeHead(404, { "Content-Type": "text/html" }).end("<html><title>404: Not Found</title></html>");
+        return true;
+      },
+    });
+    const c = client({ url: s.url });
+    const tasks = [
+      { task_id: "L_1", family: "L" },
+      { task_id: "L_2", family: "L" },
+    ];
+    await c.addTasks({ worker: W, tasks });
+    await c.addTasks({ worker: W, tasks: [{ task_id: "L_3", family: "L" }] });
+    expect(s.received.map((r) => r.url)).toEqual([
+      "/api/add_tasks",
+      "/api/add_task",
+      "/api/add_task",
+      "/api/add_task",
+    ]);
+    expect(Object.keys(await c.taskList({ status: "PENDING" })).sort()).toEqual(["L_1", "L_2", "L_3"]);
+  });
+
   test("fails with RPC_FAILED naming the URL and the last cause after all attempts", async () => {
     const s = await server({
       intercept: (_req, res) => {

@@ -19,6 +19,16 @@ afterAll(async () => {
 const post = (method: string, args: unknown) =>
   send(server.url, `/api/${method}`, { contentType: FORM, body: form(args) });
 
+describe("add_tasks (luigi-ts extension)", () => {
+  test("validates every item and names the bad one", async () => {
+    const r = await post("add_tasks", { worker: W, tasks: [{ task_id: "T_1" }, { family: "no id" }] });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain("tasks");
+    const ok = await post("add_tasks", { worker: W, tasks: [{ task_id: "T_1", family: "T" }] });
+    expect(ok.status).toBe(200);
+  });
+});
+
 describe("request encodings", () => {
   test("form-encoded POST (Luigi's client)", async () => {
     const r = await post("add_task", { worker: W, task_id: "A_1", family: "A", params: { n: "1" } });
@@ -205,7 +215,8 @@ describe("error answers", () => {
 
 describe("method table", () => {
   test("covers every endpoint of SPEC 3.3 and marks the mutating ones", () => {
-    expect(RPC_METHODS.size).toBe(38);
+    // Luigi's 38 methods plus luigi-ts's add_tasks.
+    expect(RPC_METHODS.size).toBe(39);
     for (const name of ["add_task", "get_work", "mark_as_done", "update_resources", "prune"]) {
       expect(MUTATING_METHODS.has(name)).toBe(true);
     }

@@ -25,6 +25,7 @@ import { Journal, type JournalEntry } from "./journal.js";
  */
 const JOURNALED = new Set<string>([
   "addTask",
+  "addTasks",
   "addTaskBatcher",
   "addWorker",
   "getWork",
