@@ -49,7 +49,8 @@ export async function main(
       io.stdout.write(helpText(rootClass, families, parsed.core.help_all === "true") + "\n");
       return 0;
     }
-    if (!parsed.family || !rootClass) {
+    const assistantOnly = parsed.core.assistant === "true" && !parsed.family;
+    if ((!parsed.family || !rootClass) && !assistantOnly) {
       throw new UsageError(
         "no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)",
       );
@@ -66,11 +67,12 @@ export async function main(
     const retcodes = retcodeConfig(config);
     const args: Record<string, unknown> = {};
     for (const [name, text] of Object.entries(parsed.rootParams)) {
-      const kind = rootClass.schema[name];
-      if (kind) args[name] = kind.parse(text, name, rootClass.family);
+      const kind = rootClass?.schema[name];
+      if (kind && rootClass) args[name] = kind.parse(text, name, rootClass.family);
     }
-    const RootCtor = rootClass as unknown as new (a: Record<string, unknown>) => Step;
-    const root = new RootCtor(args);
+    // An assistant may have no step of its own: it runs whatever pending step it can load.
+    const roots: Step[] = [];
+    if (rootClass) roots.push(new (rootClass as unknown as new (a: Record<string, unknown>) => Step)(args));
 
     if (!core.noLock) {
       const lock = acquireProcessLock({ dir: core.lockPidDir, lockSize: core.lockSize });
@@ -127,13 +129,13 @@ export async function main(
     };
     if (!workerSettings.noInstallShutdownHandler) process.on("SIGUSR1", onUsr1);
     try {
-      await worker.add([root]);
+      if (roots.length > 0) await worker.add(roots);
       await worker.run();
     } finally {
       progress?.stop();
       process.off("SIGUSR1", onUsr1);
     }
-    const summary = summarize(worker.history, [root], retcodes, {
+    const summary = summarize(worker.history, roots, retcodes, {
       summaryLength: config.getInt("execution_summary", "summary_length", 5),
       schedulingFailed: worker.hadSchedulingError,
     });

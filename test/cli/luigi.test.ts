@@ -247,6 +247,40 @@ describe("luigi command", () => {
     for (const name of readdirSync(w.out)) expect(name).toMatch(/^big\.txt-luigi-tmp-\d+$/);
   });
 
+  it("logs JSON lines with --log-format json", async () => {
+    const w = workdir();
+    const result = await runLuigi(["--module", BASIC, "Hello", "--local-scheduler", "--log-format", "json"], {
+      cwd: w.dir,
+      env: { OUT: w.out },
+    });
+    expect(result.code).toBe(0);
+    const records = result.stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string; step?: string; level: number });
+    expect(records.map((r) => r.msg)).toEqual(["running", "done"]);
+    expect(records[0]?.step).toBe("Hello(name=world)");
+  });
+
+  it("finishes its running step and stops on SIGUSR1", async () => {
+    const w = workdir();
+    const child = startLuigi(
+      ["--module", path.join(FIXTURES, "shared.ts"), "All", "--n", "20", "--ms", "300", "--local-scheduler"],
+      { cwd: w.dir, env: { OUT: w.out, LOG: w.log } },
+    );
+    const done = collect(child);
+    await waitFor(() => w.runs().length >= 1);
+    child.kill("SIGUSR1");
+    const result = await done;
+    expect(result.stderr).toContain("SIGUSR1");
+    expect(result.code).toBe(25);
+    const ran = w.runs().length;
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(ran).toBeLessThan(20);
+    // The step running at the signal completed: its output exists.
+    expect(readdirSync(w.out).filter((f) => f.startsWith("node-"))).toHaveLength(ran);
+  });
+
   it("runs the README's example pipeline", async () => {
     const w = workdir();
     const result = await runLuigi(

@@ -150,3 +150,41 @@ describe("luigid with several luigi workers", () => {
     }
   });
 });
+
+describe("assistant workers", () => {
+  it("run pending steps registered by another worker, loading them by family from the module", async () => {
+    const w = workdir();
+    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
+      cwd: w.dir,
+      env: luigidEnv(w.dir),
+    });
+    const env = workerEnv(w.dir);
+    const assistant = startLuigi(
+      ["--module", SHARED, "--assistant", "--scheduler-url", daemon.url, "--no-lock"],
+      {
+        cwd: w.dir,
+        env,
+      },
+    );
+    const assistantDone = collect(assistant);
+    try {
+      const owner = await collect(
+        startLuigi(
+          ["--module", SHARED, "All", "--n", "60", "--ms", "20", "--scheduler-url", daemon.url, "--no-lock"],
+          {
+            cwd: w.dir,
+            env,
+          },
+        ),
+      );
+      expect(owner.code, owner.stderr).toBe(0);
+      const runs = runsOf(w.log);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(60);
+      expect(runs.some((r) => r.pid === assistant.pid)).toBe(true);
+    } finally {
+      assistant.kill("SIGTERM");
+      await assistantDone;
+      await daemon.stop();
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// get_work latency with PENDING ready steps of one worker. Registers N runnable leaves (add_tasks batches
+// of 500), then times CALLS sequential get_work calls; each hands one step out, which is then reported
+// DONE (untimed) as a worker would, so the worker never holds more than one running step.
+// `http`: a luigid child over loopback through RemoteScheduler; `core`: the pure Scheduler in this process.
+// The first 20 hand-outs warm up and are not timed. Prints one JSON line with p50 / p99 in milliseconds.
+// Usage: node bench/luigid-getwork.js http|core N CALLS
+import path from "node:path";
+import { Scheduler } from "../dist/index.js";
+import { RemoteScheduler } from "../dist/rpc/index.js";
+import { leafTask, percentile, registerLeaves, startLuigid, tempDir, WORKER } from "./lib.js";
+
+const [mode = "http", nText = "1000", callsText = "500"] = process.argv.slice(2);
+const n = Number(nText);
+const calls = Number(callsText);
+const WARM_UP = 20;
+
+let daemon;
+let scheduler;
+if (mode === "core") {
+  // luigid's core runs with pruneOnGetWork false (the default), as here.
+  const core = new Scheduler({ clock: () => Date.now() / 1000 });
+  scheduler = {
+    addTask: async (args) => core.addTask(args),
+    addTasks: async ({ worker, tasks }) => {
+      for (const task of tasks) core.addTask({ ...task, worker });
+      return null;
+    },
+    addWorker: async (args) => core.addWorker(args),
+    getWork: async (args) => core.getWork(args),
+  };
+} else {
+  daemon = await startLuigid(path.join(tempDir(), "state.json"));
+  scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 1, connectTimeout: 120 });
+}
+
+try {
+  await registerLeaves(scheduler, 0, n);
+  await scheduler.addWorker({ worker: WORKER, info: { host: "bench", username: "bench", pid: 1 } });
+  const millis = [];
+  for (let k = 0; k < WARM_UP + calls; k++) {
+    const started = performance.now();
+    const reply = await scheduler.getWork({ worker: WORKER, host: "bench", assistant: false, current_tasks: [] });
+    const elapsed = performance.now() - started;
+    if (reply.task_id === null) throw new Error(`get_work handed nothing out at call ${k}`);
+    if (k >= WARM_UP) millis.push(elapsed);
+    const i = Number(reply.task_params.i);
+    await scheduler.addTask({ worker: WORKER, ...leafTask(i), status: "DONE", runnable: null, deps: null });
+  }
+  console.log(
+    JSON.stringify({ mode, n, calls, p50: percentile(millis, 50), p99: percentile(millis, 99), max: Math.max(...millis) }),
+  );
+} finally {
+  scheduler.close?.();
+  await daemon?.stop("SIGKILL");
+}
