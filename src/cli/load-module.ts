@@ -41,8 +41,15 @@ export async function loadStepModule(specifier: string, cwd = process.cwd()): Pr
     namespace = (await import(url)) as Record<string, unknown>;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    // A .ts file in a package without "type": "module" is compiled as CommonJS, which cannot import
+    // luigi-ts (an ES module) from inside luigi's own module graph.
+    const hint =
+      code === "ERR_REQUIRE_CYCLE_MODULE" || code === "ERR_REQUIRE_ESM"
+        ? ' It is loaded as CommonJS: add "type": "module" to your package.json (npm pkg set type=module) or name the file .mts.'
+        : "";
     throw new UsageError(
-      `--module ${specifier}: could not load it: ${reason}`,
+      `--module ${specifier}: could not load it: ${reason}${hint}`,
       { module: specifier },
       ErrorCode.MODULE_LOAD,
     );

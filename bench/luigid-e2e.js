@@ -1,0 +1,75 @@
+// End to end: WORKERS `luigi` processes started at once against one luigid run the N-leaf DAG of
+// bench/pipelines/trivial.ts. Wall time is from the first worker's spawn to the last worker's exit.
+// Checks that every worker exited 0 and every output exists; if not, says why on stderr and exits 1.
+// Prints one JSON line. Usage: node bench/luigid-e2e.js WORKERS [N]
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { LUIGI_BIN, ROOT, startLuigid, spawnTracked, tempDir } from "./lib.js";
+
+const [workersText = "1", nText = "10000"] = process.argv.slice(2);
+const workers = Number(workersText);
+const n = Number(nText);
+
+const WORKER_CFG = `[core]
+rpc_retry_wait = 0.5
+[worker]
+keep_alive = true
+wait_interval = 0.1
+wait_jitter = 0.1
+ping_interval = 1
+`;
+
+const dir = tempDir();
+const out = path.join(dir, "out");
+mkdirSync(out);
+const cfg = path.join(dir, "worker.cfg");
+writeFileSync(cfg, WORKER_CFG);
+const daemon = await startLuigid(path.join(dir, "state.json"));
+
+// BENCH_WORKER_NODE_ARGS: node options for the workers (profiling, e.g. "--cpu-prof").
+const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+const args = [
+  ...nodeArgs,
+  LUIGI_BIN,
+  "--module",
+  path.join(ROOT, "bench/pipelines/trivial.ts"),
+  "Trivial",
+  "--n",
+  String(n),
+  "--scheduler-url",
+  daemon.url,
+  "--no-lock",
+];
+const started = performance.now();
+const runs = Array.from({ length: workers }, (_, k) => {
+  const logs = [`worker-${k}.out`, `worker-${k}.err`].map((f) => path.join(dir, f));
+  const fds = logs.map((f) => openSync(f, "w"));
+  const child = spawnTracked(args, {
+    cwd: dir,
+    env: { ...process.env, LUIGI_CONFIG_PATH: cfg, BENCH_OUT: out, NO_COLOR: "1" },
+    stdio: ["ignore", ...fds],
+  });
+  for (const fd of fds) closeSync(fd);
+  return child.exited.then((exit) => ({ ...exit, logs }));
+});
+const exits = await Promise.all(runs);
+const seconds = (performance.now() - started) / 1000;
+await daemon.stop("SIGKILL");
+
+const problems = [];
+for (const [k, exit] of exits.entries()) {
+  if (exit.code !== 0) {
+    const tail = readFileSync(exit.logs[1], "utf8").split("\n").slice(-15).join("\n");
+    problems.push(`worker ${k} exited ${exit.code ?? exit.signal}:\n${tail}`);
+  }
+}
+let missing = 0;
+for (let i = 0; i < n; i++) if (!existsSync(path.join(out, `leaf-${i}.txt`))) missing++;
+if (missing > 0) problems.push(`${missing} of ${n} outputs are missing`);
+// How the work was shared: "* N ran successfully" in each worker's summary.
+const ran = exits.map((e) => Number(/\* (\d+) ran successfully/.exec(readFileSync(e.logs[0], "utf8"))?.[1] ?? 0));
+if (problems.length > 0) {
+  console.error(`luigid-e2e ${workers} workers, ${n} steps FAILED:\n${problems.join("\n")}`);
+  process.exit(1);
+}
+console.log(JSON.stringify({ workers, n, seconds, stepsPerSecond: n / seconds, ran }));
