@@ -33,23 +33,29 @@ export function spawnTracked(args, options) {
   return child;
 }
 
-/** A temporary directory removed at exit. */
+/** A temporary directory, removed at exit unless BENCH_KEEP=1 (then its path goes to stderr). */
 export function tempDir(prefix = "luigi-ts-bench-") {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  tempDirs.add(dir);
+  if (process.env.BENCH_KEEP === "1") console.error(`keeping ${dir}`);
+  else tempDirs.add(dir);
   return dir;
+}
+
+/** Node options from an environment variable (profiling: BENCH_LUIGID_NODE_ARGS="--cpu-prof"). */
+export function nodeArgsFrom(name) {
+  return process.env[name]?.split(" ").filter(Boolean) ?? [];
 }
 
 /**
  * Starts `luigid` on 127.0.0.1, port 0, with its state in `statePath`. Resolves once it logs that it
  * listens, with the url, the seconds from spawn to "listening" and the start-up log.
  */
-export async function startLuigid(statePath, { config = "", cwd = path.dirname(statePath) } = {}) {
+export async function startLuigid(statePath, { config = "", cwd = path.dirname(statePath), nodeArgs = [] } = {}) {
   const cfg = path.join(cwd, "luigid.cfg");
   writeFileSync(cfg, config);
   const started = performance.now();
   const child = spawnTracked(
-    [LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", "--state-path", statePath],
+    [...nodeArgs, LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", "--state-path", statePath],
     { cwd, env: { ...process.env, LUIGI_CONFIG_PATH: cfg, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -4,7 +4,7 @@
 // Prints one JSON line. Usage: node bench/luigid-e2e.js WORKERS [N]
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { LUIGI_BIN, ROOT, startLuigid, spawnTracked, tempDir } from "./lib.js";
+import { LUIGI_BIN, nodeArgsFrom, ROOT, startLuigid, spawnTracked, tempDir } from "./lib.js";
 
 const [workersText = "1", nText = "10000"] = process.argv.slice(2);
 const workers = Number(workersText);
@@ -24,12 +24,12 @@ const out = path.join(dir, "out");
 mkdirSync(out);
 const cfg = path.join(dir, "worker.cfg");
 writeFileSync(cfg, WORKER_CFG);
-const daemon = await startLuigid(path.join(dir, "state.json"));
+// Profiling: BENCH_LUIGID_NODE_ARGS / BENCH_WORKER_NODE_ARGS (node options, e.g. "--cpu-prof"),
+// BENCH_WORKER_ARGS (luigi flags, e.g. "--log-format json"), BENCH_KEEP=1 (keep the directory).
+const daemon = await startLuigid(path.join(dir, "state.json"), { nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS") });
 
-// BENCH_WORKER_NODE_ARGS: node options for the workers (profiling, e.g. "--cpu-prof").
-const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 const args = [
-  ...nodeArgs,
+  ...nodeArgsFrom("BENCH_WORKER_NODE_ARGS"),
   LUIGI_BIN,
   "--module",
   path.join(ROOT, "bench/pipelines/trivial.ts"),
@@ -39,6 +39,7 @@ const args = [
   "--scheduler-url",
   daemon.url,
   "--no-lock",
+  ...nodeArgsFrom("BENCH_WORKER_ARGS"),
 ];
 const started = performance.now();
 const runs = Array.from({ length: workers }, (_, k) => {
@@ -54,7 +55,7 @@ const runs = Array.from({ length: workers }, (_, k) => {
 });
 const exits = await Promise.all(runs);
 const seconds = (performance.now() - started) / 1000;
-await daemon.stop("SIGKILL");
+await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
 
 const problems = [];
 for (const [k, exit] of exits.entries()) {

@@ -75,7 +75,11 @@ export async function main(
     if (rootClass) roots.push(new (rootClass as unknown as new (a: Record<string, unknown>) => Step)(args));
 
     if (!core.noLock) {
-      const lock = acquireProcessLock({ dir: core.lockPidDir, lockSize: core.lockSize });
+      const lock = acquireProcessLock({
+        dir: core.lockPidDir,
+        lockSize: core.lockSize,
+        takeLock: core.takeLock,
+      });
       if (!lock.acquired) {
         io.stderr.write(
           `luigi: Pid(s) ${lock.holders.join(", ")} already running the same command (${lock.pidFile})\n`,

@@ -166,7 +166,7 @@ describe("luigi command", () => {
       BASIC,
       "Slow",
       "--seconds",
-      "3",
+      "8",
       "--local-scheduler",
       "--lock-pid-dir",
       path.join(w.dir, "locks"),
@@ -182,7 +182,12 @@ describe("luigi command", () => {
       env,
     });
     expect(third.code).toBe(0);
-    expect((await firstDone).code).toBe(0);
+    // --take-lock asks the holder to finish its running step and stop, and runs anyway.
+    const fourth = await runLuigi([...args, "--take-lock"], { cwd: w.dir, env });
+    expect(fourth.code).toBe(0);
+    const holder = await firstDone;
+    expect(holder.code).toBe(0);
+    expect(holder.stderr).toContain("SIGUSR1");
   });
 
   it("runs steps in child processes and kills one that exceeds its timeout", async () => {
