@@ -223,13 +223,13 @@ describe("luigi command", () => {
         "--worker-isolation",
         "process",
         "--worker-timeout",
-        "1",
+        "4",
       ],
       { cwd: w.dir, env },
     );
     const slow = await collect(slowChild);
     expect(slow.code).toBe(30);
-    expect(slow.stderr).toContain("timed out after 1 seconds");
+    expect(slow.stderr).toContain("timed out after 4 seconds");
     const starts = w.runs().filter((l) => l.startsWith("Slow start"));
     expect(starts).toHaveLength(1);
     const childPid = Number(starts[0]?.split(" ")[2]);
