@@ -15,7 +15,8 @@ export const WORKER = "Worker(salt=1, workers=1, host=bench, username=bench, pid
 const children = new Set();
 const tempDirs = new Set();
 process.on("exit", () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
@@ -50,13 +51,20 @@ export function nodeArgsFrom(name) {
  * Starts `luigid` on 127.0.0.1, port 0, with its state in `statePath`. Resolves once it logs that it
  * listens, with the url, the seconds from spawn to "listening" and the start-up log.
  */
-export async function startLuigid(statePath, { config = "", cwd = path.dirname(statePath), nodeArgs = [] } = {}) {
+export async function startLuigid(
+  statePath,
+  { config = "", cwd = path.dirname(statePath), nodeArgs = [] } = {},
+) {
   const cfg = path.join(cwd, "luigid.cfg");
   writeFileSync(cfg, config);
   const started = performance.now();
   const child = spawnTracked(
     [...nodeArgs, LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", "--state-path", statePath],
-    { cwd, env: { ...process.env, LUIGI_CONFIG_PATH: cfg, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd,
+      env: { ...process.env, LUIGI_CONFIG_PATH: cfg, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let output = "";
   const port = await new Promise((resolve, reject) => {

@@ -26,7 +26,9 @@ const cfg = path.join(dir, "worker.cfg");
 writeFileSync(cfg, WORKER_CFG);
 // Profiling: BENCH_LUIGID_NODE_ARGS / BENCH_WORKER_NODE_ARGS (node options, e.g. "--cpu-prof"),
 // BENCH_WORKER_ARGS (luigi flags, e.g. "--log-format json"), BENCH_KEEP=1 (keep the directory).
-const daemon = await startLuigid(path.join(dir, "state.json"), { nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS") });
+const daemon = await startLuigid(path.join(dir, "state.json"), {
+  nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS"),
+});
 
 const args = [
   ...nodeArgsFrom("BENCH_WORKER_NODE_ARGS"),
@@ -68,7 +70,9 @@ let missing = 0;
 for (let i = 0; i < n; i++) if (!existsSync(path.join(out, `leaf-${i}.txt`))) missing++;
 if (missing > 0) problems.push(`${missing} of ${n} outputs are missing`);
 // How the work was shared: "* N ran successfully" in each worker's summary.
-const ran = exits.map((e) => Number(/\* (\d+) ran successfully/.exec(readFileSync(e.logs[0], "utf8"))?.[1] ?? 0));
+const ran = exits.map((e) =>
+  Number(/\* (\d+) ran successfully/.exec(readFileSync(e.logs[0], "utf8"))?.[1] ?? 0),
+);
 if (problems.length > 0) {
   console.error(`luigid-e2e ${workers} workers, ${n} steps FAILED:\n${problems.join("\n")}`);
   process.exit(1);

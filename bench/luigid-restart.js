@@ -27,9 +27,12 @@ try {
   await registerLeaves(client, 0, n);
   client.close();
   const stopped = await daemon.stop(mode === "kill9" ? "SIGKILL" : "SIGTERM");
-  if (mode !== "kill9" && stopped.code !== 0) throw new Error(`luigid exited ${stopped.code ?? stopped.signal}`);
+  if (mode !== "kill9" && stopped.code !== 0)
+    throw new Error(`luigid exited ${stopped.code ?? stopped.signal}`);
   daemon = await startLuigid(statePath);
-  const loaded = /state loaded: (\d+) steps \((\d+) journal entries replayed in (\d+) ms\)/.exec(daemon.output);
+  const loaded = /state loaded: (\d+) steps \((\d+) journal entries replayed in (\d+) ms\)/.exec(
+    daemon.output,
+  );
   const steps = Number(loaded?.[1] ?? NaN);
   if (steps !== n + 1) throw new Error(`luigid loaded ${steps} steps, expected ${n + 1}:\n${daemon.output}`);
   console.log(

@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { luigidSection } from "./luigid-section.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.BENCH_REPEATS ?? "3");
@@ -59,3 +60,5 @@ for (const n of quick ? [10000] : [100000]) {
     `${fmt(n)} steps: ${fmt(median(results.map((r) => r.bytesPerStep)))} bytes per step (target < 2048)`,
   );
 }
+
+luigidSection({ repeats, quick });

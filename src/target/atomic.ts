@@ -32,15 +32,22 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `bytes` to a temp file next to `path`, fsyncs it, and renames it into place. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes `bytes` to a temp file next to `path` and renames it into place. With `fsync`, the file and the
+ * directory are synced too, so the new content also survives a power loss (not only a crash).
+ */
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array,
+  opts: { fsync?: boolean } = {},
+): Promise<void> {
   const tmp = tempPathFor(path);
   let fh: FileHandle | undefined;
   try {
     await mkdir(dirname(path), { recursive: true });
     fh = await open(tmp, "wx");
     await fh.writeFile(bytes);
-    await fh.sync();
+    if (opts.fsync) await fh.sync();
     await fh.close();
     fh = undefined;
     await rename(tmp, path);
@@ -49,7 +56,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await rm(tmp, { force: true }).catch(() => undefined);
     throw ioError(err, path, "write");
   }
-  await syncDir(dirname(path));
+  if (opts.fsync) await syncDir(dirname(path));
 }
 
 /**
@@ -61,6 +68,7 @@ export class AtomicWriteStream extends Writable {
   readonly path: string;
   readonly tempPath: string;
   private readonly gzip: boolean;
+  private readonly fsync: boolean;
   private fh: FileHandle | undefined;
   private file: WriteStream | undefined;
   /** Where chunks go: the gzip stream in front of the file, or the file itself. */
@@ -68,11 +76,12 @@ export class AtomicWriteStream extends Writable {
   private compressor: Gzip | undefined;
   private committed = false;
 
-  constructor(path: string, opts: { gzip?: boolean } = {}) {
+  constructor(path: string, opts: { gzip?: boolean; fsync?: boolean } = {}) {
     super();
     this.path = path;
     this.tempPath = tempPathFor(path);
     this.gzip = opts.gzip ?? false;
+    this.fsync = opts.fsync ?? false;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -121,11 +130,11 @@ export class AtomicWriteStream extends Writable {
       file.once("error", reject);
       head.end();
     });
-    await fh.sync();
+    if (this.fsync) await fh.sync();
     await this.closeFile();
     await rename(this.tempPath, this.path);
     this.committed = true;
-    await syncDir(dirname(this.path));
+    if (this.fsync) await syncDir(dirname(this.path));
   }
 
   /**

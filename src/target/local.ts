@@ -11,6 +11,12 @@ import type { FileFormat, FileTarget } from "./target.js";
 export interface LocalTargetOptions {
   /** Default "text". */
   format?: FileFormat;
+  /**
+   * Also fsync the file and its directory before a write counts as done, so it survives a power loss.
+   * Default false, as in Luigi: the temp-file-and-rename already guarantees that a crashed or killed
+   * step never leaves a partial output; fsync costs about 2 ms per file on a typical disk.
+   */
+  fsync?: boolean;
 }
 
 /**
@@ -22,9 +28,13 @@ export class LocalTarget implements FileTarget {
   readonly path: string;
   readonly format: FileFormat;
 
+  /** See LocalTargetOptions.fsync. */
+  readonly fsync: boolean;
+
   constructor(path: string, opts: LocalTargetOptions = {}) {
     this.path = path;
     this.format = opts.format ?? "text";
+    this.fsync = opts.fsync ?? false;
   }
 
   /** A target at a random path in the OS temp directory (nothing is created until it is written). */
@@ -62,7 +72,7 @@ export class LocalTarget implements FileTarget {
   }
 
   async write(data: string | Uint8Array): Promise<void> {
-    await writeFileAtomic(this.path, await encode(toBuffer(data), this.format));
+    await writeFileAtomic(this.path, await encode(toBuffer(data), this.format), { fsync: this.fsync });
   }
 
   openRead(): Readable {
@@ -76,7 +86,7 @@ export class LocalTarget implements FileTarget {
   }
 
   openWrite(): Writable {
-    return new AtomicWriteStream(this.path, { gzip: this.format === "gzip" });
+    return new AtomicWriteStream(this.path, { gzip: this.format === "gzip", fsync: this.fsync });
   }
 
   /** Removes the file, or a directory with its content (as Luigi's `remove(recursive=True)`); no error when missing. */

@@ -5,9 +5,18 @@ import { silentLogger } from "../log/logger.js";
 import type { AddTaskArgs, GetWorkResponse, SchedulerApi, StepStatus } from "../scheduler/api.js";
 import { stepFromWire } from "../step/rebuild.js";
 import { isExternal, type Step, type StepReporter } from "../step/step.js";
+import { mapConcurrent } from "./concurrency.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
+
+function safeDependencies(step: Step): Step[] {
+  try {
+    return step.dependencies();
+  } catch {
+    return [];
+  }
+}
 
 /** Registrations per `add_tasks` call while walking the graph: large enough to amortise a round trip. */
 const REGISTRATION_BATCH = 500;
@@ -372,23 +381,32 @@ export class Worker {
       const last = e.statuses.at(-1);
       return last === "PENDING" || last === "RUNNING";
     });
-    let next = 0;
-    const check = async (): Promise<void> => {
-      while (next < open.length) {
-        const entry = open[next++] as (typeof open)[number];
-        let complete = false;
-        try {
-          complete = await entry.step.complete();
-        } catch {
-          complete = false;
-        }
-        if (!complete) continue;
-        entry.statuses.push("DONE");
-        entry.byOtherWorker = true;
-        this.history.runByOtherWorker.delete(entry.step.id);
+    if (open.length === 0) return;
+    // Whatever a completed step needs was complete when it ran: no need to ask those again.
+    const known = new Set<string>();
+    const stack: Step[] = [];
+    for (const entry of this.history.entries.values()) {
+      if (entry.statuses.at(-1) === "DONE") stack.push(entry.step);
+    }
+    while (stack.length > 0) {
+      const step = stack.pop() as Step;
+      for (const dep of safeDependencies(step)) {
+        if (known.has(dep.id)) continue;
+        known.add(dep.id);
+        stack.push(dep);
       }
-    };
-    await Promise.all(Array.from({ length: this.opts.completionConcurrency }, check));
+    }
+    const unsure = open.filter((e) => !known.has(e.step.id));
+    const complete = await mapConcurrent(unsure, this.opts.completionConcurrency, (e) =>
+      e.step.complete().catch(() => false),
+    );
+    const done = new Set(unsure.filter((_, i) => complete[i]).map((e) => e.step.id));
+    for (const entry of open) {
+      if (!known.has(entry.step.id) && !done.has(entry.step.id)) continue;
+      entry.statuses.push("DONE");
+      entry.byOtherWorker = true;
+      this.history.runByOtherWorker.delete(entry.step.id);
+    }
   }
 
   private keepAlive(reply: GetWorkResponse, idleSince: number): boolean {
@@ -467,8 +485,9 @@ export class Worker {
   private async runOne(step: Step, entry: RunningEntry): Promise<void> {
     const label = step.toString();
     if (this.opts.checkUnfulfilledDeps) {
-      const missing: Step[] = [];
-      for (const dep of step.dependencies()) if (!(await dep.complete())) missing.push(dep);
+      const deps = step.dependencies();
+      const complete = await mapConcurrent(deps, this.opts.completionConcurrency, (dep) => dep.complete());
+      const missing = deps.filter((_, i) => !complete[i]);
       if (missing.length > 0) {
         await this.handleUnfulfilled(step, missing);
         return;

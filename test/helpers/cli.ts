@@ -27,16 +27,25 @@ export function workdir(): { dir: string; out: string; log: string; runs: () => 
   };
 }
 
-/** Starts `luigi` as a real child process. */
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+/** Starts `luigi` as a real child process (killed when the test process exits, if still running). */
 export function startLuigi(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
 ): ChildProcess {
-  return spawn(process.execPath, [LUIGI_BIN, ...args], {
+  const child = spawn(process.execPath, [LUIGI_BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LUIGI_CONFIG_PATH: "", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
+  child.on("exit", () => started.delete(child));
+  return child;
 }
 
 export function collect(child: ChildProcess): Promise<CliResult> {

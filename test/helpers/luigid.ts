@@ -4,6 +4,14 @@ import { ROOT } from "./cli.js";
 
 export const LUIGID_BIN = path.join(ROOT, "bin/luigid.js");
 
+// A test that times out never reaches its `finally`: kill what it started when the test process exits,
+// so no luigid outlives the suite.
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
 export interface RunningLuigid {
   child: ChildProcess;
   /** "http://127.0.0.1:PORT" */
@@ -23,6 +31,8 @@ export async function startLuigid(
     env: { ...process.env, LUIGI_CONFIG_PATH: "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
+  child.on("exit", () => started.delete(child));
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));

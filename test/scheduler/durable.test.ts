@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DurableScheduler } from "../../src/scheduler/persistence/durable.js";
+import { pack, unpack } from "../../src/scheduler/persistence/pack.js";
 
 const W = "Worker(salt=1, workers=1, host=h, username=u, pid=1)";
 
@@ -76,6 +77,21 @@ describe("DurableScheduler", () => {
     expect(reopened.core.exportState()).toEqual(before);
     expect(await reopened.api.isPaused()).toEqual({ paused: true });
     reopened.close();
+  });
+
+  it("packs the snapshot losslessly and smaller", async () => {
+    const clock = fakeClock();
+    const durable = DurableScheduler.open({
+      statePath: path.join(stateDir(), "state.json"),
+      clock: clock.now,
+    });
+    await exercise(durable.api, clock);
+    await durable.api.addTask({ worker: W, task_id: "F", family: "F", status: "FAILED", expl: "boom" });
+    const snapshot = durable.core.exportState();
+    const packed = pack(snapshot);
+    expect(unpack(JSON.parse(JSON.stringify(packed)) as typeof packed)).toEqual(snapshot);
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(snapshot).length / 2);
+    durable.close();
   });
 
   it("skips a torn last journal line and keeps everything before it", async () => {

@@ -16,7 +16,7 @@ import type { SchedulerHooks } from "../core.js";
 import { LocalScheduler } from "../local.js";
 import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
-import type { StateSnapshot } from "../snapshot.js";
+import { pack, unpack, type PackedSnapshot } from "./pack.js";
 import { Journal, type JournalEntry } from "./journal.js";
 
 /**
@@ -61,7 +61,7 @@ const PRUNING_QUERIES = new Set<string>([
 ]);
 
 const STATE_FORMAT = "luigi-ts/luigid-state";
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 
 /** The snapshot file: the scheduler's records plus what Luigi forgets (pause flag, runtime capacities). */
 interface StateFile {
@@ -72,7 +72,7 @@ interface StateFile {
   savedAt: number;
   paused: boolean;
   resources: Record<string, number>;
-  scheduler: StateSnapshot;
+  scheduler: PackedSnapshot;
 }
 
 export interface DurableSchedulerInit {
@@ -81,7 +81,7 @@ export interface DurableSchedulerInit {
   options?: Partial<SchedulerOptions>;
   hooks?: SchedulerHooks;
   logger?: Logger;
-  /** Fold the journal into a new snapshot after this many entries. Default 50,000. */
+  /** Fold the journal into a new snapshot after this many journaled calls (an add_tasks counts its steps). Default 50,000. */
   compactEvery?: number;
   /** Epoch seconds; default the real clock. */
   clock?: () => number;
@@ -144,7 +144,9 @@ export class DurableScheduler {
     }
     let core: Scheduler;
     try {
-      core = file ? Scheduler.importState(file.scheduler, schedulerInit) : new Scheduler(schedulerInit);
+      core = file
+        ? Scheduler.importState(unpack(file.scheduler), schedulerInit)
+        : new Scheduler(schedulerInit);
     } catch (err) {
       const aside = moveAside(init.statePath);
       setAside.push(aside);
@@ -195,8 +197,10 @@ export class DurableScheduler {
       setAside,
       millis: performance.now() - started,
     };
-    // Start from a clean snapshot so that the next start replays nothing of this one.
-    if (replayed > 0 || read.skipped.length > 0) this.compact();
+    // A torn or damaged line must not stay in front of the lines appended from now on: rewrite then.
+    // Otherwise the journal simply goes on, and the next compaction folds it (a restart is not slowed
+    // by writing a whole snapshot before listening).
+    if (read.skipped.length > 0) this.compact();
   }
 
   static open(init: DurableSchedulerInit): DurableScheduler {
@@ -214,7 +218,7 @@ export class DurableScheduler {
       savedAt: Date.now() / 1000,
       paused: this.core.isPaused().paused,
       resources,
-      scheduler: this.core.exportState(),
+      scheduler: pack(this.core.exportState()),
     };
     writeFileDurably(this.init.statePath, JSON.stringify(file));
     this.journal.truncate();
@@ -248,7 +252,10 @@ export class DurableScheduler {
     const record = (m: string, a: unknown, t: number): void => {
       this.seq++;
       this.journal.append({ s: this.seq, t, m, a });
-      if (++this.sinceCompaction >= this.compactEvery) this.compact();
+      // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
+      this.sinceCompaction +=
+        m === "addTasks" ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1) : 1;
+      if (this.sinceCompaction >= this.compactEvery) this.compact();
     };
     return new Proxy(local, {
       get: (target, prop, receiver) => {
