@@ -1,15 +1,18 @@
 /**
- * Replays real Luigi 3.8.1 traffic (/work/shared/wire, copied from a recording proxy) against the handler
+ * Replays real Luigi 3.8.1 traffic (../shared/wire beside the checkout, copied from a recording proxy) against the handler
  * over a LocalScheduler: every request exactly as recorded (method, path, content type, body), in order.
  * Answers must have the recorded status class and the recorded SHAPE (keys at every level, JSON types);
  * values such as times, salts and pids naturally differ.
  */
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT } from "../helpers/cli.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { send, startServer } from "./helpers.js";
 import type { TestServer } from "./helpers.js";
 
-const SESSION = "/work/shared/wire/luigi-3.8.1-session.jsonl";
+// The shared folder sits beside the checkout (as on CI); LUIGI_WIRE_SAMPLES may point elsewhere.
+const SESSION = process.env.LUIGI_WIRE_SAMPLES ?? path.join(ROOT, "../shared/wire/luigi-3.8.1-session.jsonl");
 
 interface Recorded {
   method: string;
