@@ -112,7 +112,7 @@ export function isStep(value: unknown): value is Step {
   return value instanceof Step;
 }
 
-/** Instance cache: class -> key of all parameter values -> instance (Luigi's Register cache). */
+/** Instance cache: class -> key of the significant parameter values -> instance. */
 const instanceCache = new WeakMap<object, Map<string, Step>>();
 
 export class Step {
@@ -169,6 +169,25 @@ export class Step {
     handler: (step: InstanceType<C>, ...args: StepEventArgs[E]) => void | Promise<void>,
   ): () => void {
     return addHandler(this, event, handler as never);
+  }
+
+  /**
+   * Luigi's positional construction: `Report.of(day, "eu")` gives the values in the declaration order of
+   * the parameters that allow it (`positional`, default true); the rest come from flags, config, defaults.
+   */
+  static of<C extends typeof Step>(this: C, ...values: unknown[]): InstanceType<C> {
+    const names = Object.entries(this.schema)
+      .filter(([, kind]) => kind.positional)
+      .map(([name]) => name);
+    if (values.length > names.length) {
+      throw new ParameterError(
+        ErrorCode.TOO_MANY_POSITIONALS,
+        `${this.family}: ${values.length} positional values given, at most ${names.length} accepted (${names.join(", ") || "none"})`,
+        { details: { family: this.family } },
+      );
+    }
+    const args = Object.fromEntries(values.map((value, i) => [names[i] as string, value]));
+    return new (this as unknown as new (a: Record<string, unknown>) => InstanceType<C>)(args);
   }
 
   /** Forgets every cached instance (tests that rebuild steps with new config use it). */
@@ -229,7 +248,9 @@ export class Step {
     for (const [name, kind] of Object.entries(schema)) {
       const value = resolveParam(family, name, kind, given[name]);
       values[name] = value;
-      keyParts.push(`${name}=${kind.serialize(value)}`);
+      // Equal significant parameters make the same step, hence the same instance (hidden and private
+      // significant parameters count too: they distinguish instances though not ids).
+      if (kind.significant) keyParts.push(`${name}=${kind.serialize(value)}`);
     }
     const cacheKey = keyParts.join("\u0000");
     let cache = instanceCache.get(cls);

@@ -58,6 +58,10 @@ describe("Step", () => {
     const day = new Date("2026-11-20T00:00:00Z");
     expect(new Extract({ day })).toBe(new Extract({ day, source: "web" }));
     expect(new Extract({ day })).not.toBe(new Extract({ day, source: "api" }));
+    class Noted extends Step.with({ n: param.int(), note: param.str({ significant: false, default: "" }) }) {}
+    const first = new Noted({ n: 1, note: "first" });
+    expect(new Noted({ n: 1, note: "second" })).toBe(first);
+    expect(first.note).toBe("first");
     expect(new Extract({ day }).equals(new Extract({ day: new Date("2026-11-20T00:00:00Z") }))).toBe(true);
   });
 
@@ -122,6 +126,17 @@ describe("Step", () => {
       expect((err as ParameterError).code).toBe(ErrorCode.PARAMETER_INVALID);
       expect((err as ParameterError).message).toContain("parameter 'y' of MyStep");
     }
+  });
+
+  it("takes positional values in declaration order with of(), skipping non-positional parameters", () => {
+    class Pos extends Step.with({
+      a: param.int(),
+      hidden: param.str({ positional: false, default: "h" }),
+      b: param.str({ default: "x" }),
+    }) {}
+    const step = Pos.of(1, "y");
+    expect(step).toBe(new Pos({ a: 1, b: "y" }));
+    expect(() => Pos.of(1, "y", "z")).toThrow(/3 positional values given, at most 2 accepted \(a, b\)/);
   });
 
   it("refuses parameter names that Step itself uses", () => {
