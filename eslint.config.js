@@ -34,6 +34,11 @@ export default tseslint.config(
     settings: { "import-x/resolver": { node: true } },
   },
   {
+    // The visualiser runs in the browser (and its layout in a Web Worker), not in Node.
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -2,7 +2,15 @@
 // bench/pipelines/trivial.ts. Wall time is from the first worker's spawn to the last worker's exit.
 // Checks that every worker exited 0 and every output exists; if not, says why on stderr and exits 1.
 // Prints one JSON line. Usage: node bench/luigid-e2e.js WORKERS [N]
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { LUIGI_BIN, nodeArgsFrom, ROOT, startLuigid, spawnTracked, tempDir } from "./lib.js";
 
@@ -26,11 +34,27 @@ const cfg = path.join(dir, "worker.cfg");
 writeFileSync(cfg, WORKER_CFG);
 // Profiling: BENCH_LUIGID_NODE_ARGS / BENCH_WORKER_NODE_ARGS (node options, e.g. "--cpu-prof"),
 // BENCH_WORKER_ARGS (luigi flags, e.g. "--log-format json"), BENCH_KEEP=1 (keep the directory).
+// BENCH_LUIGID_CONFIG: luigid's configuration text (bench/history.js turns the step history on).
 const daemon = await startLuigid(path.join(dir, "state.json"), {
   nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS"),
+  config: process.env.BENCH_LUIGID_CONFIG ?? "",
 });
 
+// Each worker writes the CPU seconds it used to cpu-<pid>.json at exit: a figure that, unlike wall time,
+// barely depends on what else the machine is doing.
+const cpuReporter = path.join(dir, "cpu-reporter.mjs");
+writeFileSync(
+  cpuReporter,
+  `import { writeFileSync } from "node:fs";
+process.on("exit", () => {
+  const u = process.cpuUsage();
+  writeFileSync(${JSON.stringify(dir)} + "/cpu-" + process.pid + ".json", JSON.stringify((u.user + u.system) / 1e6));
+});
+`,
+);
 const args = [
+  "--import",
+  cpuReporter,
   ...nodeArgsFrom("BENCH_WORKER_NODE_ARGS"),
   LUIGI_BIN,
   "--module",
@@ -57,6 +81,7 @@ const runs = Array.from({ length: workers }, (_, k) => {
 });
 const exits = await Promise.all(runs);
 const seconds = (performance.now() - started) / 1000;
+const luigidCpuSeconds = cpuSecondsOf(daemon.child.pid);
 await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
 
 const problems = [];
@@ -77,4 +102,28 @@ if (problems.length > 0) {
   console.error(`luigid-e2e ${workers} workers, ${n} steps FAILED:\n${problems.join("\n")}`);
   process.exit(1);
 }
-console.log(JSON.stringify({ workers, n, seconds, stepsPerSecond: n / seconds, ran }));
+const workerCpuSeconds = readdirSync(dir)
+  .filter((f) => /^cpu-\d+\.json$/.test(f))
+  .reduce((sum, f) => sum + Number(readFileSync(path.join(dir, f), "utf8")), 0);
+console.log(
+  JSON.stringify({
+    workers,
+    n,
+    seconds,
+    stepsPerSecond: n / seconds,
+    ran,
+    luigidCpuSeconds,
+    workerCpuSeconds,
+  }),
+);
+
+/** User + system CPU seconds a live process has used (Linux /proc; null elsewhere). */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -4,13 +4,16 @@
 // Prints one JSON line. Usage: node bench/luigid-register.js single|batch PRELOAD COUNT
 import path from "node:path";
 import { RemoteScheduler } from "../dist/rpc/index.js";
-import { leafTask, registerLeaves, startLuigid, tempDir, WORKER } from "./lib.js";
+import { leafTask, nodeArgsFrom, registerLeaves, startLuigid, tempDir, WORKER } from "./lib.js";
 
 const [mode = "single", preloadText = "10000", countText = "5000"] = process.argv.slice(2);
 const preload = Number(preloadText);
 const count = Number(countText);
 
-const daemon = await startLuigid(path.join(tempDir(), "state.json"));
+// Profiling: BENCH_LUIGID_NODE_ARGS="--cpu-prof" (luigid then stops with SIGTERM, so the profile is written).
+const daemon = await startLuigid(path.join(tempDir(), "state.json"), {
+  nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS"),
+});
 const client = new RemoteScheduler({ url: daemon.url, retryAttempts: 1, connectTimeout: 120 });
 try {
   await registerLeaves(client, 0, preload);
@@ -24,5 +27,5 @@ try {
   console.log(JSON.stringify({ mode, preload, count, seconds, perSecond: count / seconds }));
 } finally {
   client.close();
-  await daemon.stop("SIGKILL");
+  await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
 }

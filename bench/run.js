@@ -3,6 +3,8 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { luigidSection } from "./luigid-section.js";
+import { visualiserSection } from "./visualiser-section.js";
+import { historySection } from "./history.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.BENCH_REPEATS ?? "3");
@@ -62,3 +64,5 @@ for (const n of quick ? [10000] : [100000]) {
 }
 
 luigidSection({ repeats, quick });
+visualiserSection({ repeats, quick });
+historySection({ repeats, quick });

@@ -36,6 +36,10 @@ export const ErrorCode = {
   UNKNOWN_METHOD: "UNKNOWN_METHOD",
   RPC_FAILED: "RPC_FAILED",
   INTERNAL: "INTERNAL",
+  // step history
+  HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
+  HISTORY_DISABLED: "HISTORY_DISABLED",
+  HISTORY_NOT_FOUND: "HISTORY_NOT_FOUND",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -157,6 +161,20 @@ export class SchedulerError extends LuigiError {
   }
 }
 
+/** The step history's database could not be reached or migrated, or a history page has nothing to show. */
+export class HistoryError extends LuigiError {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+    code: ErrorCode = ErrorCode.HISTORY_UNAVAILABLE,
+  ) {
+    super(code, message, options);
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new HistoryError(data.message, { details: data.details ?? {} }, data.code);
+  }
+}
+
 const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError }>([
   ["LuigiError", LuigiError],
   ["ParameterError", ParameterError],
@@ -167,6 +185,7 @@ const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError
   ["StepTimeoutError", StepTimeoutError],
   ["UsageError", UsageError],
   ["SchedulerError", SchedulerError],
+  ["HistoryError", HistoryError],
 ]);
 
 /** Turns anything thrown into a message and a stack, for reports and logs. */

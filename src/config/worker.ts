@@ -44,6 +44,12 @@ export interface WorkerConfig {
   isolation: "inline" | "process";
   /** luigi-ts only: how many `complete()` checks run concurrently while scheduling. Default 16. */
   completionConcurrency: number;
+  /**
+   * luigi-ts only: most steps one request to a luigi-ts scheduler hands this worker while its steps keep
+   * finishing fast (under 50 ms); a slow step brings it back to one. 1 = one step per `get_work`, as in
+   * Luigi. Default 32.
+   */
+  workBatchSize: number;
 }
 
 /**
@@ -72,6 +78,15 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
       expected: "an integer >= 1",
     });
   }
+  const workBatchSize = int("work_batch_size", 32);
+  if (workBatchSize < 1) {
+    throw new ConfigError(`[worker] work_batch_size = ${workBatchSize}: expected at least 1`, {
+      section: "worker",
+      key: "work_batch_size",
+      value: String(workBatchSize),
+      expected: "an integer >= 1",
+    });
+  }
   return {
     id: str("id", ""),
     pingInterval: float("ping_interval", 1),
@@ -95,5 +110,6 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
       t.trim().toLowerCase(),
     ),
     completionConcurrency,
+    workBatchSize,
   };
 }

@@ -1,5 +1,6 @@
 import { destination, pino, type Logger } from "pino";
-import pretty from "pino-pretty";
+import { writeSync } from "node:fs";
+import { format } from "node:util";
 
 export type { Logger } from "pino";
 
@@ -37,17 +38,67 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.format === "json") {
     return pino({ level, base: { pid: process.pid } }, options.stream ?? destination({ fd, sync: true }));
   }
-  const stream = pretty({
-    destination: options.stream ?? fd,
-    sync: true,
-    colorize: false,
-    translateTime: "SYS:HH:MM:ss",
-    ignore: "pid,hostname,step",
-    // "running Report(day=2026-11-20)" reads better than a JSON tail for the most common field.
-    messageFormat: "{msg}{if step} {step}{end}",
-    singleLine: true,
+  const stream = options.stream;
+  const write = stream ? (line: string) => void stream.write(line) : (line: string) => writeSync(fd, line);
+  // The human form is made straight from the call's arguments: pino would serialise each record to
+  // JSON and a pretty-printer parse it back, which cost a worker running trivial steps as much CPU as
+  // the steps themselves (two lines per step).
+  return pino({
+    level,
+    hooks: {
+      logMethod(args: unknown[], _method, levelNumber: number) {
+        write(prettyLine(levelNumber, { ...this.bindings(), ...recordOf(args) }, messageOf(args)));
+      },
+    },
   });
-  return pino({ level }, stream);
+}
+
+const LEVEL_LABELS: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
+
+function recordOf(args: unknown[]): Record<string, unknown> {
+  const first = args[0];
+  if (first instanceof Error) return { err: first.message };
+  return typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
+}
+
+function messageOf(args: unknown[]): string {
+  const first = args[0];
+  const rest = typeof first === "object" && first !== null ? args.slice(1) : args;
+  if (rest.length === 0) return first instanceof Error ? first.message : "";
+  return format(...rest);
+}
+
+/**
+ * `[14:03:07] INFO: running Report(day=2026-11-20) {"seconds":0.2}`: local time, level, message, the
+ * step it is about, then any other fields as JSON (pid and hostname left out, as before).
+ */
+export function prettyLine(levelNumber: number, record: Record<string, unknown>, message: string): string {
+  const now = new Date();
+  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  const { step, pid: _pid, hostname: _host, ...rest } = record;
+  let line = `[${time}] ${LEVEL_LABELS[levelNumber] ?? `LEVEL${levelNumber}`}: ${message}`;
+  if (step !== undefined) line += ` ${typeof step === "string" ? step : JSON.stringify(step)}`;
+  if (Object.keys(rest).length > 0) line += ` ${safeJson(rest)}`;
+  return `${line}\n`;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
+  } catch {
+    return "[unserialisable]";
+  }
 }
 
 /** A logger that drops everything (library use without logging). */

@@ -6,7 +6,7 @@
  * Methods that take `**kwargs` in Luigi ("+extra") tolerate unknown keys; the others reject them, as
  * Python would (Luigi answers a 500 there; luigi-ts a 400 naming the key).
  */
-import { STEP_STATUSES } from "../scheduler/api.js";
+import { STEP_CATEGORIES, STEP_PAGE_SORTS, STEP_STATUSES } from "../scheduler/api.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import type { ArgSchema, ObjectSchema } from "./schema.js";
 
@@ -149,6 +149,21 @@ const getWork = args(
   true,
 );
 
+const getWorks = args(
+  {
+    ...getWork.properties,
+    max_tasks: { type: ["integer", "null"], minimum: 1, default: 1 },
+    reports: {
+      type: ["array", "null"],
+      items: { ...addTask, required: ["task_id"] },
+      description: "an array of add_task argument objects (each with a task_id)",
+      default: null,
+    },
+  },
+  ["worker"],
+  false,
+);
+
 const announceSchedulingFailure = args(
   {
     task_name: str,
@@ -176,6 +191,39 @@ const taskList = args(
   true,
 );
 
+// luigi-ts extensions for the visualiser: bounded listings (SPEC 7.6); unknown keys are refused.
+const stepPage = args(
+  {
+    statuses: {
+      type: ["array", "null"],
+      items: { type: "string", enum: STEP_CATEGORIES },
+      maxItems: 8,
+      description: `an array of ${STEP_CATEGORIES.join(", ")}, or null`,
+      default: null,
+    },
+    family: { ...nullableStr, default: null },
+    search: { ...nullableStr, default: null },
+    sort: { type: "string", enum: STEP_PAGE_SORTS, default: "default" },
+    order: { type: "string", enum: ["asc", "desc"], default: "asc" },
+    offset: { type: "integer", minimum: 0, default: 0 },
+    limit: { type: "integer", minimum: 0, maximum: 1000, default: 50 },
+    max_shown_tasks: { type: ["integer", "null"], minimum: 1, default: null },
+  },
+  [],
+  false,
+);
+
+const stepGraph = args(
+  {
+    task_id: id,
+    direction: { type: "string", enum: ["deps", "dependents"], default: "deps" },
+    include_done: { ...bool, default: true },
+    max_nodes: { type: ["integer", "null"], minimum: 1, default: null },
+  },
+  ["task_id"],
+  false,
+);
+
 const graphOf = args({ task_id: str, include_done: { ...bool, default: true } }, ["task_id"], true);
 
 const table: readonly RpcMethod[] = [
@@ -187,6 +235,8 @@ const table: readonly RpcMethod[] = [
   { name: "add_worker", call: "addWorker", args: addWorker, mutating: true },
   // Hands a step out: it becomes RUNNING.
   { name: "get_work", call: "getWork", args: getWork, mutating: true },
+  // luigi-ts extension: reports of finished steps plus several hand-outs in one round trip.
+  { name: "get_works", call: "getWorks", args: getWorks, mutating: true },
   // Registers the worker when it is new.
   { name: "count_pending", call: "countPending", args: args({ worker }, ["worker"], false), mutating: true },
   // Drains the worker's queued messages: a replay must not deliver them twice.
@@ -318,6 +368,10 @@ const table: readonly RpcMethod[] = [
   },
   { name: "has_task_history", call: "hasTaskHistory", args: none, mutating: false },
   { name: "prune", call: "prune", args: none, mutating: true },
+
+  // luigi-ts extensions for the visualiser (Luigi's clients never send them).
+  { name: "step_page", call: "stepPage", args: stepPage, mutating: false },
+  { name: "step_graph", call: "stepGraph", args: stepGraph, mutating: false },
 ];
 
 /** Method name -> description, for the dispatcher. */

@@ -16,6 +16,11 @@ export interface ArgSchema {
   anyOf?: readonly ArgSchema[];
   enum?: readonly (string | number | boolean | null)[];
   minLength?: number;
+  /** Bounds of a number (inclusive). */
+  minimum?: number;
+  maximum?: number;
+  /** Largest number of items of an array. */
+  maxItems?: number;
   properties?: Readonly<Record<string, ArgSchema>>;
   required?: readonly string[];
   /** false: unknown keys are rejected; a schema: every unknown key's value must match it. */
@@ -83,6 +88,11 @@ function check(schema: ArgSchema, value: unknown, field: string): ArgProblem | n
   if (schema.minLength !== undefined && typeof value === "string" && value.length < schema.minLength) {
     return fail();
   }
+  if (typeof value === "number") {
+    if (schema.minimum !== undefined && value < schema.minimum) return fail();
+    if (schema.maximum !== undefined && value > schema.maximum) return fail();
+  }
+  if (schema.maxItems !== undefined && Array.isArray(value) && value.length > schema.maxItems) return fail();
   // Element problems are reported on the list itself: "current_tasks must be an array of strings" says
   // more than "current_tasks[3] must be a string".
   const items = schema.items;
@@ -139,9 +149,16 @@ export function describe(schema: ArgSchema): string {
   const names = types.map((t) => {
     if (t === "array" && schema.items) return `an array of ${plural(describe(schema.items))}`;
     if (t === "string" && schema.minLength === 1) return "a non-empty string";
+    if ((t === "integer" || t === "number") && (schema.minimum !== undefined || schema.maximum !== undefined))
+      return `${typeNames[t]} ${bounds(schema.minimum, schema.maximum)}`;
     return typeNames[t];
   });
   return names.length === 0 ? "a JSON value" : names.join(" or ");
+}
+
+function bounds(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return `from ${min} to ${max}`;
+  return min !== undefined ? `>= ${min}` : `<= ${String(max)}`;
 }
 
 function plural(text: string): string {

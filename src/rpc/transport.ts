@@ -38,13 +38,14 @@ export async function postForm(
   body: string,
   timeoutMs: number,
   agents: Agents,
+  contentType = "application/x-www-form-urlencoded",
 ): Promise<HttpAnswer> {
   try {
-    return await attempt(endpoint, path, body, timeoutMs, agents);
+    return await attempt(endpoint, path, body, timeoutMs, agents, contentType);
   } catch (err) {
     // A kept-alive socket the server closed just as we reused it: the request never arrived, so sending
     // it again at once is safe and must not cost a retry wait (Node documents this race).
-    if (err instanceof StaleSocketError) return attempt(endpoint, path, body, timeoutMs, agents);
+    if (err instanceof StaleSocketError) return attempt(endpoint, path, body, timeoutMs, agents, contentType);
     throw err;
   }
 }
@@ -57,10 +58,11 @@ function attempt(
   body: string,
   timeoutMs: number,
   agents: Agents,
+  contentType: string,
 ): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {
-      "Content-Type": "application/x-www-form-urlencoded",
+      "Content-Type": contentType,
       "Content-Length": Buffer.byteLength(body),
       Accept: "application/json",
     };

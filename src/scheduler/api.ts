@@ -73,6 +73,26 @@ export interface GetWorkArgs {
   current_tasks?: string[] | null;
 }
 
+/**
+ * luigi-ts `get_works`: first applies `reports` (add_task calls of this worker, typically the DONE/FAILED
+ * outcomes of the steps it finished), then hands out up to `max_tasks` steps, each exactly as consecutive
+ * `get_work` calls would (every step handed out counts as one of the worker's current tasks).
+ */
+export interface GetWorksArgs extends GetWorkArgs {
+  /** Most steps to hand out. Default 1; the scheduler caps it at MAX_WORKS_PER_CALL. */
+  max_tasks?: number;
+  /** Applied first, in order, as `addTask({ ...report, worker })`. Default none. */
+  reports?: Omit<AddTaskArgs, "worker">[] | null;
+}
+
+/** Every `get_work` answer of a `get_works` call, in order; only the last may have no step. */
+export interface GetWorksResponse {
+  replies: GetWorkResponse[];
+}
+
+/** Steps one `get_works` call hands out at most, whatever the worker asks. */
+export const MAX_WORKS_PER_CALL = 100;
+
 export interface RunningTaskInfo {
   task_id: string;
   worker: string;
@@ -188,6 +208,8 @@ export interface SchedulerApi {
   }): Promise<null>;
   addWorker(args: AddWorkerArgs): Promise<null>;
   getWork(args: GetWorkArgs): Promise<GetWorkResponse>;
+  /** luigi-ts extension (see GetWorksArgs): finished-step reports and several hand-outs in one round trip. */
+  getWorks(args: GetWorksArgs): Promise<GetWorksResponse>;
   countPending(args: { worker: string }): Promise<PendingCounts>;
   ping(args: { worker: string }): Promise<PingResponse>;
   announceSchedulingFailure(args: {
@@ -247,4 +269,92 @@ export interface SchedulerApi {
   updateResource(args: { resource: string; amount: number }): Promise<boolean>;
   hasTaskHistory(): Promise<boolean>;
   prune(): Promise<null>;
+
+  // luigi-ts extensions for the visualiser (Luigi's clients never call them)
+  /** One page of steps with the per-category counts and the family list (`step_page`). */
+  stepPage(args: StepPageArgs): Promise<StepPage>;
+  /** A bounded graph around one step, saying how many nodes were left out (`step_graph`). */
+  stepGraph(args: StepGraphArgs): Promise<StepGraph>;
+}
+
+// ---------------------------------------------------------------------------------- luigi-ts listing
+
+/**
+ * The visualiser's eight status categories: a step's status, with PENDING split by its upstream status
+ * (a PENDING step blocked by a disabled or failed step upstream counts there, not as PENDING).
+ */
+export type StepCategory =
+  | "PENDING"
+  | "RUNNING"
+  | "BATCH_RUNNING"
+  | "DONE"
+  | "FAILED"
+  | "DISABLED"
+  | "UPSTREAM_FAILED"
+  | "UPSTREAM_DISABLED";
+export const STEP_CATEGORIES: readonly StepCategory[] = [
+  "PENDING",
+  "RUNNING",
+  "BATCH_RUNNING",
+  "DONE",
+  "FAILED",
+  "DISABLED",
+  "UPSTREAM_FAILED",
+  "UPSTREAM_DISABLED",
+];
+export type StepPageSort = "default" | "name" | "updated" | "started" | "priority";
+export const STEP_PAGE_SORTS: readonly StepPageSort[] = ["default", "name", "updated", "started", "priority"];
+
+export interface StepPageArgs {
+  /** Categories to list; empty or absent: all of them. */
+  statuses?: StepCategory[] | null;
+  /** Exact family. */
+  family?: string | null;
+  /** Whitespace-separated terms, each a case-insensitive substring of the display name or the id. */
+  search?: string | null;
+  /** "default": most severe category first (failed, disabled, upstream ..., running, pending, done). */
+  sort?: StepPageSort;
+  order?: "asc" | "desc";
+  offset?: number;
+  limit?: number;
+  /** Rows past this position are not served (default `[scheduler] max_shown_tasks`). */
+  max_shown_tasks?: number | null;
+}
+
+export interface StepRow extends StepNode {
+  task_id: string;
+  category: StepCategory;
+}
+
+export interface StepPage {
+  /** Steps per category, over all steps (not filtered). */
+  counts: Record<StepCategory, number>;
+  /** Every family with its number of steps, sorted by name. */
+  families: { name: string; count: number }[];
+  /** Steps matching the filters. */
+  total: number;
+  offset: number;
+  limit: number;
+  /** The cap in force: rows at positions >= it are not served. */
+  max_shown_tasks: number;
+  rows: StepRow[];
+}
+
+export interface StepGraphArgs {
+  task_id: string;
+  /** "deps": what the step needs (dep_graph); "dependents": what it blocks (inverse_dep_graph). */
+  direction?: "deps" | "dependents";
+  include_done?: boolean;
+  /** Largest number of nodes answered; clamped to `[scheduler] max_graph_nodes`. */
+  max_nodes?: number | null;
+}
+
+export interface StepGraph {
+  root: string;
+  /** id -> node with `deps` (the edges in the asked direction) and `display_name`. */
+  nodes: Record<string, StepNode>;
+  /** Reachable steps that were left out because of the node limit. */
+  left_out: number;
+  /** The node limit in force. */
+  max_nodes: number;
 }

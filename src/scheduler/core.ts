@@ -9,14 +9,47 @@ import type { StepRecord } from "./step-record.js";
  * A hook that throws is ignored: observers must never break scheduling.
  */
 export interface SchedulerHooks {
-  /** Luigi's task-history points: a worker's claim, a hand-out (with host), forgive, mark-as-done. */
-  history?(step: Readonly<StepRecord>, status: StepStatus, host: string | null): void;
+  /**
+   * Every status change the scheduler makes (plus a step's first announcement), after it is applied:
+   * the step history records it. Called inside the transition, so it must only copy what it needs
+   * (the record's `params` object is replaced, never mutated, so keeping a reference is safe).
+   */
+  history?(change: HistoryChange): void;
   /** Luigi's metrics-collector points. */
   metrics?(event: "started" | "done" | "failed" | "disabled", step: Readonly<StepRecord>): void;
   /** A step was disabled for excessive failures (Luigi mails here unless batch_emails). */
   disabledByScheduler?(step: Readonly<StepRecord>): void;
   /** `report_task_statistics`. */
   taskStatistics?(taskId: string, statistics: Record<string, unknown>): void;
+}
+
+/** Why a status changed, when it was not simply a worker's report (`claim`). */
+export type HistoryCause =
+  | "claim"
+  | "handout"
+  | "retry"
+  | "forgiven"
+  | "marked-done"
+  | "re-enabled"
+  | "disabled-by-scheduler"
+  | "runner-gone"
+  | "batch-reset";
+
+/** One status change, as the history hook receives it: data only, no I/O. */
+export interface HistoryChange {
+  readonly step: Readonly<StepRecord>;
+  /** The status before the change (the same as `status` for a first announcement). */
+  readonly previous: StepStatus;
+  readonly status: StepStatus;
+  /** Epoch seconds, from the scheduler's injected clock. */
+  readonly time: number;
+  /** The worker concerned (the runner for hand-outs and reports), when known. */
+  readonly worker: string | null;
+  /** The host the step runs on, when known (hand-outs). */
+  readonly host: string | null;
+  /** The failure's explanation for FAILED / DISABLED, else null. */
+  readonly error: string | null;
+  readonly cause: HistoryCause;
 }
 
 export interface Core {

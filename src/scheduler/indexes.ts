@@ -43,6 +43,8 @@ export class WorkerIndex {
 export class Indexes {
   readonly byStatus = new Map<StepStatus, Set<string>>(STEP_STATUSES.map((s) => [s, new Set<string>()]));
   readonly byFamily = new Map<string, Set<string>>();
+  /** PENDING steps with a blocked dep: Luigi's UPSTREAM_DISABLED (the visualiser's count and filter). */
+  readonly pendingBlocked = new Set<string>();
   readonly perWorker = new Map<string, WorkerIndex>();
   /** READY steps with `runnable`: what an assistant may take. */
   readonly runnableReady = new ReadyQueue();
@@ -171,6 +173,7 @@ export class Indexes {
     const status = rec.status;
     this.setOp(this.byStatus.get(status) as Set<string>, id, add);
     if (rec.family) this.mapSetOp(this.byFamily, rec.family, id, add);
+    if (status === "PENDING" && rec.blockedDeps > 0) this.setOp(this.pendingBlocked, id, add);
 
     const ready = isReady(rec);
     const pendingCounted = status === "FAILED" || (status === "PENDING" && rec.blockedDeps === 0);

@@ -9,12 +9,18 @@ import type {
   FetchErrorResponse,
   GetWorkArgs,
   GetWorkResponse,
+  GetWorksArgs,
+  GetWorksResponse,
   PendingCounts,
   PingResponse,
   ResourceNode,
   Resources,
   SchedulerApi,
+  StepGraph,
+  StepGraphArgs,
   StepNode,
+  StepPage,
+  StepPageArgs,
   StepStatus,
   TaskListArgs,
   TaskListResponse,
@@ -72,6 +78,9 @@ export class LocalScheduler implements SchedulerApi {
   }
   async getWork(args: GetWorkArgs): Promise<GetWorkResponse> {
     return this.scheduler.getWork(args);
+  }
+  async getWorks(args: GetWorksArgs): Promise<GetWorksResponse> {
+    return this.scheduler.getWorks(args);
   }
   async countPending(args: { worker: string }): Promise<PendingCounts> {
     return this.scheduler.countPending(args);
@@ -205,5 +214,11 @@ export class LocalScheduler implements SchedulerApi {
   }
   async prune(): Promise<null> {
     return this.scheduler.prune();
+  }
+  async stepPage(args: StepPageArgs): Promise<StepPage> {
+    return this.scheduler.stepPage(args);
+  }
+  async stepGraph(args: StepGraphArgs): Promise<StepGraph> {
+    return this.scheduler.stepGraph(args);
   }
 }

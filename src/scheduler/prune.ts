@@ -55,7 +55,7 @@ export function prune(core: Core): void {
     state.retryTimers.drain(
       (rec) => (rec.retry as number) < now,
       (rec, at) => live(rec) && rec.status === "FAILED" && rec.retry === at,
-      (rec) => setStatus(core, rec, "PENDING"),
+      (rec) => setStatus(core, rec, "PENDING", "retry"),
     );
   }
 

@@ -4,7 +4,13 @@
  */
 import type {
   ResourceNode,
+  StepCategory,
+  StepGraph,
+  StepGraphArgs,
   StepNode,
+  StepPage,
+  StepPageArgs,
+  StepRow,
   TaskListArgs,
   TaskListResponse,
   UpstreamStatus,
@@ -217,4 +223,255 @@ export function resourceList(core: Core): ResourceNode[] {
       running,
     };
   });
+}
+
+// ---------------------------------------------------------------------------------- luigi-ts: step_page
+
+/** The order of the "default" sort: what needs attention first. */
+const CATEGORY_ORDER: readonly StepCategory[] = [
+  "FAILED",
+  "DISABLED",
+  "UPSTREAM_FAILED",
+  "UPSTREAM_DISABLED",
+  "RUNNING",
+  "BATCH_RUNNING",
+  "PENDING",
+  "DONE",
+];
+const PENDING_CATEGORIES = new Set<StepCategory>(["PENDING", "UPSTREAM_FAILED", "UPSTREAM_DISABLED"]);
+
+/**
+ * PENDING steps that have a FAILED step upstream through PENDING steps only: the candidates for Luigi's
+ * UPSTREAM_FAILED (those also blocked by a disabled step are UPSTREAM_DISABLED, the more severe). A walk
+ * down the reverse edges from the FAILED steps, so it costs what the failures affect, not the step count.
+ */
+export function failedUpstream(core: Core): Set<string> {
+  const { state } = core;
+  const reached = new Set<string>();
+  const stack: string[] = [...state.idx.byStatus.get("FAILED")!];
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    for (const t of state.dependents.get(id)) {
+      if (reached.has(t) || state.steps.get(t)?.status !== "PENDING") continue;
+      reached.add(t);
+      stack.push(t);
+    }
+  }
+  return reached;
+}
+
+/** Classifies records into the eight categories, given the failedUpstream() set of this query. */
+function categorizer(core: Core, failed: Set<string>): (rec: StepRecord) => StepCategory {
+  const blocked = core.state.idx.pendingBlocked;
+  return (rec) => {
+    if (rec.status !== "PENDING") return rec.status as StepCategory;
+    if (blocked.has(rec.id)) return "UPSTREAM_DISABLED";
+    return failed.has(rec.id) ? "UPSTREAM_FAILED" : "PENDING";
+  };
+}
+
+/** Steps per category, from the status indexes (plus the failure walk for UPSTREAM_FAILED). */
+export function stepCounts(
+  core: Core,
+  failed: Set<string> = failedUpstream(core),
+): Record<StepCategory, number> {
+  const idx = core.state.idx;
+  let upstreamFailed = 0;
+  for (const id of failed) if (!idx.pendingBlocked.has(id)) upstreamFailed++;
+  const upstreamDisabled = idx.pendingBlocked.size;
+  return {
+    PENDING: idx.statusCount("PENDING") - upstreamFailed - upstreamDisabled,
+    RUNNING: idx.statusCount("RUNNING"),
+    BATCH_RUNNING: idx.statusCount("BATCH_RUNNING"),
+    DONE: idx.statusCount("DONE"),
+    FAILED: idx.statusCount("FAILED"),
+    DISABLED: idx.statusCount("DISABLED"),
+    UPSTREAM_FAILED: upstreamFailed,
+    UPSTREAM_DISABLED: upstreamDisabled,
+  };
+}
+
+function searchMatcher(search: string | null | undefined): ((rec: StepRecord) => boolean) | null {
+  const terms = (search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return null;
+  return (rec) => {
+    const text = `${displayName(rec)} ${rec.id}`.toLowerCase();
+    return terms.every((t) => text.includes(t));
+  };
+}
+
+type SortKey = (rec: StepRecord) => number | string;
+const SORT_KEYS: Record<Exclude<StepPageArgs["sort"], "default" | undefined>, SortKey> = {
+  name: (rec) => rec.id,
+  updated: (rec) => rec.updated,
+  started: (rec) => rec.time,
+  priority: (rec) => rec.priority,
+};
+
+/**
+ * One page of the step list for the visualiser (`step_page`, a luigi-ts method). Counts come from the
+ * indexes; rows are read from the smallest index that covers the filter (a status bucket, or a family),
+ * in the default order, skipping `offset` rows, so the first pages cost O(offset + limit) whatever the
+ * number of steps. A search text, a family combined with statuses, or a sort other than "default" read
+ * every candidate of that index (a scan of the candidates, never a node built per candidate).
+ * UNKNOWN steps (placeholders for missing dependencies) are never listed, as in Luigi.
+ */
+export function stepPage(core: Core, args: StepPageArgs): StepPage {
+  const { state, options } = core;
+  const failed = failedUpstream(core);
+  const counts = stepCounts(core, failed);
+  const categoryOf = categorizer(core, failed);
+  const cap = Math.max(0, args.max_shown_tasks || options.maxShownTasks);
+  const offset = Math.max(0, args.offset ?? 0);
+  const limit = Math.max(0, Math.min(args.limit ?? 50, Math.max(0, cap - offset)));
+  const wanted = new Set<StepCategory>(args.statuses?.length ? args.statuses : CATEGORY_ORDER);
+  const matches = searchMatcher(args.search);
+  const familySet = args.family ? state.idx.byFamily.get(args.family) : undefined;
+  const sortKey = args.sort && args.sort !== "default" ? SORT_KEYS[args.sort] : null;
+  const desc = args.order === "desc";
+
+  const families = [...state.idx.byFamily]
+    .map(([name, ids]) => ({ name, count: ids.size }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Candidate sources in the default order; each yields records of the wanted categories only.
+  const sources: Iterable<StepRecord>[] = [];
+  let total: number | null = null;
+  if (args.family) {
+    const byCat = new Map<StepCategory, StepRecord[]>();
+    for (const id of familySet ?? []) {
+      const rec = state.steps.get(id);
+      if (!rec || rec.status === "UNKNOWN") continue;
+      const cat = categoryOf(rec);
+      if (!wanted.has(cat) || (matches && !matches(rec))) continue;
+      let list = byCat.get(cat);
+      if (!list) byCat.set(cat, (list = []));
+      list.push(rec);
+    }
+    for (const cat of CATEGORY_ORDER) {
+      const list = byCat.get(cat);
+      if (list) sources.push(list);
+    }
+    total = sources.reduce((n, list) => n + (list as StepRecord[]).length, 0);
+  } else {
+    const pendingWanted = [...wanted].filter((c) => PENDING_CATEGORIES.has(c));
+    const seenStatus = new Set<string>();
+    for (const cat of CATEGORY_ORDER) {
+      if (!wanted.has(cat)) continue;
+      if (PENDING_CATEGORIES.has(cat)) {
+        if (seenStatus.has("PENDING")) continue;
+        seenStatus.add("PENDING");
+        const bucket = state.idx.byStatus.get("PENDING")!;
+        if (pendingWanted.length === 3) sources.push(records(state.steps, bucket));
+        else if (pendingWanted.length === 1 && cat === "UPSTREAM_DISABLED")
+          sources.push(records(state.steps, state.idx.pendingBlocked));
+        else if (pendingWanted.length === 1 && cat === "UPSTREAM_FAILED")
+          sources.push(filtered(records(state.steps, failed), (r) => categoryOf(r) === cat));
+        else sources.push(filtered(records(state.steps, bucket), (r) => wanted.has(categoryOf(r))));
+      } else {
+        sources.push(records(state.steps, state.idx.byStatus.get(cat as StepRecord["status"])!));
+      }
+    }
+    if (matches) {
+      const all = [...filtered(chain(sources), matches)];
+      sources.length = 0;
+      sources.push(all);
+      total = all.length;
+    } else {
+      total = 0;
+      for (const cat of wanted) total += counts[cat];
+    }
+  }
+
+  let rows: StepRecord[];
+  if (sortKey) {
+    const all = [...chain(sources)];
+    all.sort((a, b) => {
+      const ka = sortKey(a);
+      const kb = sortKey(b);
+      const c = ka < kb ? -1 : ka > kb ? 1 : a.seq - b.seq;
+      return desc ? -c : c;
+    });
+    rows = all.slice(offset, offset + limit);
+  } else {
+    rows = [];
+    let skipped = 0;
+    for (const rec of chain(sources)) {
+      if (rows.length >= limit) break;
+      if (skipped < offset) skipped++;
+      else rows.push(rec);
+    }
+  }
+
+  const sendMessages = options.sendMessages;
+  return {
+    counts,
+    families,
+    total,
+    offset,
+    limit,
+    max_shown_tasks: cap,
+    rows: rows.map((rec): StepRow => {
+      const node = stepNode(rec, { includeDeps: false, sendMessages }) as StepRow;
+      node.task_id = rec.id;
+      node.category = categoryOf(rec);
+      return node;
+    }),
+  };
+}
+
+function* records(steps: Map<string, StepRecord>, ids: Iterable<string>): Iterable<StepRecord> {
+  for (const id of ids) {
+    const rec = steps.get(id);
+    if (rec) yield rec;
+  }
+}
+
+function* filtered(items: Iterable<StepRecord>, keep: (rec: StepRecord) => boolean): Iterable<StepRecord> {
+  for (const rec of items) if (keep(rec)) yield rec;
+}
+
+function* chain(sources: Iterable<StepRecord>[]): Iterable<StepRecord> {
+  for (const source of sources) yield* source;
+}
+
+// ---------------------------------------------------------------------------------- luigi-ts: step_graph
+
+/**
+ * A bounded graph around one step (`step_graph`, a luigi-ts method): breadth-first, nearest first, at most
+ * `max_nodes` nodes (clamped to max_graph_nodes), every node with its display name and its edges in the
+ * asked direction. The walk then goes on without building nodes, only to count how many reachable steps
+ * were left out, so the page can say so instead of fetching them.
+ */
+export function stepGraph(core: Core, args: StepGraphArgs): StepGraph {
+  const { state, options } = core;
+  const maxNodes = Math.max(1, Math.min(args.max_nodes ?? options.maxGraphNodes, options.maxGraphNodes));
+  const includeDone = args.include_done ?? true;
+  const neighbours: Neighbours =
+    args.direction === "dependents" ? (rec) => state.dependents.get(rec.id) : (rec) => rec.deps;
+  const root = args.task_id;
+  const nodes: Record<string, StepNode> = {};
+  if (!state.steps.has(root)) return { root, nodes, left_out: 0, max_nodes: maxNodes };
+  const seen = new Set<string>([root]);
+  const queue = [root];
+  let leftOut = 0;
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head] as string;
+    const rec = state.steps.get(id);
+    const build = head < maxNodes;
+    if (!build) leftOut++;
+    if (!rec || !rec.family) {
+      if (build) nodes[id] = placeholderNode(id);
+      continue;
+    }
+    let next = [...neighbours(rec)];
+    if (!includeDone) next = next.filter((n) => state.steps.get(n)?.status !== "DONE");
+    if (build) nodes[id] = stepNode(rec, { deps: next, sendMessages: options.sendMessages });
+    for (const n of next.sort()) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+  }
+  return { root, nodes, left_out: leftOut, max_nodes: maxNodes };
 }

@@ -12,6 +12,9 @@ import {
   type FetchErrorResponse,
   type GetWorkArgs,
   type GetWorkResponse,
+  type GetWorksArgs,
+  type GetWorksResponse,
+  MAX_WORKS_PER_CALL,
   type PendingCounts,
   type PingResponse,
   type ResourceNode,
@@ -21,6 +24,10 @@ import {
   type StepStatus,
   type TaskListArgs,
   type TaskListResponse,
+  type StepGraph,
+  type StepGraphArgs,
+  type StepPage,
+  type StepPageArgs,
   type WorkerInfo,
   type WorkerNode,
 } from "./api.js";
@@ -40,7 +47,7 @@ import {
   withItem,
   type StepRecord,
 } from "./step-record.js";
-import { hasRunner, raisePriority, reEnable, setStatus } from "./transitions.js";
+import { hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
 import { verifyState } from "./verify.js";
 import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
 
@@ -128,6 +135,7 @@ export class Scheduler {
     const priority = args.priority ?? 0;
 
     let rec = state.steps.get(taskId);
+    const isNew = rec === undefined;
     if (!rec) {
       if (!worker.enabled) return null;
       rec = state.createStep(taskId, "PENDING", priority, this.defaultPolicy);
@@ -183,9 +191,12 @@ export class Scheduler {
     const hasNewDeps = args.new_deps != null && args.new_deps.length > 0;
     if (notRunning || (startedRun && onThisWorker) || hasNewDeps) {
       const target: StepStatus = claim === "SUSPENDED" ? "PENDING" : claim;
-      if (target !== step.status || target === "PENDING")
-        notify(this.core.hooks, "history", step, target, null);
+      const previous = step.status;
       setStatus(this.core, step, target);
+      // setStatus reports changes, but a first announcement changes nothing (records start PENDING)
+      // and it leaves changes into RUNNING to callers, which know the runner: report those here.
+      if ((isNew && step.status === "PENDING") || (isRunningStatus(step.status) && previous !== step.status))
+        recordChange(this.core, step, previous, step.status, "claim", workerId);
     }
 
     if (args.deps != null) state.replaceDeps(step, args.deps);
@@ -243,7 +254,11 @@ export class Scheduler {
     return null;
   }
 
-  getWork(args: GetWorkArgs): GetWorkResponse {
+  /**
+   * `listRunning` false leaves `running_tasks` empty: get_works lists them once, in its last answer (the
+   * list can hold every running step, with its worker's info, and a worker reads only the last one).
+   */
+  getWork(args: GetWorkArgs, listRunning = true): GetWorkResponse {
     const now = this.tick();
     if (this.options.pruneOnGetWork) prune(this.core);
     const { state } = this;
@@ -274,7 +289,7 @@ export class Scheduler {
     }
 
     // The counts describe the state before the hand-out (they include the step handed out).
-    const reply: GetWorkResponse = { ...this.pendingCounts(workerId), task_id: null };
+    const reply: GetWorkResponse = { ...this.pendingCounts(workerId, listRunning), task_id: null };
     if (batch && batch.members.length > 1) {
       const head = batch.members[0] as StepRecord;
       const ids = batch.members.map((m) => m.id);
@@ -288,6 +303,8 @@ export class Scheduler {
           member.timeRunning = now;
         });
       }
+      for (const member of batch.members)
+        recordChange(this.core, member, "PENDING", member.status, "handout", workerId, args.host ?? null);
       reply.task_family = head.family;
       reply.task_module = head.module;
       reply.task_params = { ...freshParams(head.params), ...batch.batchedParams };
@@ -302,13 +319,37 @@ export class Scheduler {
         step.resourcesRunning = copyOrEmpty(step.resources);
         step.timeRunning = now;
       });
-      notify(this.core.hooks, "history", step, "RUNNING", args.host ?? null);
+      recordChange(this.core, step, "PENDING", "RUNNING", "handout", workerId, args.host ?? null);
       reply.task_id = step.id;
       reply.task_family = step.family;
       reply.task_module = step.module;
       reply.task_params = freshParams(step.params);
     }
     return reply;
+  }
+
+  getWorks(args: GetWorksArgs): GetWorksResponse {
+    const workerId = required(args.worker, "worker");
+    for (const report of args.reports ?? []) this.addTask({ ...report, worker: workerId });
+    const max = Math.min(MAX_WORKS_PER_CALL, Math.max(1, Math.floor(args.max_tasks ?? 1)));
+    const current = [...(args.current_tasks ?? [])];
+    const replies: GetWorkResponse[] = [];
+    for (;;) {
+      const reply = this.getWork(
+        { ...args, current_tasks: args.current_tasks == null ? null : current },
+        false,
+      );
+      replies.push(reply);
+      // A batch (Luigi's batch_method) is one hand-out of several steps: the worker runs it as one.
+      if (reply.task_id === null || reply.batch_id !== undefined || replies.length >= max) break;
+      current.push(reply.task_id);
+      // A fair share only: the rest of what this worker could run stays for the other workers.
+      const pendingAtStart = (replies[0] as GetWorkResponse).n_pending_tasks;
+      if (replies.length * Math.max(1, this.state.workers.size) >= pendingAtStart) break;
+    }
+    const last = replies.at(-1) as GetWorkResponse;
+    last.running_tasks = this.runningTasksFor(workerId);
+    return { replies };
   }
 
   countPending(args: { worker: string }): PendingCounts {
@@ -506,8 +547,7 @@ export class Scheduler {
     const rec = this.state.steps.get(args.task_id);
     if (!rec) return { task_id: args.task_id, status: null };
     if (rec.status === "FAILED") {
-      notify(this.core.hooks, "history", rec, "PENDING", null);
-      setStatus(this.core, rec, "PENDING");
+      setStatus(this.core, rec, "PENDING", "forgiven");
     }
     return { task_id: args.task_id, status: rec.status };
   }
@@ -517,8 +557,7 @@ export class Scheduler {
     const rec = this.state.steps.get(args.task_id);
     if (!rec) return { task_id: args.task_id, status: null };
     if (rec.status === "RUNNING" || rec.status === "FAILED" || rec.status === "DISABLED") {
-      notify(this.core.hooks, "history", rec, "DONE", null);
-      setStatus(this.core, rec, "DONE");
+      setStatus(this.core, rec, "DONE", "marked-done");
     }
     return { task_id: args.task_id, status: rec.status };
   }
@@ -573,6 +612,20 @@ export class Scheduler {
     return this.options.recordStepHistory;
   }
 
+  /** luigi-ts: one page of the step list, with counts and families (see queries.stepPage). */
+  stepPage(args: StepPageArgs = {}): StepPage {
+    this.tick();
+    prune(this.core);
+    return queries.stepPage(this.core, args);
+  }
+
+  /** luigi-ts: a bounded graph around one step (see queries.stepGraph). */
+  stepGraph(args: StepGraphArgs): StepGraph {
+    this.tick();
+    prune(this.core);
+    return queries.stepGraph(this.core, args);
+  }
+
   prune(): null {
     this.tick();
     prune(this.core);
@@ -582,22 +635,28 @@ export class Scheduler {
   // ---------------------------------------------------------------- helpers
 
   /** count_pending from the per-worker counters: O(running steps of the worker). */
-  private pendingCounts(workerId: string): PendingCounts {
+  private pendingCounts(workerId: string, listRunning = true): PendingCounts {
     const { state } = this;
     const wi = state.idx.perWorker.get(workerId);
-    const running: RunningTaskInfo[] = [];
-    for (const id of wi?.runningEligible ?? []) {
-      const runner = state.steps.get(id)?.workerRunning;
-      if (runner == null) continue;
-      running.push({ task_id: id, worker: runner, ...(state.workers.get(runner)?.info ?? {}) });
-    }
     return {
       n_pending_tasks: wi?.nPending ?? 0,
       n_unique_pending: wi?.nUnique ?? 0,
       n_pending_last_scheduled: wi?.nLastScheduled ?? 0,
       worker_state: state.workers.get(workerId)?.state ?? "active",
-      running_tasks: running,
+      running_tasks: listRunning ? this.runningTasksFor(workerId) : [],
     };
+  }
+
+  /** Steps this worker could run that another worker runs now, with the runner's info (Luigi's shape). */
+  private runningTasksFor(workerId: string): RunningTaskInfo[] {
+    const { state } = this;
+    const running: RunningTaskInfo[] = [];
+    for (const id of state.idx.perWorker.get(workerId)?.runningEligible ?? []) {
+      const runner = state.steps.get(id)?.workerRunning;
+      if (runner == null) continue;
+      running.push({ task_id: id, worker: runner, ...(state.workers.get(runner)?.info ?? {}) });
+    }
+    return running;
   }
 
   /** The best-ranked step this worker is said to run but no longer reports (SPEC 2.4 step 3). */
@@ -618,7 +677,7 @@ export class Scheduler {
     const liveBatches = new Set(runs.filter((r) => r?.status === "RUNNING").map((r) => r?.batchId ?? null));
     for (const rec of runs) {
       if (rec?.status === "BATCH_RUNNING" && !liveBatches.has(rec.batchId))
-        setStatus(this.core, rec, "PENDING");
+        setStatus(this.core, rec, "PENDING", "batch-reset");
     }
   }
 

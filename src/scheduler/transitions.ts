@@ -3,11 +3,20 @@
  * change of the scheduler goes through `setStatus`.
  */
 import type { StepStatus } from "./api.js";
-import { notify, type Core } from "./core.js";
+import { notify, type Core, type HistoryCause } from "./core.js";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./retry-policy.js";
 import { isRunningStatus, type StepRecord } from "./step-record.js";
 
-export function setStatus(core: Core, rec: StepRecord, requested: StepStatus): void {
+/**
+ * `cause` only labels the history event. Changes into RUNNING / BATCH_RUNNING are not reported to the
+ * history here: the caller knows the runner and host only after the change and reports them itself.
+ */
+export function setStatus(
+  core: Core,
+  rec: StepRecord,
+  requested: StepStatus,
+  cause: HistoryCause = "claim",
+): void {
   const { state, options } = core;
   const now = state.now;
   // 1. A running step cannot be disabled from outside.
@@ -22,16 +31,18 @@ export function setStatus(core: Core, rec: StepRecord, requested: StepStatus): v
   if (rec.status === "RUNNING" && rec.batchId !== null && requested !== "RUNNING") {
     const members = state.idx.batchMembers.get(rec.batchId);
     for (const member of members ? [...members] : []) {
-      setStatus(core, member, requested);
+      setStatus(core, member, requested, cause);
       if (member.batchId !== null) state.change(member, () => (member.batchId = null));
     }
     state.change(rec, () => (rec.batchId = null));
   }
   // 4. Failures are counted; too many turn into a scheduler disable.
   let status = requested;
+  let failedFirst = false;
   if (status === "FAILED" && rec.status !== "DISABLED") {
     recordFailure(rec, now);
     if (hasExcessiveFailures(rec, now)) {
+      failedFirst = true;
       rec.schedulerDisableTime = now;
       state.disableTimers.push(now + options.disablePersist, rec);
       status = "DISABLED";
@@ -42,6 +53,8 @@ export function setStatus(core: Core, rec: StepRecord, requested: StepStatus): v
   }
   // 5. The change itself.
   if (status !== rec.status) {
+    const previous = rec.status;
+    if (failedFirst) recordChange(core, rec, previous, "FAILED", cause);
     state.change(rec, () => {
       rec.status = status;
       rec.updated = now;
@@ -49,6 +62,10 @@ export function setStatus(core: Core, rec: StepRecord, requested: StepStatus): v
     if (status === "DONE") notify(core.hooks, "metrics", "done", rec);
     else if (status === "FAILED") notify(core.hooks, "metrics", "failed", rec);
     else if (status === "DISABLED") notify(core.hooks, "metrics", "disabled", rec);
+    if (!isRunningStatus(status)) {
+      const from = failedFirst ? "FAILED" : previous;
+      recordChange(core, rec, from, status, failedFirst ? "disabled-by-scheduler" : cause);
+    }
   }
   // 6. Retry deadline; a failed member of a batch that cannot be batched goes away.
   if (status === "FAILED") {
@@ -69,7 +86,7 @@ export function reEnable(core: Core, rec: StepRecord, toFailed: boolean): void {
   rec.schedulerDisableTime = null;
   clearFailures(rec);
   if (toFailed) {
-    setStatus(core, rec, "FAILED");
+    setStatus(core, rec, "FAILED", "re-enabled");
     clearFailures(rec);
   }
 }
@@ -107,6 +124,29 @@ export function failIfRunnerGone(core: Core, rec: StepRecord): boolean {
   if (!isRunningStatus(rec.status) || runner === null) return false;
   if (rec.stakeholders.includes(runner) || core.state.assistants.has(runner)) return false;
   core.state.change(rec, () => (rec.workerRunning = null));
-  setStatus(core, rec, "FAILED");
+  setStatus(core, rec, "FAILED", "runner-gone");
   return true;
+}
+
+/** Reports a status change to the history hook (the worker is the runner, if it has one). */
+export function recordChange(
+  core: Core,
+  rec: StepRecord,
+  previous: StepStatus,
+  status: StepStatus,
+  cause: HistoryCause,
+  worker: string | null = rec.workerRunning,
+  host: string | null = null,
+): void {
+  if (!core.hooks.history) return;
+  notify(core.hooks, "history", {
+    step: rec,
+    previous,
+    status,
+    time: core.state.now,
+    worker,
+    host: host ?? (worker === null ? null : (core.state.workers.get(worker)?.reference?.host ?? null)),
+    error: status === "FAILED" || status === "DISABLED" ? rec.expl : null,
+    cause,
+  });
 }

@@ -46,6 +46,7 @@ export function verifyState(state: SchedulerState): void {
   const idx = state.idx;
   for (const [status, ids] of fresh.byStatus)
     sameSet(ids, idx.byStatus.get(status), `byStatus ${status}`, fail);
+  sameSet(fresh.pendingBlocked, idx.pendingBlocked, "pendingBlocked", fail);
   sameKeys(fresh.byFamily, idx.byFamily, "byFamily", fail);
   for (const [family, ids] of fresh.byFamily)
     sameSet(ids, idx.byFamily.get(family), `family ${family}`, fail);

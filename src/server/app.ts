@@ -2,12 +2,21 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "../log/logger.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import { createRpcHandler } from "../rpc/handler.js";
+import type { Registry } from "prom-client";
+import type { HistoryQueries } from "../history/queries.js";
+import { registerHistoryRoutes } from "./history-routes.js";
+import { registerMetricsRoute } from "./metrics.js";
+import { registerStaticRoutes } from "./static-routes.js";
 
 export interface AppOptions {
   scheduler: SchedulerApi;
   logger: Logger;
   /** Largest request body accepted, in bytes. Default 32 MiB (a big dependency list fits). */
   bodyLimit?: number;
+  /** The step history's page queries; undefined when history is off (its pages then say how to turn it on). */
+  history?: HistoryQueries | undefined;
+  /** Served at /metrics when given. */
+  metrics?: Registry | undefined;
 }
 
 /**
@@ -44,8 +53,11 @@ export function createApp(options: AppOptions): FastifyInstance {
       return reply.code(result.status).type("application/json; charset=UTF-8").send(result.body);
     },
   });
+  registerHistoryRoutes(app, { queries: options.history, logger: options.logger });
+  registerMetricsRoute(app, options.metrics);
   app.head("/", async (_request, reply) => reply.code(204).send());
   app.get("/", async (_request, reply) => reply.redirect("static/visualiser/index.html"));
+  void app.register(registerStaticRoutes);
   app.setNotFoundHandler(async (request, reply) =>
     reply
       .code(404)

@@ -1,9 +1,12 @@
 import { existsSync, rmSync } from "node:fs";
 import type { LuigiConfig } from "../config/index.js";
-import { schedulerConfig } from "../config/index.js";
+import { schedulerConfig, stepHistoryConfig } from "../config/index.js";
+import type { StepHistory } from "../history/service.js";
+import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
 import { DurableScheduler } from "../scheduler/persistence/durable.js";
 import { createApp } from "./app.js";
+import { createMetricsRegistry } from "./metrics.js";
 
 export interface DaemonOptions {
   config: LuigiConfig;
@@ -20,6 +23,8 @@ export interface DaemonOptions {
    * dead worker is noticed up to a minute late; pruning here costs only the expired timers, so it runs often.
    */
   pruneInterval?: number;
+  /** Tuning of the step history's writer (tests). */
+  historyWriter?: Omit<WriterOptions, "metrics">;
 }
 
 export interface DaemonHandle {
@@ -27,6 +32,8 @@ export interface DaemonHandle {
   readonly address: string;
   readonly port: number | undefined;
   readonly scheduler: DurableScheduler;
+  /** The step history, when `record_step_history` is on. */
+  readonly history: StepHistory | undefined;
   /** Stops listening, drains connections, saves the state. */
   close(): Promise<void>;
 }
@@ -36,13 +43,35 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const log = options.logger;
   const schedulerOptions = schedulerConfig(options.config);
   const statePath = options.statePath ?? schedulerOptions.statePath;
-  const durable = DurableScheduler.open({ statePath, options: schedulerOptions, logger: log });
+  const metrics = createMetricsRegistry();
+  // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
+  let history: StepHistory | undefined;
+  if (schedulerOptions.recordStepHistory) {
+    const where = stepHistoryConfig(options.config, statePath);
+    // Loaded only when on: Kysely and the database drivers cost luigid a quarter of its start-up time.
+    const { StepHistory } = await import("../history/service.js");
+    history = new StepHistory({
+      url: where.dbConnection,
+      logger: log,
+      registry: metrics,
+      ...(options.historyWriter ? { writer: options.historyWriter } : {}),
+    });
+    log.info({ db: history.where }, `step history on: recording to ${history.where}`);
+  }
+  const durable = DurableScheduler.open({
+    statePath,
+    options: schedulerOptions,
+    logger: log,
+    ...(history ? { hooks: history.recorder.hooks() } : {}),
+  });
+  // Armed only now: the journal replay above re-ran changes that were recorded when they happened.
+  history?.start();
   const r = durable.report;
   log.info(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
     `state loaded: ${r.steps} steps (${r.replayed} journal entries replayed in ${Math.round(r.millis)} ms)`,
   );
-  const app = createApp({ scheduler: durable.api, logger: log });
+  const app = createApp({ scheduler: durable.api, logger: log, history: history?.queries, metrics });
   let address: string;
   let port: number | undefined;
   try {
@@ -59,6 +88,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     }
   } catch (err) {
     durable.close();
+    await history?.close();
     throw err;
   }
   log.info({ address }, `luigid listening on ${address}`);
@@ -74,11 +104,14 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     address,
     port,
     scheduler: durable,
+    history,
     close: () =>
       (closing ??= (async () => {
         clearInterval(prune);
         await app.close();
         durable.close();
+        // Everything queued is written before luigid exits (or counted as lost if the database is away).
+        await history?.close();
         if (options.unixSocket) rmSync(options.unixSocket, { force: true });
       })()),
   };

@@ -1,5 +1,14 @@
 import { randomInt } from "node:crypto";
-import type { WriteStream } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type WriteStream,
+} from "node:fs";
 import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Writable } from "node:stream";
@@ -32,20 +41,35 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Below this size a write is done with synchronous calls (see writeFileAtomic). */
+const SYNC_WRITE_LIMIT = 1024 * 1024;
+
 /**
  * Writes `bytes` to a temp file next to `path` and renames it into place. With `fsync`, the file and the
  * directory are synced too, so the new content also survives a power loss (not only a crash).
+ *
+ * Small outputs (under 1 MiB, most step outputs) are written with synchronous calls: four thread-pool
+ * round trips (open, write, close, rename) cost about 0.5 ms of CPU on a small VM, the same calls made
+ * directly about 0.05 ms, and they block the event loop for about 0.1 ms. Parent directories are created
+ * only when the open fails for lack of them: a mkdir per write is a syscall per step for nothing.
  */
 export async function writeFileAtomic(
   path: string,
   bytes: Uint8Array,
   opts: { fsync?: boolean } = {},
 ): Promise<void> {
+  if (bytes.byteLength < SYNC_WRITE_LIMIT) {
+    writeFileAtomicSync(path, bytes, opts);
+    return;
+  }
   const tmp = tempPathFor(path);
   let fh: FileHandle | undefined;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    fh = await open(tmp, "wx");
+    fh = await open(tmp, "wx").catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      await mkdir(dirname(tmp), { recursive: true });
+      return open(tmp, "wx");
+    });
     await fh.writeFile(bytes);
     if (opts.fsync) await fh.sync();
     await fh.close();
@@ -57,6 +81,46 @@ export async function writeFileAtomic(
     throw ioError(err, path, "write");
   }
   if (opts.fsync) await syncDir(dirname(path));
+}
+
+function writeFileAtomicSync(path: string, bytes: Uint8Array, opts: { fsync?: boolean }): void {
+  const tmp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    try {
+      fd = openSync(tmp, "wx");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      mkdirSync(dirname(tmp), { recursive: true });
+      fd = openSync(tmp, "wx");
+    }
+    for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
+    if (opts.fsync) fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      if (fd !== undefined) closeSync(fd);
+      rmSync(tmp, { force: true });
+    } catch {
+      // the write's own error is the one to report
+    }
+    throw ioError(err, path, "write");
+  }
+  if (opts.fsync) syncDirSync(dirname(path));
+}
+
+function syncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // not supported here; the rename is still atomic, only its durability is weaker
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**

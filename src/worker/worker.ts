@@ -2,7 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describeThrown, ErrorCode } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
-import type { AddTaskArgs, GetWorkResponse, SchedulerApi, StepStatus } from "../scheduler/api.js";
+import {
+  MAX_WORKS_PER_CALL,
+  type AddTaskArgs,
+  type GetWorkResponse,
+  type SchedulerApi,
+  type StepStatus,
+} from "../scheduler/api.js";
 import { stepFromWire } from "../step/rebuild.js";
 import { isExternal, type Step, type StepReporter } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
@@ -18,8 +24,41 @@ function safeDependencies(step: Step): Step[] {
   }
 }
 
+/**
+ * An add_task's arguments without the worker and without the arguments that only repeat the scheduler's
+ * defaults: a graph registration then carries a third less JSON to encode, parse, check and journal.
+ */
+function slim(args: AddTaskArgs): Omit<AddTaskArgs, "worker"> {
+  const { worker: _w, ...task } = args;
+  const defaults: Partial<Record<keyof AddTaskArgs, unknown>> = {
+    new_deps: null,
+    expl: null,
+    tracking_url: null,
+    batch_id: null,
+    module: null,
+    batchable: false,
+    accepts_messages: false,
+    assistant: false,
+  };
+  for (const [key, value] of Object.entries(defaults)) {
+    if (task[key as keyof typeof task] === value) delete task[key as keyof typeof task];
+  }
+  if (task.owners?.length === 0) delete task.owners;
+  if (task.param_visibilities && Object.values(task.param_visibilities).every((v) => v === 0)) {
+    delete task.param_visibilities;
+  }
+  return task;
+}
+
 /** Registrations per `add_tasks` call while walking the graph: large enough to amortise a round trip. */
 const REGISTRATION_BATCH = 500;
+/** A step that ran faster than this lets the worker take more steps per request (see workBatchSize). */
+const FAST_STEP_SECONDS = 0.05;
+/**
+ * Longest an outcome waits for the next request before it is sent on its own (ms): dependants elsewhere
+ * must not wait on this worker's batch.
+ */
+const REPORT_DELAY_MS = 100;
 import type { ProcessExecutor } from "./process-executor.js";
 
 /** Worker settings; the defaults are Luigi's `[worker]` defaults unless noted. */
@@ -56,6 +95,12 @@ export interface WorkerOptions {
   cacheTaskCompletion?: boolean;
   /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
   completionConcurrency?: number;
+  /**
+   * Most steps one `get_works` request takes while steps finish in under 50 ms (a slow step resets it to
+   * one); finished steps are then reported with the next request. 1 = Luigi's one `get_work` per step and
+   * an `add_task` per outcome. Default 32.
+   */
+  workBatchSize?: number;
   /** Times a step may be rescheduled for an unfulfilled dependency. Default 1. */
   maxReschedules?: number;
   /** Where steps run: "inline" (async, this process; default) or "process" (a child process each). */
@@ -101,6 +146,15 @@ export class Worker {
   private readonly reschedules = new Map<string, number>();
   /** add_task calls of the scheduling walk not sent yet (they travel in batches). */
   private registrations: Omit<AddTaskArgs, "worker">[] = [];
+  /** Steps handed out by the last `get_works`, not started yet. */
+  private handed: GetWorkResponse[] = [];
+  /** Outcomes not reported yet: they travel with the next `get_works` (or after REPORT_DELAY_MS). */
+  private outbox: Omit<AddTaskArgs, "worker">[] = [];
+  private outboxTimer: NodeJS.Timeout | undefined;
+  /** The chain of outbox flushes in flight, if any (settles, never rejects). */
+  private reporting: Promise<void> | undefined;
+  /** Steps to ask for per request now: doubles while steps finish fast, back to 1 after a slow one. */
+  private batchSize = 1;
   private readonly inline = new InlineExecutor();
   private pinger: NodeJS.Timeout | undefined;
   private phasingOut = false;
@@ -130,6 +184,7 @@ export class Worker {
       cacheTaskCompletion: options.cacheTaskCompletion ?? false,
       completionConcurrency: Math.max(1, options.completionConcurrency ?? 16),
       maxReschedules: options.maxReschedules ?? 1,
+      workBatchSize: Math.max(1, Math.floor(options.workBatchSize ?? 32)),
       isolation: options.isolation ?? "inline",
     };
     if (this.opts.isolation === "process" && !options.processExecutor) {
@@ -207,13 +262,13 @@ export class Worker {
           runnable: false,
           expl: `task_limit of ${this.opts.taskLimit} reached`,
         },
-        true,
+        "walk",
       );
       this.schedulingFailed = true;
       return [];
     }
     if (step.disabled) {
-      await this.report(step, "DISABLED", { runnable: false }, true);
+      await this.report(step, "DISABLED", { runnable: false }, "walk");
       return [];
     }
     let complete: boolean;
@@ -232,23 +287,23 @@ export class Worker {
       );
       this.schedulingFailed = true;
       await this.fire(step, "brokenStep", err);
-      await this.report(step, "UNKNOWN", { runnable: false, expl: stack }, true);
+      await this.report(step, "UNKNOWN", { runnable: false, expl: stack }, "walk");
       return [];
     }
     this.scheduledCount++;
     if (complete) {
       await this.fire(step, "dependencyPresent");
-      await this.report(step, "DONE", { runnable: false }, true);
+      await this.report(step, "DONE", { runnable: false }, "walk");
       return [];
     }
     if (isExternal(step)) {
       await this.fire(step, "dependencyMissing");
       this.log.warn({ step: step.toString() }, "external dependency is missing");
-      await this.report(step, "PENDING", { runnable: this.opts.retryExternalTasks, deps: [] }, true);
+      await this.report(step, "PENDING", { runnable: this.opts.retryExternalTasks, deps: [] }, "walk");
       return [];
     }
     for (const dep of deps) await this.fire(step, "dependencyDiscovered", dep);
-    await this.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) }, true);
+    await this.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) }, "walk");
     return deps;
   }
 
@@ -264,7 +319,7 @@ export class Worker {
     step: Step,
     status: StepStatus,
     extra: { runnable?: boolean | null; deps?: string[] | null; newDeps?: string[]; expl?: string | null },
-    batch = false,
+    via: "call" | "walk" | "outbox" = "call",
   ): Promise<void> {
     if (extra.runnable !== null) this.history.record(step, status, extra.runnable ?? true);
     else this.history.record(step, status, this.history.get(step.id)?.runnable ?? true);
@@ -296,13 +351,49 @@ export class Worker {
       },
       owners: [...step.owners],
     };
-    if (!batch) {
+    if (via === "call") {
       await this.scheduler.addTask(args);
       return;
     }
-    const { worker: _w, ...task } = args;
+    const task = slim(args);
+    if (via === "outbox") {
+      this.outbox.push(task);
+      this.outboxTimer ??= setTimeout(() => {
+        this.outboxTimer = undefined;
+        this.flushOutbox().catch((err: unknown) =>
+          this.log.warn({ err: describeThrown(err).message }, "reporting finished steps failed"),
+        );
+      }, REPORT_DELAY_MS);
+      return;
+    }
     this.registrations.push(task);
     if (this.registrations.length >= REGISTRATION_BATCH) await this.flushRegistrations();
+  }
+
+  /**
+   * Sends the outcomes waiting in the outbox in one `add_tasks` round trip. Sends are chained, one at a
+   * time: a later one (or a `get_works`) overtaking an earlier one still being retried would leave the
+   * scheduler believing those steps still run, and it would hand them out again.
+   */
+  private async flushOutbox(): Promise<void> {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
+    const send = async (): Promise<void> => {
+      if (this.outbox.length === 0) return;
+      const tasks = this.outbox;
+      this.outbox = [];
+      try {
+        await this.scheduler.addTasks({ worker: this.id, tasks });
+      } catch (err) {
+        // Not delivered (the scheduler is away longer than the client's retries): they go with the next
+        // request. Dropping them would make the scheduler hand the steps out again.
+        this.outbox.unshift(...tasks);
+        throw err;
+      }
+    };
+    const sending = (this.reporting ?? Promise.resolve()).then(send);
+    this.reporting = sending.catch(() => undefined);
+    await sending;
   }
 
   /** Sends the registrations gathered by the scheduling walk in one `add_tasks` round trip. */
@@ -323,20 +414,26 @@ export class Worker {
     let idleSince: number | undefined;
     try {
       for (;;) {
+        // Steps already handed to this worker are its own: they run even when it is phasing out.
+        while (this.running.size < this.opts.processes && this.handed.length > 0) {
+          this.start(this.handed.shift() as GetWorkResponse);
+        }
         if (this.running.size >= this.opts.processes || (this.phasingOut && this.running.size > 0)) {
           await this.waitForAnyRun();
           continue;
         }
         if (this.phasingOut) break;
-        const reply = await this.getWork();
+        const replies = await this.getWork();
+        const reply = replies.at(-1) as GetWorkResponse;
         if (reply.worker_state === "disabled") {
           this.log.info("the scheduler disabled this worker: finishing running steps, then stopping");
           this.phaseOut();
           continue;
         }
-        if (reply.task_id !== null) {
+        const handedOut = replies.filter((r) => r.task_id !== null);
+        if (handedOut.length > 0) {
           idleSince = undefined;
-          this.start(reply);
+          this.handed.push(...handedOut);
           continue;
         }
         let othersRunMine = false;
@@ -362,6 +459,9 @@ export class Worker {
       }
     } finally {
       await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+      await this.flushOutbox().catch((err: unknown) =>
+        this.log.error({ err: describeThrown(err).message }, "reporting finished steps failed"),
+      );
       this.stopPinging();
     }
     await this.settleRunByOthers();
@@ -419,13 +519,35 @@ export class Worker {
     return Date.now() - idleSince < this.opts.maxKeepAliveIdleDuration * 1000;
   }
 
-  private async getWork(): Promise<GetWorkResponse> {
-    return this.scheduler.getWork({
+  /** One request for work: `get_work`, or `get_works` carrying the outbox when batching is on. */
+  private async getWork(): Promise<GetWorkResponse[]> {
+    // Outcomes sent on their own must arrive first: a request that overtook them would not list those
+    // steps among this worker's current ones, and the scheduler would hand them out again as lost.
+    await this.reporting;
+    const args = {
       worker: this.id,
       host: this.identity.host,
       assistant: this.opts.assistant,
-      current_tasks: [...this.running.keys()],
-    });
+      current_tasks: [...this.running.keys(), ...this.handed.map((h) => h.task_id as string)],
+    };
+    if (this.opts.workBatchSize <= 1) return [await this.scheduler.getWork(args)];
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
+    const reports = this.outbox;
+    this.outbox = [];
+    const free = Math.max(1, this.opts.processes - this.running.size);
+    try {
+      const { replies } = await this.scheduler.getWorks({
+        ...args,
+        max_tasks: Math.min(MAX_WORKS_PER_CALL, free * this.batchSize),
+        reports,
+      });
+      return replies.length > 0 ? replies : [await this.scheduler.getWork(args)];
+    } catch (err) {
+      // Not delivered: they go with the next request (the call already retried per rpc_retry_*).
+      this.outbox.unshift(...reports);
+      throw err;
+    }
   }
 
   private async waitForAnyRun(): Promise<void> {
@@ -541,7 +663,9 @@ export class Worker {
         const entry = this.history.get(step.id);
         if (entry) entry.retried = true;
       }
-      await this.report(step, "DONE", { runnable: null, expl: expl ?? null });
+      this.batchSize =
+        outcome.seconds < FAST_STEP_SECONDS ? Math.min(this.opts.workBatchSize, this.batchSize * 2) : 1;
+      await this.report(step, "DONE", { runnable: null, expl: expl ?? null }, this.outcomeVia());
       this.log.info({ step: label, seconds: Number(outcome.seconds.toFixed(3)) }, "done");
       await this.fire(step, "success");
       await this.fire(step, "processingTime", outcome.seconds);
@@ -557,10 +681,16 @@ export class Worker {
     this.failedCount++;
     const entry = this.history.get(step.id);
     if (entry) entry.error = { message: outcome.message, stack: outcome.stack };
-    await this.report(step, "FAILED", { runnable: null, expl });
+    this.batchSize = 1;
+    await this.report(step, "FAILED", { runnable: null, expl }, this.outcomeVia());
     this.log.error({ step: label, attempts: outcome.attempts, err: outcome.message }, "failed");
     if (outcome.timedOut) await this.fire(step, "timeout", outcome.message);
     await this.fire(step, "failure", new Error(outcome.message));
+  }
+
+  /** Outcomes wait for the next request when batching is on; otherwise each is its own `add_task`. */
+  private outcomeVia(): "call" | "outbox" {
+    return this.opts.workBatchSize > 1 ? "outbox" : "call";
   }
 
   /** A dependency vanished between scheduling and running: re-register it (at most maxReschedules). */

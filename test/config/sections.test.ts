@@ -118,6 +118,7 @@ describe("workerConfig", () => {
       forceMultiprocessing: false,
       isolation: "inline",
       completionConcurrency: 16,
+      workBatchSize: 32,
     });
   });
 
@@ -142,6 +143,7 @@ describe("workerConfig", () => {
         "cache_task_completion = true",
         "isolation = process",
         "completion_concurrency = 4",
+        "work_batch_size = 1",
       ].join("\n"),
     );
     expect(workerConfig(c)).toMatchObject({
@@ -162,6 +164,7 @@ describe("workerConfig", () => {
       cacheTaskCompletion: true,
       isolation: "process",
       completionConcurrency: 4,
+      workBatchSize: 1,
     });
   });
 
@@ -178,6 +181,7 @@ describe("workerConfig", () => {
       /isolation.*expected one of inline, process/,
     );
     expect(() => workerConfig(cfg("[worker]\ncompletion_concurrency = 0\n"))).toThrow(ConfigError);
+    expect(() => workerConfig(cfg("[worker]\nwork_batch_size = 0\n"))).toThrow(/work_batch_size = 0/);
     expect(() => workerConfig(cfg("[worker]\nkeep_alive = maybe\n"))).toThrow(
       /\[worker\] keep_alive = "maybe"/,
     );

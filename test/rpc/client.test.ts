@@ -249,6 +249,56 @@ describe("RemoteScheduler", () => {
     expect(Object.keys(await c.taskList({ status: "PENDING" })).sort()).toEqual(["L_1", "L_2", "L_3"]);
   });
 
+  test("get_works carries reports and hands out several steps in one JSON round trip", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    await c.addTasks({ worker: W, tasks: [1, 2, 3].map((i) => ({ task_id: `G_${i}`, family: "G" })) });
+    const first = await c.getWorks({ worker: W, host: "h", current_tasks: [], max_tasks: 2 });
+    const ids = first.replies.map((r) => r.task_id);
+    expect(ids).toHaveLength(2);
+    const second = await c.getWorks({
+      worker: W,
+      host: "h",
+      current_tasks: ids as string[],
+      max_tasks: 2,
+      reports: ids.map((id) => ({ task_id: id as string, status: "DONE" as const })),
+    });
+    expect(second.replies[0]?.task_id).toMatch(/^G_/);
+    expect(Object.keys(await c.taskList({ status: "DONE" })).sort()).toEqual((ids as string[]).sort());
+    const last = s.received.filter((r) => r.url === "/api/get_works").at(-1);
+    expect(last?.url).toBe("/api/get_works");
+    expect(last?.headers["content-type"]).toBe("application/json");
+  });
+
+  test("get_works falls back to add_task reports and one get_work against Luigi's scheduler", async () => {
+    const s = await server({
+      intercept: (req, res) => {
+        if (!req.url.startsWith("/api/get_works")) return false;
+        res.writeHead(404, { "Content-Type": "text/html" }).end("<html><title>404: Not Found</title></html>");
+        return true;
+      },
+    });
+    const c = client({ url: s.url });
+    await c.addTask({ worker: W, task_id: "F_1", family: "F" });
+    await c.addTask({ worker: W, task_id: "F_2", family: "F" });
+    const first = await c.getWorks({ worker: W, current_tasks: [], max_tasks: 5 });
+    expect(first.replies).toHaveLength(1);
+    const id = first.replies[0]?.task_id as string;
+    const second = await c.getWorks({
+      worker: W,
+      current_tasks: [id],
+      max_tasks: 5,
+      reports: [{ task_id: id, status: "DONE" }],
+    });
+    expect(second.replies.map((r) => r.task_id)).toEqual([id === "F_1" ? "F_2" : "F_1"]);
+    expect(s.received.map((r) => r.url).slice(2)).toEqual([
+      "/api/get_works",
+      "/api/get_work",
+      "/api/add_task",
+      "/api/get_work",
+    ]);
+  });
+
   test("fails with RPC_FAILED naming the URL and the last cause after all attempts", async () => {
     const s = await server({
       intercept: (_req, res) => {

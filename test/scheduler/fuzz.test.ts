@@ -72,6 +72,33 @@ function naiveCounts(snap: StateSnapshot, worker: string): [number, number, numb
   return [pending, unique, last, running.sort()];
 }
 
+/**
+ * step_page's categories (from the pendingBlocked index and the failure walk) must equal Luigi's own
+ * upstream-status DFS as task_list applies it, and its counts the sizes of those lists.
+ */
+function checkStepPage(s: Scheduler): void {
+  const ids = (r: ReturnType<Scheduler["taskList"]>): string[] => Object.keys(r).sort();
+  const page = s.stepPage({ limit: 1000 });
+  const byCat = (cat: string): string[] =>
+    page.rows
+      .filter((r) => r.category === cat)
+      .map((r) => r.task_id)
+      .sort();
+  const failed = ids(s.taskList({ status: "PENDING", upstream_status: "UPSTREAM_FAILED" }));
+  const disabled = ids(s.taskList({ status: "PENDING", upstream_status: "UPSTREAM_DISABLED" }));
+  const pending = ids(s.taskList({ status: "PENDING" })).filter(
+    (id) => !failed.includes(id) && !disabled.includes(id),
+  );
+  expect(byCat("UPSTREAM_FAILED")).toEqual(failed);
+  expect(byCat("UPSTREAM_DISABLED")).toEqual(disabled);
+  expect(byCat("PENDING")).toEqual(pending);
+  for (const status of ["RUNNING", "DONE", "FAILED", "DISABLED", "BATCH_RUNNING"]) {
+    expect(byCat(status)).toEqual(ids(s.taskList({ status })));
+  }
+  for (const [cat, n] of Object.entries(page.counts)) expect(byCat(cat).length).toBe(n);
+  expect(page.total).toBe(page.rows.length);
+}
+
 function run(seed: number, steps: number, withResources: boolean): void {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
@@ -150,6 +177,8 @@ function run(seed: number, steps: number, withResources: boolean): void {
         resources: { r: 2 },
       });
       expect(s.exportState()).toEqual(snap);
+    } else if (op < 0.985) {
+      checkStepPage(s);
     } else {
       s.taskList({ upstream_status: "UPSTREAM_DISABLED" });
       s.depGraph({ task_id: id, include_done: rnd() < 0.5 });

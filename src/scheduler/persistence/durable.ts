@@ -16,7 +16,7 @@ import type { SchedulerHooks } from "../core.js";
 import { LocalScheduler } from "../local.js";
 import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
-import { pack, unpack, type PackedSnapshot } from "./pack.js";
+import { pack, unpackLazily, type PackedSnapshot } from "./pack.js";
 import { Journal, type JournalEntry } from "./journal.js";
 
 /**
@@ -29,6 +29,7 @@ const JOURNALED = new Set<string>([
   "addTaskBatcher",
   "addWorker",
   "getWork",
+  "getWorks",
   "countPending",
   "ping",
   "setTaskStatusMessage",
@@ -145,7 +146,7 @@ export class DurableScheduler {
     let core: Scheduler;
     try {
       core = file
-        ? Scheduler.importState(unpack(file.scheduler), schedulerInit)
+        ? Scheduler.importState(unpackLazily(file.scheduler), schedulerInit)
         : new Scheduler(schedulerInit);
     } catch (err) {
       const aside = moveAside(init.statePath);
@@ -254,7 +255,11 @@ export class DurableScheduler {
       this.journal.append({ s: this.seq, t, m, a });
       // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
       this.sinceCompaction +=
-        m === "addTasks" ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1) : 1;
+        m === "addTasks"
+          ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1)
+          : m === "getWorks"
+            ? 1 + ((a as { reports?: unknown[] | null }).reports?.length ?? 0)
+            : 1;
       if (this.sinceCompaction >= this.compactEvery) this.compact();
     };
     return new Proxy(local, {

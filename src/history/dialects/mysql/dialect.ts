@@ -1,0 +1,26 @@
+import { MysqlDialect } from "kysely";
+import { createPool } from "mysql2";
+import type { ServerTarget } from "../../url.js";
+import type { DriverErrorSink, HistoryDialect } from "../types.js";
+
+export function createMysqlDialect(target: ServerTarget, onError: DriverErrorSink): HistoryDialect {
+  const timeout = Number(target.options["connect_timeout"] ?? "10");
+  const sslMode = (target.options["ssl_mode"] ?? target.options["sslmode"] ?? "").toLowerCase();
+  const pool = createPool({
+    host: target.host,
+    port: target.port ?? 3306,
+    database: target.database,
+    ...(target.user !== undefined ? { user: target.user } : {}),
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(sslMode === "required" || sslMode === "require" ? { ssl: { rejectUnauthorized: false } } : {}),
+    charset: "utf8mb4",
+    timezone: "Z",
+    connectTimeout: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 10_000,
+    connectionLimit: 4,
+    // BIGINT columns hold epoch milliseconds: well within a double's exact range.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
+  pool.on("connection", (conn) => conn.on("error", onError));
+  return { name: "mysql", kysely: new MysqlDialect({ pool }) };
+}

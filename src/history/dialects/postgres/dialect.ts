@@ -1,0 +1,38 @@
+import { PostgresDialect } from "kysely";
+import pg from "pg";
+import type { ServerTarget } from "../../url.js";
+import type { DriverErrorSink, HistoryDialect } from "../types.js";
+
+/** libpq's sslmode values as node-postgres `ssl` settings. */
+function sslFrom(mode: string | undefined): boolean | { rejectUnauthorized: boolean } | undefined {
+  switch (mode) {
+    case undefined:
+    case "disable":
+    case "allow":
+    case "prefer":
+      return undefined;
+    case "require":
+      return { rejectUnauthorized: false };
+    default: // verify-ca, verify-full
+      return { rejectUnauthorized: true };
+  }
+}
+
+export function createPostgresDialect(target: ServerTarget, onError: DriverErrorSink): HistoryDialect {
+  const timeout = Number(target.options["connect_timeout"] ?? "10");
+  const ssl = sslFrom(target.options["sslmode"]);
+  const pool = new pg.Pool({
+    host: target.host,
+    port: target.port ?? 5432,
+    database: target.database,
+    ...(target.user !== undefined ? { user: target.user } : {}),
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(ssl !== undefined ? { ssl } : {}),
+    ...(target.options["application_name"] ? { application_name: target.options["application_name"] } : {}),
+    connectionTimeoutMillis: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 10_000,
+    max: 4,
+  });
+  // Without a listener an idle connection dropped by the server would crash luigid.
+  pool.on("error", onError);
+  return { name: "postgres", kysely: new PostgresDialect({ pool }) };
+}

@@ -1,0 +1,55 @@
+import type { StepStatus } from "../scheduler/api.js";
+import type { HistoryCause } from "../scheduler/core.js";
+
+/** One status change waiting in the writer's queue: plain data, copied (by reference) from the hook. */
+export interface QueuedEvent {
+  readonly stepId: string;
+  readonly family: string;
+  /** Public and hidden parameters as the scheduler holds them (private ones never reach it). */
+  readonly params: Readonly<Record<string, string | string[]>>;
+  readonly previous: StepStatus;
+  readonly status: StepStatus;
+  /** Epoch milliseconds, UTC. */
+  readonly time: number;
+  readonly worker: string | null;
+  readonly host: string | null;
+  readonly error: string | null;
+  readonly cause: HistoryCause;
+}
+
+/**
+ * The scheduler's first sight of a step (its record was just created): the only change reported with
+ * the same status before and after.
+ */
+export function isFirstAnnouncement(e: QueuedEvent): boolean {
+  return e.previous === e.status && e.cause === "claim";
+}
+
+/** Statuses that end a run. */
+export function endsRun(status: StepStatus): boolean {
+  return status === "DONE" || status === "FAILED" || status === "DISABLED";
+}
+
+/**
+ * A change that belongs to the run that just ended rather than starting a new one: the scheduler
+ * disabling a step after its failure, a re-enable, an operator marking a failed step done.
+ */
+export function continuesEndedRun(e: QueuedEvent): boolean {
+  if (e.previous !== "FAILED" && e.previous !== "DISABLED") return false;
+  return e.status === "FAILED" || e.status === "DISABLED" || e.cause === "marked-done";
+}
+
+/** The text stored with the event: the error for failures, else why the scheduler made the change. */
+export function eventMessage(e: QueuedEvent): string | null {
+  if (e.cause === "runner-gone") return "the worker running it stopped answering";
+  if (e.status === "FAILED" || e.status === "DISABLED") {
+    if (e.error) return e.error;
+  }
+  switch (e.cause) {
+    case "claim":
+    case "handout":
+      return null;
+    default:
+      return e.cause;
+  }
+}

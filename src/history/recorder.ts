@@ -1,0 +1,48 @@
+/**
+ * The scheduler's side of the history: a `SchedulerHooks.history` implementation that turns each status
+ * change into a queued event for the writer. It ignores everything until `arm()`: luigid replays its
+ * journal through the scheduler at start, and those changes were recorded when they first happened.
+ */
+import type { HistoryChange, SchedulerHooks } from "../scheduler/core.js";
+import type { QueuedEvent } from "./event.js";
+
+export interface EventSink {
+  push(event: QueuedEvent): void;
+}
+
+export class StepHistoryRecorder {
+  private armed = false;
+
+  constructor(private readonly sink: EventSink) {}
+
+  /** Starts recording (after the journal replay). */
+  arm(): void {
+    this.armed = true;
+  }
+
+  get isArmed(): boolean {
+    return this.armed;
+  }
+
+  /** The hooks to give the scheduler. */
+  hooks(): SchedulerHooks {
+    return { history: (change) => this.record(change) };
+  }
+
+  record(change: HistoryChange): void {
+    if (!this.armed) return;
+    const { step } = change;
+    this.sink.push({
+      stepId: step.id,
+      family: step.family,
+      params: step.params,
+      previous: change.previous,
+      status: change.status,
+      time: Math.round(change.time * 1000),
+      worker: change.worker,
+      host: change.host,
+      error: change.error,
+      cause: change.cause,
+    });
+  }
+}

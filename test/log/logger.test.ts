@@ -1,0 +1,41 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log/logger.js";
+
+function capture(options: Parameters<typeof createLogger>[0] = {}): {
+  lines: () => string[];
+  log: ReturnType<typeof createLogger>;
+} {
+  const stream = new PassThrough();
+  let text = "";
+  stream.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const log = createLogger({ ...options, stream });
+  return { log, lines: () => text.split("\n").filter(Boolean) };
+}
+
+describe("createLogger (human form)", () => {
+  it("writes time, level, message, the step and the other fields as JSON on one line", () => {
+    const { log, lines } = capture();
+    log.info({ step: "Report(day=2026-11-20)", seconds: 0.25 }, "done");
+    log.warn("plain %s with %d args", "message", 2);
+    log.error(new Error("boom"));
+    expect(lines()).toEqual([
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: done Report\(day=2026-11-20\) \{"seconds":0\.25\}$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] WARN: plain message with 2 args$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] ERROR: boom \{"err":"boom"\}$/),
+    ]);
+  });
+
+  it("honours the level (Luigi's names too) and child bindings", () => {
+    const { log, lines } = capture({ level: "WARNING" });
+    log.info("hidden");
+    log.child({ worker: "w1" }).warn("shown");
+    expect(lines()).toEqual([expect.stringMatching(/WARN: shown \{"worker":"w1"\}$/)]);
+  });
+
+  it("writes pino's JSON lines in json form", () => {
+    const { log, lines } = capture({ format: "json" });
+    log.info({ step: "S" }, "running");
+    expect(JSON.parse(lines()[0] as string)).toMatchObject({ level: 30, msg: "running", step: "S" });
+  });
+});

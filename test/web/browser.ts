@@ -1,0 +1,39 @@
+/**
+ * Headless Chromium for the visualiser tests and the benchmark: Debian's /usr/bin/chromium driven by
+ * playwright-core (never a downloaded browser). Tests skip, saying why, when it is not installed.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? "/usr/bin/chromium";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserSkipReason(): string | null {
+  return existsSync(CHROMIUM)
+    ? null
+    : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the browser tests`;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A fresh folder for screenshots, under the system temp dir. */
+export function screenshotDir(): string {
+  const dir = path.join(tmpdir(), `luigi-ts-screens-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
