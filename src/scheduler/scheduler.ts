@@ -197,6 +197,8 @@ export class Scheduler {
       // and it leaves changes into RUNNING to callers, which know the runner: report those here.
       if ((isNew && step.status === "PENDING") || (isRunningStatus(step.status) && previous !== step.status))
         recordChange(this.core, step, previous, step.status, "claim", workerId);
+    } else if (claim === "DONE") {
+      step.foundComplete = true;
     }
 
     if (args.deps != null) state.replaceDeps(step, args.deps);

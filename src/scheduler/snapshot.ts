@@ -42,6 +42,7 @@ export interface StepSnapshot {
   statusMessage: string | null;
   progressPercentage: number | null;
   acceptsMessages: boolean;
+  foundComplete: boolean;
   messageResponses: [string, unknown][];
   runnable: boolean;
   batchable: boolean;
@@ -101,6 +102,7 @@ export function exportState(state: SchedulerState): StateSnapshot {
       statusMessage: rec.statusMessage,
       progressPercentage: rec.progressPercentage,
       acceptsMessages: rec.acceptsMessages,
+      foundComplete: rec.foundComplete,
       messageResponses: rec.messageResponses ? [...rec.messageResponses] : [],
       runnable: rec.runnable,
       batchable: rec.batchable,
@@ -194,6 +196,7 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
     rec.statusMessage = ss.statusMessage;
     rec.progressPercentage = ss.progressPercentage;
     rec.acceptsMessages = ss.acceptsMessages;
+    rec.foundComplete = ss.foundComplete ?? false;
     rec.messageResponses = ss.messageResponses.length > 0 ? new Map(ss.messageResponses) : null;
     rec.runnable = ss.runnable;
     rec.batchable = ss.batchable;

@@ -56,6 +56,13 @@ export class StepRecord implements FailureLog {
   statusMessage: string | null = null;
   progressPercentage: number | null = null;
   acceptsMessages = false;
+  /**
+   * Another worker found the outputs complete while this step was running (its DONE claim was refused by
+   * the running guard). If the runner then disappears, the step is DONE rather than FAILED: a worker
+   * killed after run() but before reporting must not leave a complete step pending with no worker that
+   * would run it (luigi-ts; Luigi fails it and the run waits for ever).
+   */
+  foundComplete = false;
   /** Replies of the step to scheduler messages, by message id; allocated on first use. */
   messageResponses: Map<string, unknown> | null = null;
   runnable = false;

@@ -54,6 +54,7 @@ export function setStatus(
   // 5. The change itself.
   if (status !== rec.status) {
     const previous = rec.status;
+    rec.foundComplete = false;
     if (failedFirst) recordChange(core, rec, previous, "FAILED", cause);
     state.change(rec, () => {
       rec.status = status;
@@ -123,8 +124,9 @@ export function failIfRunnerGone(core: Core, rec: StepRecord): boolean {
   const runner = rec.workerRunning;
   if (!isRunningStatus(rec.status) || runner === null) return false;
   if (rec.stakeholders.includes(runner) || core.state.assistants.has(runner)) return false;
+  const complete = rec.foundComplete;
   core.state.change(rec, () => (rec.workerRunning = null));
-  setStatus(core, rec, "FAILED", "runner-gone");
+  setStatus(core, rec, complete ? "DONE" : "FAILED", "runner-gone");
   return true;
 }
 

@@ -28,6 +28,35 @@ describe("worker liveness and pruning (SPEC 2.7)", () => {
     expect(f.next("W2")).toBe("A");
   });
 
+  test("a running step another worker found complete is DONE, not FAILED, when its runner disappears", () => {
+    f = fixture({ retryDelay: 30 });
+    f.add("A", { worker: "W1" });
+    f.add("B", { worker: "W1" });
+    expect(f.next("W1")).toBe("A");
+    expect(f.next("W1")).toBe("B");
+    // W1 wrote A's output and died before reporting; W2's walk finds A complete, B not.
+    f.add("A", { worker: "W2", status: "DONE", runnable: false });
+    f.add("B", { worker: "W2", status: "PENDING" });
+    expect(f.status("A")).toBe("RUNNING"); // the running guard: only the runner changes a running step
+    for (let i = 0; i < 7; i++) {
+      f.clock.advance(10);
+      f.s.ping({ worker: "W2" });
+    }
+    f.s.prune();
+    expect(f.status("A")).toBe("DONE");
+    expect(f.s.inspectStep("A")?.foundComplete).toBe(false);
+    expect(f.status("B")).toBe("FAILED");
+  });
+
+  test("a DONE claim refused while running is forgotten once the runner reports itself", () => {
+    f = fixture({ retryDelay: 30 });
+    f.add("A", { worker: "W1" });
+    expect(f.next("W1")).toBe("A");
+    f.add("A", { worker: "W2", status: "DONE", runnable: false });
+    f.fail("A", "W1");
+    expect(f.s.inspectStep("A")?.foundComplete).toBe(false);
+  });
+
   test("a worker is dropped only after worker_disconnect_delay of silence (strictly)", () => {
     f = fixture({ workerDisconnectDelay: 60 });
     f.s.ping({ worker: "W1" });
