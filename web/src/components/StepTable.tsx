@@ -95,7 +95,11 @@ export function StepTable(props: {
               </td>
               <td class="hide-narrow message">
                 {r.status_message && <div class="status-message">{r.status_message}</div>}
-                {r.progress_percentage !== null && <ProgressBar percent={r.progress_percentage} />}
+                {/* A finished step's last progress figure would only mislead ("75 %" on a done step). */}
+                {r.progress_percentage !== null &&
+                  (r.status === "RUNNING" || r.status === "BATCH_RUNNING") && (
+                    <ProgressBar percent={r.progress_percentage} />
+                  )}
               </td>
               <td class="hide-narrow hide-medium num">{r.priority}</td>
             </tr>
