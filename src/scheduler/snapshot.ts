@@ -232,7 +232,8 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
   for (const rec of state.steps.values()) {
     for (const w of rec.stakeholders) state.idx.worker(w).stakeOf.add(rec.id);
     state.idx.count(rec);
-    state.orphanCandidates.add(rec);
+    // Only steps nobody holds can become orphans (prune drops the others from the candidates anyway).
+    if (rec.stakeholders.length === 0) state.orphanCandidates.add(rec);
     if (rec.status === "FAILED" && rec.retry !== null && options.retryDelay >= 0)
       state.retryTimers.push(rec.retry, rec);
     if (rec.remove !== null) state.removeTimers.push(rec.remove, rec);

@@ -94,6 +94,51 @@ describe("DurableScheduler", () => {
     durable.close();
   });
 
+  it("reads a snapshot packed the previous way (one object per step) as well as the tuple form", () => {
+    const v1 = {
+      packed: 1 as const,
+      workerIds: [W],
+      policies: [{ retryCount: 3, disableHardTimeout: 3600, disableWindow: 3600 }],
+      steps: [
+        {
+          id: "A",
+          status: "DONE",
+          seq: 0,
+          time: 10,
+          updated: 11,
+          priority: 2,
+          family: "A",
+          retryPolicy: 0,
+          stakeholders: [0],
+          workers: [0],
+          runnable: true,
+          params: { day: "2026-11-20" },
+        },
+        {
+          id: "B",
+          status: "PENDING",
+          seq: 1,
+          time: 10,
+          updated: 10,
+          priority: 0,
+          family: "B",
+          retryPolicy: 0,
+          deps: ["A"],
+        },
+      ],
+      rest: { format: "luigi-ts/scheduler-state", version: 1, nextSeq: 2, workers: [], batchers: [] },
+    };
+    const fromV1 = unpack(v1 as unknown as Parameters<typeof unpack>[0]);
+    expect(fromV1.steps.map((st) => [st.id, st.status, st.deps, st.params, st.runnable])).toEqual([
+      ["A", "DONE", [], { day: "2026-11-20" }, true],
+      ["B", "PENDING", ["A"], {}, false],
+    ]);
+    // The same steps packed now (version 2) come back identical.
+    const again = pack(fromV1);
+    expect(again.packed).toBe(2);
+    expect(unpack(JSON.parse(JSON.stringify(again)) as typeof again)).toEqual(fromV1);
+  });
+
   it("skips a torn last journal line and keeps everything before it", async () => {
     const dir = stateDir();
     const statePath = path.join(dir, "state.json");

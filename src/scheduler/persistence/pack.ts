@@ -5,14 +5,55 @@ import type { StateSnapshot, StepSnapshot } from "../snapshot.js";
  * worker ids (long `Worker(salt=..., host=...)` strings, repeated in every step) and retry policies are
  * stored once and referenced by index, and fields holding their usual empty value (null, false, [] or {},
  * whichever the field has when unset) are left out. `unpack(pack(s))` deep-equals `s`.
+ *
+ * Version 2 (written now) stores each step as a fixed tuple (see TUPLE) with statuses, families and
+ * modules as indexes into tables: JSON.parse reads arrays of numbers much faster than 100k objects of
+ * varying shapes, and the file is half the size. Version 1 (one object per step) is still read.
  */
-export interface PackedSnapshot {
+export type PackedSnapshot = PackedSnapshotV1 | PackedSnapshotV2;
+
+export interface PackedSnapshotV1 {
   packed: 1;
   workerIds: string[];
   policies: StepSnapshot["retryPolicy"][];
   steps: Record<string, unknown>[];
   rest: Omit<StateSnapshot, "steps">;
 }
+
+export interface PackedSnapshotV2 {
+  packed: 2;
+  workerIds: string[];
+  policies: StepSnapshot["retryPolicy"][];
+  statuses: string[];
+  families: string[];
+  /** Module names; a step's index -1 means null. */
+  modules: string[];
+  steps: unknown[][];
+  rest: Omit<StateSnapshot, "steps">;
+}
+
+/**
+ * The fields of a version-2 step tuple, in order; a last element holds every other field that is not at
+ * its empty value (or 0 when there is none). An empty list or object is stored as 0.
+ */
+const TUPLE = [
+  "id",
+  "status",
+  "seq",
+  "time",
+  "updated",
+  "priority",
+  "family",
+  "retryPolicy",
+  "stakeholders",
+  "workers",
+  "runnable",
+  "module",
+  "params",
+  "paramVisibilities",
+  "deps",
+] as const;
+const IN_TUPLE = new Set<string>(TUPLE);
 
 const EMPTY: Omit<
   StepSnapshot,
@@ -83,12 +124,96 @@ export function pack(snapshot: StateSnapshot): PackedSnapshot {
     return out;
   });
   const { steps: _steps, ...rest } = snapshot;
-  return { packed: 1, workerIds: [...workerIndex.keys()], policies, steps, rest };
+  const statuses = new Table();
+  const families = new Table();
+  const modules = new Table();
+  const tuples = steps.map((o) => {
+    const extras: Record<string, unknown> = {};
+    for (const key of Object.keys(o)) if (!IN_TUPLE.has(key)) extras[key] = o[key];
+    return [
+      o.id,
+      statuses.index(o.status as string),
+      o.seq,
+      o.time,
+      o.updated,
+      o.priority,
+      families.index(o.family as string),
+      o.retryPolicy,
+      o.stakeholders ?? 0,
+      o.workers ?? 0,
+      o.runnable === true ? 1 : 0,
+      o.module === undefined ? -1 : modules.index(o.module as string),
+      o.params ?? 0,
+      o.paramVisibilities ?? 0,
+      o.deps ?? 0,
+      Object.keys(extras).length > 0 ? extras : 0,
+    ];
+  });
+  return {
+    packed: 2,
+    workerIds: [...workerIndex.keys()],
+    policies,
+    statuses: statuses.values,
+    families: families.values,
+    modules: modules.values,
+    steps: tuples,
+    rest,
+  };
+}
+
+/** Distinct strings in first-seen order, each with its index. */
+class Table {
+  readonly values: string[] = [];
+  private readonly indexes = new Map<string, number>();
+  index(value: string): number {
+    let i = this.indexes.get(value);
+    if (i === undefined) {
+      this.indexes.set(value, (i = this.values.length));
+      this.values.push(value);
+    }
+    return i;
+  }
+}
+
+/** A version-2 tuple back in the version-1 form (one object with the non-empty fields). */
+function fromTuple(packed: PackedSnapshotV2, t: unknown[]): Record<string, unknown> {
+  const extras = t[TUPLE.length];
+  const o: Record<string, unknown> = extras ? { ...(extras as Record<string, unknown>) } : {};
+  o.id = t[0];
+  o.status = packed.statuses[t[1] as number];
+  o.seq = t[2];
+  o.time = t[3];
+  o.updated = t[4];
+  o.priority = t[5];
+  o.family = packed.families[t[6] as number];
+  o.retryPolicy = t[7];
+  if (t[8]) o.stakeholders = t[8];
+  if (t[9]) o.workers = t[9];
+  if (t[10] === 1) o.runnable = true;
+  if ((t[11] as number) >= 0) o.module = packed.modules[t[11] as number];
+  if (t[12]) o.params = t[12];
+  if (t[13]) o.paramVisibilities = t[13];
+  if (t[14]) o.deps = t[14];
+  return o;
+}
+
+/** The steps of either version in the version-1 form, one at a time. */
+function* compactSteps(packed: PackedSnapshot): Generator<Record<string, unknown>> {
+  if (packed.packed === 1) {
+    yield* packed.steps;
+    return;
+  }
+  if (packed.packed !== 2) {
+    throw new TypeError(
+      `unknown packed snapshot version ${JSON.stringify((packed as { packed: unknown }).packed)}`,
+    );
+  }
+  for (const t of packed.steps) yield fromTuple(packed, t);
 }
 
 export function unpack(packed: PackedSnapshot): StateSnapshot {
   const name = workerNames(packed);
-  return { ...packed.rest, steps: packed.steps.map((r) => unpackStep(packed, name, r)) };
+  return { ...packed.rest, steps: [...compactSteps(packed)].map((r) => unpackStep(packed, name, r)) };
 }
 
 /**
@@ -100,7 +225,7 @@ export function unpackLazily(
 ): Omit<StateSnapshot, "steps"> & { steps: Iterable<StepSnapshot> } {
   const name = workerNames(packed);
   function* steps(): Generator<StepSnapshot> {
-    for (const r of packed.steps) yield unpackStep(packed, name, r);
+    for (const r of compactSteps(packed)) yield unpackStep(packed, name, r);
   }
   return { ...packed.rest, steps: steps() };
 }
