@@ -31,9 +31,10 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** A fresh folder for screenshots, under the system temp dir. */
+/** A fresh folder for screenshots, under the system temp dir (kept after the run; see global-setup). */
 export function screenshotDir(): string {
-  const dir = path.join(tmpdir(), `luigi-ts-screens-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  const root = process.env.LUIGI_TS_SCREENSHOTS_ROOT ?? tmpdir();
+  const dir = path.join(root, `luigi-ts-screens-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
