@@ -1,20 +1,17 @@
 import type { StepStatus } from "../scheduler/api.js";
-import type { HistoryCause } from "../scheduler/core.js";
+import type { HistoryChange } from "../scheduler/core.js";
 
-/** One status change waiting in the writer's queue: plain data, copied (by reference) from the hook. */
-export interface QueuedEvent {
+/**
+ * One status change waiting in the writer's queue: the hook's HistoryChange with the step's identity
+ * copied (by reference) out of its record, and the time in milliseconds.
+ */
+export interface QueuedEvent extends Omit<HistoryChange, "step" | "time"> {
   readonly stepId: string;
   readonly family: string;
   /** Public and hidden parameters as the scheduler holds them (private ones never reach it). */
   readonly params: Readonly<Record<string, string | string[]>>;
-  readonly previous: StepStatus;
-  readonly status: StepStatus;
   /** Epoch milliseconds, UTC. */
   readonly time: number;
-  readonly worker: string | null;
-  readonly host: string | null;
-  readonly error: string | null;
-  readonly cause: HistoryCause;
 }
 
 /**

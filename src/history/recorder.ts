@@ -31,18 +31,13 @@ export class StepHistoryRecorder {
 
   record(change: HistoryChange): void {
     if (!this.armed) return;
-    const { step } = change;
+    const { step, time, ...rest } = change;
     this.sink.push({
+      ...rest,
       stepId: step.id,
       family: step.family,
       params: step.params,
-      previous: change.previous,
-      status: change.status,
-      time: Math.round(change.time * 1000),
-      worker: change.worker,
-      host: change.host,
-      error: change.error,
-      cause: change.cause,
+      time: Math.round(time * 1000),
     });
   }
 }

@@ -283,16 +283,7 @@ export interface SchedulerApi {
  * The visualiser's eight status categories: a step's status, with PENDING split by its upstream status
  * (a PENDING step blocked by a disabled or failed step upstream counts there, not as PENDING).
  */
-export type StepCategory =
-  | "PENDING"
-  | "RUNNING"
-  | "BATCH_RUNNING"
-  | "DONE"
-  | "FAILED"
-  | "DISABLED"
-  | "UPSTREAM_FAILED"
-  | "UPSTREAM_DISABLED";
-export const STEP_CATEGORIES: readonly StepCategory[] = [
+export const STEP_CATEGORIES = [
   "PENDING",
   "RUNNING",
   "BATCH_RUNNING",
@@ -301,9 +292,10 @@ export const STEP_CATEGORIES: readonly StepCategory[] = [
   "DISABLED",
   "UPSTREAM_FAILED",
   "UPSTREAM_DISABLED",
-];
-export type StepPageSort = "default" | "name" | "updated" | "started" | "priority";
-export const STEP_PAGE_SORTS: readonly StepPageSort[] = ["default", "name", "updated", "started", "priority"];
+] as const;
+export type StepCategory = (typeof STEP_CATEGORIES)[number];
+export const STEP_PAGE_SORTS = ["default", "name", "updated", "started", "priority"] as const;
+export type StepPageSort = (typeof STEP_PAGE_SORTS)[number];
 
 export interface StepPageArgs {
   /** Categories to list; empty or absent: all of them. */

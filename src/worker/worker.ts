@@ -15,6 +15,7 @@ import { mapConcurrent } from "./concurrency.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
+import type { ProcessExecutor } from "./process-executor.js";
 
 function safeDependencies(step: Step): Step[] {
   try {
@@ -24,24 +25,26 @@ function safeDependencies(step: Step): Step[] {
   }
 }
 
+/** add_task arguments whose value here is the scheduler's own default (see slim). */
+const ADD_TASK_DEFAULTS: readonly [keyof Omit<AddTaskArgs, "worker">, unknown][] = [
+  ["new_deps", null],
+  ["expl", null],
+  ["tracking_url", null],
+  ["batch_id", null],
+  ["module", null],
+  ["batchable", false],
+  ["accepts_messages", false],
+  ["assistant", false],
+];
+
 /**
  * An add_task's arguments without the worker and without the arguments that only repeat the scheduler's
  * defaults: a graph registration then carries a third less JSON to encode, parse, check and journal.
  */
 function slim(args: AddTaskArgs): Omit<AddTaskArgs, "worker"> {
   const { worker: _w, ...task } = args;
-  const defaults: Partial<Record<keyof AddTaskArgs, unknown>> = {
-    new_deps: null,
-    expl: null,
-    tracking_url: null,
-    batch_id: null,
-    module: null,
-    batchable: false,
-    accepts_messages: false,
-    assistant: false,
-  };
-  for (const [key, value] of Object.entries(defaults)) {
-    if (task[key as keyof typeof task] === value) delete task[key as keyof typeof task];
+  for (const [key, value] of ADD_TASK_DEFAULTS) {
+    if (task[key] === value) delete task[key];
   }
   if (task.owners?.length === 0) delete task.owners;
   if (task.param_visibilities && Object.values(task.param_visibilities).every((v) => v === 0)) {
@@ -59,7 +62,6 @@ const FAST_STEP_SECONDS = 0.05;
  * must not wait on this worker's batch.
  */
 const REPORT_DELAY_MS = 100;
-import type { ProcessExecutor } from "./process-executor.js";
 
 /** Worker settings; the defaults are Luigi's `[worker]` defaults unless noted. */
 export interface WorkerOptions {
@@ -376,12 +378,9 @@ export class Worker {
    * scheduler believing those steps still run, and it would hand them out again.
    */
   private async flushOutbox(): Promise<void> {
-    if (this.outboxTimer) clearTimeout(this.outboxTimer);
-    this.outboxTimer = undefined;
     const send = async (): Promise<void> => {
-      if (this.outbox.length === 0) return;
-      const tasks = this.outbox;
-      this.outbox = [];
+      const tasks = this.takeOutbox();
+      if (tasks.length === 0) return;
       try {
         await this.scheduler.addTasks({ worker: this.id, tasks });
       } catch (err) {
@@ -394,6 +393,15 @@ export class Worker {
     const sending = (this.reporting ?? Promise.resolve()).then(send);
     this.reporting = sending.catch(() => undefined);
     await sending;
+  }
+
+  /** Empties the outbox (its timer too) and returns what it held. */
+  private takeOutbox(): Omit<AddTaskArgs, "worker">[] {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
+    const tasks = this.outbox;
+    this.outbox = [];
+    return tasks;
   }
 
   /** Sends the registrations gathered by the scheduling walk in one `add_tasks` round trip. */
@@ -531,10 +539,7 @@ export class Worker {
       current_tasks: [...this.running.keys(), ...this.handed.map((h) => h.task_id as string)],
     };
     if (this.opts.workBatchSize <= 1) return [await this.scheduler.getWork(args)];
-    if (this.outboxTimer) clearTimeout(this.outboxTimer);
-    this.outboxTimer = undefined;
-    const reports = this.outbox;
-    this.outbox = [];
+    const reports = this.takeOutbox();
     const free = Math.max(1, this.opts.processes - this.running.size);
     try {
       const { replies } = await this.scheduler.getWorks({

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
 import { startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { BACKENDS } from "./backends.js";
+import type { RunSummary } from "../../src/history/queries.js";
 
 const SHARED = path.join(FIXTURES, "shared.ts");
 const WORKER_CFG = `[core]
@@ -18,15 +19,7 @@ wait_jitter = 0.2
 ping_interval = 0.5
 `;
 
-interface Run {
-  id: number;
-  stepId: string;
-  family: string;
-  status: string;
-  host: string | null;
-  worker: string | null;
-  params: Record<string, string>;
-}
+type Run = Pick<RunSummary, "id" | "stepId" | "family" | "status" | "host" | "worker" | "params">;
 
 async function json<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { accept: "application/json" } });
