@@ -35,8 +35,8 @@ export function spawnTracked(args, options) {
 }
 
 /** A temporary directory, removed at exit unless BENCH_KEEP=1 (then its path goes to stderr). */
-export function tempDir(prefix = "luigi-ts-bench-") {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+export function tempDir(prefix = "luigi-ts-bench-", root = tmpdir()) {
+  const dir = mkdtempSync(path.join(root, prefix));
   if (process.env.BENCH_KEEP === "1") console.error(`keeping ${dir}`);
   else tempDirs.add(dir);
   return dir;

@@ -8,7 +8,16 @@
 import path from "node:path";
 import { Scheduler } from "../dist/index.js";
 import { RemoteScheduler } from "../dist/rpc/index.js";
-import { leafTask, percentile, registerLeaves, spawnTracked, startLuigid, tempDir, WORKER } from "./lib.js";
+import {
+  leafTask,
+  nodeArgsFrom,
+  percentile,
+  registerLeaves,
+  spawnTracked,
+  startLuigid,
+  tempDir,
+  WORKER,
+} from "./lib.js";
 
 const [mode = "http", nText = "1000", callsText = "500"] = process.argv.slice(2);
 const n = Number(nText);
@@ -52,7 +61,12 @@ if (mode === "core") {
     getWork: async (args) => core.getWork(args),
   };
 } else {
-  daemon = mode === "echo" ? await startEcho() : await startLuigid(path.join(tempDir(), "state.json"));
+  daemon =
+    mode === "echo"
+      ? await startEcho()
+      : await startLuigid(path.join(tempDir(), "state.json"), {
+          nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS"),
+        });
   scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 1, connectTimeout: 120 });
 }
 

@@ -46,6 +46,7 @@ function plain(value: unknown): unknown {
  * requests gets `Infinity` back rather than `null`.
  */
 export function encodeWireJson(value: unknown): string {
+  if (!mayHoldNonFinite(value, 0)) return JSON.stringify(value) ?? "null";
   let nonFinite = false;
   const text = JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === "number" && !Number.isFinite(v)) nonFinite = true;
@@ -53,6 +54,27 @@ export function encodeWireJson(value: unknown): string {
   });
   if (text === undefined) return "null";
   return nonFinite ? encodeSlow(value) : text;
+}
+
+/**
+ * Whether a non-finite number may be in `value`. A plain recursive scan followed by a plain
+ * JSON.stringify costs a third of a stringify with a replacer, which calls back into JavaScript for every
+ * member (the walk of a 10,000-step graph sends 10,000 registrations). Objects with `toJSON` (dates) and
+ * anything deeper than 64 levels (or cyclic) answer "maybe": the replacer then decides, as before.
+ */
+function mayHoldNonFinite(value: unknown, depth: number): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (typeof value !== "object" || value === null) return false;
+  if (depth > 64 || typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayHoldNonFinite(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && mayHoldNonFinite((value as Record<string, unknown>)[key], depth + 1))
+      return true;
+  }
+  return false;
 }
 
 /** The rare path: a hand-written encoder that can emit the bare tokens. */

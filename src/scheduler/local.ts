@@ -62,8 +62,7 @@ export class LocalScheduler implements SchedulerApi {
     return this.scheduler.addTask(args);
   }
   async addTasks(args: AddTasksArgs): Promise<null> {
-    for (const task of args.tasks) this.scheduler.addTask({ ...task, worker: args.worker });
-    return null;
+    return this.scheduler.addTasks(args);
   }
   async addTaskBatcher(args: {
     worker: string;

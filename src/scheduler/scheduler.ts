@@ -7,6 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   STEP_STATUSES,
   type AddTaskArgs,
+  type AddTasksArgs,
   type AddWorkerArgs,
   type ClaimStatus,
   type FetchErrorResponse,
@@ -123,9 +124,23 @@ export class Scheduler {
   // ---------------------------------------------------------------- worker-facing
 
   addTask(args: AddTaskArgs): null {
+    return this.addTaskOf(args.worker, args);
+  }
+
+  /** add_tasks: each step as its own add_task of `worker`, in order. */
+  addTasks(args: AddTasksArgs): null {
+    for (const task of args.tasks) this.addTaskOf(args.worker, task);
+    return null;
+  }
+
+  /**
+   * add_task with the worker given apart, so that batches (add_tasks, get_works' reports) need not copy
+   * every step's arguments to add it.
+   */
+  private addTaskOf(workerName: string, args: Omit<AddTaskArgs, "worker">): null {
     const now = this.tick();
     const { state } = this;
-    const workerId = required(args.worker, "worker");
+    const workerId = required(workerName, "worker");
     const taskId = required(args.task_id, "task_id");
     const claim: ClaimStatus = args.status ?? "PENDING";
     if (!CLAIM_STATUSES.has(claim)) throw new TypeError(`add_task: unknown status ${JSON.stringify(claim)}`);
@@ -332,7 +347,7 @@ export class Scheduler {
 
   getWorks(args: GetWorksArgs): GetWorksResponse {
     const workerId = required(args.worker, "worker");
-    for (const report of args.reports ?? []) this.addTask({ ...report, worker: workerId });
+    for (const report of args.reports ?? []) this.addTaskOf(workerId, report);
     const max = Math.min(MAX_WORKS_PER_CALL, Math.max(1, Math.floor(args.max_tasks ?? 1)));
     const current = [...(args.current_tasks ?? [])];
     const replies: GetWorkResponse[] = [];

@@ -29,6 +29,14 @@ export type StepEventName = keyof StepEventArgs;
 export type AnyStepHandler = (step: never, ...args: never[]) => void | Promise<void>;
 
 const handlers = new WeakMap<object, Map<StepEventName, AnyStepHandler[]>>();
+/** Handlers registered and not removed, over all classes: while 0, firing an event is skipped at once. */
+let handlerCount = 0;
+const NONE: readonly AnyStepHandler[] = Object.freeze([]);
+
+/** True when some class has a handler: the worker's graph walk fires several events per step. */
+export function anyHandlers(): boolean {
+  return handlerCount > 0;
+}
 
 export function addHandler(owner: object, event: StepEventName, handler: AnyStepHandler): () => void {
   let byEvent = handlers.get(owner);
@@ -36,18 +44,23 @@ export function addHandler(owner: object, event: StepEventName, handler: AnyStep
   const list = byEvent.get(event) ?? [];
   list.push(handler);
   byEvent.set(event, list);
+  handlerCount++;
+  let removed = false;
   return () => {
     const current = byEvent.get(event);
-    if (current)
-      byEvent.set(
-        event,
-        current.filter((h) => h !== handler),
-      );
+    if (removed || !current) return;
+    removed = true;
+    handlerCount--;
+    byEvent.set(
+      event,
+      current.filter((h) => h !== handler),
+    );
   };
 }
 
 /** Handlers of the class of `instance` and of all its ancestors, most specific class first. */
-export function handlersFor(instance: object, event: StepEventName): AnyStepHandler[] {
+export function handlersFor(instance: object, event: StepEventName): readonly AnyStepHandler[] {
+  if (handlerCount === 0) return NONE;
   const out: AnyStepHandler[] = [];
   let ctor: unknown = (instance as { constructor?: unknown }).constructor;
   while (typeof ctor === "function") {

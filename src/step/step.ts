@@ -112,6 +112,15 @@ export function isStep(value: unknown): value is Step {
   return value instanceof Step;
 }
 
+/** A schema's entries, computed once per schema (schemas are frozen): steps are built by the thousand. */
+const schemaEntries = new WeakMap<Schema, readonly (readonly [string, Param<unknown, boolean>])[]>();
+
+function entriesOf(schema: Schema): readonly (readonly [string, Param<unknown, boolean>])[] {
+  let entries = schemaEntries.get(schema);
+  if (!entries) schemaEntries.set(schema, (entries = Object.entries(schema)));
+  return entries;
+}
+
 /** Instance cache: class -> key of the significant parameter values -> instance. */
 const instanceCache = new WeakMap<object, Map<string, Step>>();
 
@@ -244,25 +253,30 @@ export class Step {
       }
     }
     const values: Record<string, unknown> = {};
-    const keyParts: string[] = [];
-    for (const [name, kind] of Object.entries(schema)) {
+    // One serialisation per significant parameter serves both the instance key and the id.
+    let cacheKey = "";
+    const idParams: Record<string, string> = {};
+    for (const [name, kind] of entriesOf(schema)) {
       const value = resolveParam(family, name, kind, given[name]);
       values[name] = value;
       // Equal significant parameters make the same step, hence the same instance (hidden and private
       // significant parameters count too: they distinguish instances though not ids).
-      if (kind.significant) keyParts.push(`${name}=${kind.serialize(value)}`);
+      if (kind.significant) {
+        const text = kind.serialize(value);
+        cacheKey += cacheKey === "" ? `${name}=${text}` : `\u0000${name}=${text}`;
+        if (kind.visibility === "public") idParams[name] = text;
+      }
     }
-    const cacheKey = keyParts.join("\u0000");
     let cache = instanceCache.get(cls);
     if (!cache) instanceCache.set(cls, (cache = new Map<string, Step>()));
     const cached = cache.get(cacheKey);
     if (cached) return cached;
 
     Object.defineProperty(this, "params", { value: Object.freeze(values), enumerable: false });
-    for (const [name, value] of Object.entries(values)) {
-      Object.defineProperty(this, name, { value, enumerable: true, writable: false });
+    for (const name in values) {
+      Object.defineProperty(this, name, { value: values[name], enumerable: true, writable: false });
     }
-    Object.defineProperty(this, "id", { value: stepId(family, this.significantParams()), enumerable: false });
+    Object.defineProperty(this, "id", { value: stepId(family, idParams), enumerable: false });
     cache.set(cacheKey, this);
   }
 

@@ -3,6 +3,8 @@
  * the pipeline module, rebuilds the step from its family and parameters, runs it (with its retry policy)
  * and reports back over IPC. The parent enforces the timeout by killing this process.
  */
+// First: its V8 settings must be in place before the rest is loaded (a child runs one short step).
+import "../cli/v8-tuning.js";
 import { loadStepModule } from "../cli/load-module.js";
 import { describeThrown } from "../errors.js";
 import { stepFromWire } from "../step/rebuild.js";

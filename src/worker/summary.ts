@@ -152,12 +152,8 @@ export function summarize(
   );
   if (exitCode === 0 && !rootsOk) exitCode = retcodes.notRun;
 
-  const categories = {} as Record<Category, string[]>;
   const ids = {} as Record<Category, string[]>;
-  for (const c of CATEGORIES) {
-    ids[c] = [...sets[c]];
-    categories[c] = ids[c].map((id) => steps.get(id)?.toString() ?? id);
-  }
+  for (const c of CATEGORIES) ids[c] = [...sets[c]];
   const errors: Record<string, string> = {};
   for (const id of sets.failed) {
     const entry = history.get(id);
@@ -169,7 +165,7 @@ export function summarize(
     face,
     reason,
     scheduled: history.entries.size,
-    categories,
+    categories: {} as Record<Category, string[]>,
     ids,
     otherWorkers,
     errors,
@@ -177,6 +173,17 @@ export function summarize(
     text: "",
   };
   summary.text = renderSummary(summary, steps, sets, options.summaryLength ?? 5);
+  // The display names are built on first use: the luigi command only prints the text, and naming every
+  // step of a 10,000-step run costs more than the rest of the summary.
+  let categories: Record<Category, string[]> | undefined;
+  Object.defineProperty(summary, "categories", {
+    enumerable: true,
+    configurable: true,
+    get: () =>
+      (categories ??= Object.fromEntries(
+        CATEGORIES.map((c) => [c, ids[c].map((id) => steps.get(id)?.toString() ?? id)]),
+      ) as Record<Category, string[]>),
+  });
   return summary;
 }
 
@@ -274,14 +281,21 @@ function renderSummary(
 
 /** A parameter's values in a group: `3`, `1,2,7`, `0...152` (consecutive integers), or the first few. */
 function describeValues(values: string[]): string {
-  const numeric = values.every((v) => /^-?\d+$/.test(v));
-  const sorted = numeric ? [...values].sort((a, b) => Number(a) - Number(b)) : [...values].sort();
+  const numeric = values.every((v) => INTEGER.test(v));
+  const sorted = numeric
+    ? values
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map(String)
+    : [...values].sort();
   if (sorted.length <= 3) return sorted.join(",");
   const first = sorted[0] as string;
   const last = sorted.at(-1) as string;
   if (numeric && Number(last) - Number(first) === sorted.length - 1) return `${first}...${last}`;
   return `${sorted.slice(0, 3).join(",")},... (${sorted.length} values)`;
 }
+
+const INTEGER = /^-?\d+$/;
 
 /** One line per family: the step itself when alone, else the count and the parameters that vary. */
 function groupLines(steps: Step[], indent: string, maxLines: number): string[] {

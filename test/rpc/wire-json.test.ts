@@ -45,6 +45,22 @@ describe("wire JSON", () => {
     expect(parseWireJson(encodeWireJson({ m: Infinity }))).toEqual({ m: Infinity });
   });
 
+  test("finds non-finite numbers at any depth, also behind toJSON, and refuses cycles as JSON.stringify does", () => {
+    const deep: Record<string, unknown> = { leaf: [1, { x: Infinity }] };
+    let nested: Record<string, unknown> = deep;
+    for (let k = 0; k < 100; k++) nested = { next: nested };
+    expect(encodeWireJson(nested)).toBe(
+      `${'{"next":'.repeat(100)}{"leaf":[1,{"x":Infinity}]}${"}".repeat(100)}`,
+    );
+    expect(encodeWireJson({ a: { toJSON: () => ({ n: Number.NaN }) } })).toBe('{"a":{"n":NaN}}');
+    expect(encodeWireJson([{ tasks: [{ resources: { slots: -Infinity } }] }])).toBe(
+      '[{"tasks":[{"resources":{"slots":-Infinity}}]}]',
+    );
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(() => encodeWireJson(cyclic)).toThrow(TypeError);
+  });
+
   test("responses escape </ and keep standard JSON", () => {
     expect(encodeResponse({ s: "</script>", n: Infinity })).toBe('{"response":{"s":"<\\/script>","n":null}}');
     expect(encodeResponse(undefined)).toBe('{"response":null}');

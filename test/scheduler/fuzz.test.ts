@@ -8,17 +8,7 @@ import type { ClaimStatus } from "../../src/scheduler/api.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import type { StateSnapshot, StepSnapshot } from "../../src/scheduler/snapshot.js";
 import { FakeClock } from "./helpers.js";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../helpers/random.js";
 
 const OPTIONS = {
   retryDelay: 50,
@@ -100,7 +90,7 @@ function checkStepPage(s: Scheduler): void {
 }
 
 function run(seed: number, steps: number, withResources: boolean): void {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const clock = new FakeClock();
   let s = new Scheduler({ clock: clock.now, ...OPTIONS, resources: { r: 2 } });

@@ -68,3 +68,22 @@ describe("get_works", () => {
     consistent(f.s);
   });
 });
+
+describe("add_tasks", () => {
+  test("is exactly add_task of each step in order, and leaves the caller's step objects as they were", () => {
+    const tasks = [
+      { task_id: "Low_1", family: "Low", status: "PENDING" as const, priority: 3 },
+      { task_id: "Top_1", family: "Top", status: "PENDING" as const, deps: ["Low_1"], resources: { db: 1 } },
+      { task_id: "Low_1", family: "Low", status: "DONE" as const, deps: null },
+    ];
+    const copies = structuredClone(tasks);
+    const batched = fixture();
+    batched.s.addTasks({ worker: "W1", tasks });
+    const single = fixture();
+    for (const task of tasks) single.s.addTask({ ...task, worker: "W1" });
+    expect(tasks).toEqual(copies);
+    expect(batched.s.exportState()).toEqual(single.s.exportState());
+    expect(batched.next()).toBe("Top_1");
+    consistent(batched.s);
+  });
+});

@@ -193,3 +193,34 @@ describe("Step", () => {
     expect(new Drop()).toBeInstanceOf(ExternalStep);
   });
 });
+
+describe("event handlers", () => {
+  class Parent extends Step.with({ n: param.int({ default: 0 }) }) {}
+  class Child extends Parent {}
+
+  it("fire for the class and its subclasses, stop when removed, and removing twice changes nothing", async () => {
+    const seen: string[] = [];
+    const offParent = Parent.on("success", (step) => void seen.push(`parent:${step.family}`));
+    const offChild = Child.on("success", (step) => void seen.push(`child:${step.family}`));
+    await new Child().fireEvent("success");
+    await new Parent().fireEvent("success");
+    expect(seen).toEqual(["child:Child", "parent:Child", "parent:Parent"]);
+
+    offChild();
+    offChild();
+    seen.length = 0;
+    await new Child().fireEvent("success");
+    expect(seen).toEqual(["parent:Child"]);
+
+    // A handler added after a double removal still fires: the count of handlers did not go wrong.
+    const offAgain = Child.on("success", () => void seen.push("again"));
+    seen.length = 0;
+    await new Child().fireEvent("success");
+    expect(seen).toEqual(["again", "parent:Child"]);
+    offAgain();
+    offParent();
+    seen.length = 0;
+    expect(await new Child().fireEvent("success")).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+});

@@ -90,6 +90,10 @@ describe("build()", () => {
     expect(summary.exitCode).toBe(30);
     expect(summary.categories.failed).toEqual(["Fails()"]);
     expect(summary.categories.upstream_failure).toEqual(["After()"]);
+    // The display names are computed on first use, and are part of the summary as data all the same.
+    const asData = JSON.parse(JSON.stringify(summary)) as typeof summary;
+    expect(asData.categories.failed).toEqual(["Fails()"]);
+    expect(asData.ids.failed).toEqual(summary.ids.failed);
     expect(summary.errors["Fails()"]).toBe("boom");
     expect(runs.sort()).toEqual(["Fails", "Leaf 9"]);
   });

@@ -103,3 +103,61 @@ describe("batched hand-outs", () => {
     expect(Object.keys(await local.taskList({ status: "DONE" }))).toHaveLength(4);
   });
 });
+
+/** A step with every add_task field away from its default. */
+class Loaded extends Step.with({
+  day: param.str(),
+  secret: param.str({ default: "s", visibility: "hidden" }),
+}) {
+  override priority = 7;
+  override resources = { db: 2 };
+  override retryCount = 3;
+  override owners = ["ops@example.com"];
+  output() {
+    return new MemoryTarget(`loaded-${this.day}`);
+  }
+  async run() {
+    await this.output().write("x");
+  }
+}
+
+describe("registrations in a batch", () => {
+  it("leave out what only repeats the scheduler's defaults, and keep every other value", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const local = new LocalScheduler();
+    const api = new Proxy(local, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== "addTasks" || typeof value !== "function") return value;
+        return (args: { tasks: Record<string, unknown>[] }) => {
+          sent.push(...args.tasks);
+          return (value as (a: unknown) => unknown).call(target, args);
+        };
+      },
+    });
+    const worker = new Worker({ scheduler: api, pingInterval: 0 });
+    await worker.add([new Node({ i: 1 }), new Loaded({ day: "mon" })]);
+    const plain = sent.find((t) => t.family === "Node" && (t.params as { i: string }).i === "1");
+    const loaded = sent.find((t) => t.family === "Loaded");
+    // Defaults (null, false, 0, {} and all-null retry policies) are not sent ...
+    expect(Object.keys(plain ?? {}).sort()).toEqual([
+      "deps",
+      "family",
+      "params",
+      "runnable",
+      "status",
+      "task_id",
+    ]);
+    // ... and everything else is, unchanged.
+    expect(loaded).toMatchObject({
+      priority: 7,
+      resources: { db: 2 },
+      retry_policy_dict: { retry_count: 3, disable_hard_timeout: null, disable_window: null },
+      owners: ["ops@example.com"],
+      param_visibilities: { day: 0, secret: 1 },
+    });
+    const record = local.scheduler.inspectStep(String(loaded?.task_id));
+    expect(record?.priority).toBe(7);
+    expect(record?.resources).toEqual({ db: 2 });
+  });
+});
