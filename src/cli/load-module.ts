@@ -16,8 +16,9 @@ let tsxRegistered = false;
  * Why not tsx's register() API: importing it loads tsx and esbuild into this thread as well as into the
  * loader's thread. And luigi-ts itself is loaded before the loader exists, so that the pipeline's
  * `import ... from "luigi-ts"` finds it in the module cache instead of sending every module of the
- * package through the loader thread. Together: 0.34 s -> 0.20 s of CPU to start a worker on a .ts
- * pipeline (a plain .js one takes 0.13 s).
+ * package through the loader thread. Together, a process that loads luigi-ts and a .ts pipeline uses
+ * 0.20 s of CPU instead of 0.34 s (0.13 s for the same pipeline as .js); `luigi` running a one-step .ts
+ * pipeline, 0.25 s instead of 0.31 s.
  */
 async function enableTypeScript(): Promise<void> {
   if (tsxRegistered) return;
