@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { ClaimStatus } from "../../src/scheduler/api.js";
+import { pack, unpack, unpackLazily } from "../../src/scheduler/persistence/pack.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import type { StateSnapshot, StepSnapshot } from "../../src/scheduler/snapshot.js";
 import { FakeClock } from "./helpers.js";
@@ -160,8 +161,11 @@ function run(seed: number, steps: number, withResources: boolean): void {
     } else if (op < 0.96) {
       s.getWork({ worker: w, assistant: true, current_tasks: rnd() < 0.5 ? [] : null });
     } else if (op < 0.97) {
+      // Through the on-disk form (packed, as JSON), as a luigid restart reads it.
       const snap = s.exportState();
-      s = Scheduler.importState(JSON.parse(JSON.stringify(snap)), {
+      const packed = JSON.parse(JSON.stringify(pack(snap))) as ReturnType<typeof pack>;
+      expect(unpack(packed)).toEqual(snap);
+      s = Scheduler.importState(unpackLazily(packed), {
         clock: clock.now,
         ...OPTIONS,
         resources: { r: 2 },

