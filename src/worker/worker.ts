@@ -49,7 +49,7 @@ function slim(a: AddTaskArgs): Omit<AddTaskArgs, "worker"> {
   if (a.accepts_messages === true) task.accepts_messages = true;
   if (a.assistant === true) task.assistant = true;
   if (a.tracking_url != null) task.tracking_url = a.tracking_url;
-  if (a.batchable != null && a.batchable) task.batchable = a.batchable;
+  if (a.batchable === true) task.batchable = true;
   if (a.batch_id != null) task.batch_id = a.batch_id;
   const policy = a.retry_policy_dict;
   if (
