@@ -9,19 +9,11 @@ import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import chromiumSettings from "./chromium.json" with { type: "json" };
 import { fmt, median, ROOT, startLuigid, tempDir, WORKER } from "./lib.js";
 
-const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
+// Debian's Chromium and its flags, shared with the browser tests (test/web/browser.ts).
+const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? chromiumSettings.executable;
 const TOTAL = Number(process.env.BENCH_VIS_STEPS ?? "100000");
 const GRAPH_NODES = 1000;
 const RUNS = Number(process.argv[2] ?? process.env.BENCH_REPEATS ?? "5");
@@ -139,7 +131,7 @@ async function main() {
     throw new Error("dist/web is missing: npm run build");
   const dir = tempDir();
   const daemon = await startLuigid(path.join(dir, "state.json"));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumSettings.args });
   try {
     const fillSeconds = await fill(daemon.url);
     const counts = (await rpc(daemon.url, "step_page", { limit: 0 })).counts;

@@ -160,12 +160,19 @@ export function summarize(
     if (entry?.error) errors[entry.step.toString()] = entry.error.message;
   }
   const otherWorkers = [...new Set(history.runByOtherWorker.values())];
+  let names: Record<Category, string[]> | undefined;
   const summary: ExecutionSummary = {
     status,
     face,
     reason,
     scheduled: history.entries.size,
-    categories: {} as Record<Category, string[]>,
+    // Built on first use (an enumerable getter, so JSON has it too): the luigi command only prints the
+    // text, and naming every step of a 10,000-step run costs more than the rest of the summary.
+    get categories() {
+      return (names ??= Object.fromEntries(
+        CATEGORIES.map((c) => [c, ids[c].map((id) => steps.get(id)?.toString() ?? id)]),
+      ) as Record<Category, string[]>);
+    },
     ids,
     otherWorkers,
     errors,
@@ -173,17 +180,6 @@ export function summarize(
     text: "",
   };
   summary.text = renderSummary(summary, steps, sets, options.summaryLength ?? 5);
-  // The display names are built on first use: the luigi command only prints the text, and naming every
-  // step of a 10,000-step run costs more than the rest of the summary.
-  let categories: Record<Category, string[]> | undefined;
-  Object.defineProperty(summary, "categories", {
-    enumerable: true,
-    configurable: true,
-    get: () =>
-      (categories ??= Object.fromEntries(
-        CATEGORIES.map((c) => [c, ids[c].map((id) => steps.get(id)?.toString() ?? id)]),
-      ) as Record<Category, string[]>),
-  });
   return summary;
 }
 

@@ -6,19 +6,12 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import chromiumSettings from "../../bench/chromium.json" with { type: "json" };
 
-export const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? "/usr/bin/chromium";
+// Debian's Chromium and its flags, shared with bench/visualiser.js.
+export const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? chromiumSettings.executable;
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export const CHROMIUM_ARGS: readonly string[] = chromiumSettings.args;
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserSkipReason(): string | null {
@@ -28,7 +21,7 @@ export function browserSkipReason(): string | null {
 }
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }
 
 /** A fresh folder for screenshots, under the system temp dir (kept after the run; see global-setup). */
