@@ -6,3 +6,6 @@ import { main } from "../dist/cli/luigi.js";
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+// The run is over: a step's stray timer or open socket must not keep the command alive (stdout and
+// stderr are written synchronously to files, pipes and terminals on Linux, so nothing is cut short).
+setTimeout(() => process.exit(code), 1000).unref();

@@ -36,6 +36,8 @@ export const ErrorCode = {
   UNKNOWN_METHOD: "UNKNOWN_METHOD",
   RPC_FAILED: "RPC_FAILED",
   INTERNAL: "INTERNAL",
+  /** Nothing listens at the scheduler's address, and it has not answered since this process started. */
+  SCHEDULER_UNREACHABLE: "SCHEDULER_UNREACHABLE",
   // step history
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
   HISTORY_DISABLED: "HISTORY_DISABLED",

@@ -84,6 +84,7 @@ export const SECTION_FLAGS: Record<string, Record<string, FlagType>> = {
     already_running: "string",
     scheduling_error: "string",
     not_run: "string",
+    scheduler_unreachable: "string",
   },
   execution_summary: { summary_length: "string" },
 };

@@ -2,12 +2,20 @@ import { Writable } from "node:stream";
 import {
   ConfigError,
   describeThrown,
+  ErrorCode,
   LuigiError,
   ParameterError,
+  SchedulerError,
   StepDefinitionError,
   UsageError,
 } from "../errors.js";
-import { coreConfig, retcodeConfig, schedulerConfig, workerConfig } from "../config/index.js";
+import {
+  coreConfig,
+  DEFAULT_RETCODES,
+  retcodeConfig,
+  schedulerConfig,
+  workerConfig,
+} from "../config/index.js";
 import { createLogger } from "../log/logger.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import { LocalScheduler } from "../scheduler/local.js";
@@ -22,6 +30,7 @@ import { helpText, parseCommandLine, prescan } from "./flags.js";
 import { loadStepModule } from "./load-module.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
+import { installStopSignals, SIGNAL_EXIT } from "./signals.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -36,12 +45,13 @@ export async function main(
   argv: string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  let unhandledCode = 4;
+  let unhandledCode = DEFAULT_RETCODES.unhandledException;
+  let unreachableCode = DEFAULT_RETCODES.schedulerUnreachable;
   try {
     const pre = prescan(argv);
     if (pre.module) await loadStepModule(pre.module);
     const config = activeConfig();
-    unhandledCode = retcodeConfig(config).unhandledException;
+    ({ unhandledException: unhandledCode, schedulerUnreachable: unreachableCode } = retcodeConfig(config));
     const rootClass = pre.family ? (lookupFamily(pre.family) as typeof Step) : undefined;
     const families = allRegisteredClasses() as (typeof Step)[];
     const parsed = parseCommandLine(argv, rootClass, families);
@@ -113,8 +123,9 @@ export async function main(
     } else {
       scheduler = RemoteScheduler.fromConfig(core, logger);
     }
+    // Steps run in child processes under isolation "process", and under "auto" those with a timeout.
     const processExecutor =
-      workerSettings.isolation === "process"
+      workerSettings.isolation !== "inline" && pre.module !== undefined
         ? new ChildProcessExecutor({ module: pre.module, cwd: process.cwd(), logger })
         : undefined;
     const worker = new Worker({
@@ -127,25 +138,34 @@ export async function main(
       processExecutor,
       onProgress: progress ? (p) => progress.update(p) : undefined,
     });
-    const onUsr1 = (): void => {
-      logger.info("SIGUSR1: finishing running steps, then stopping");
-      worker.phaseOut();
-    };
-    if (!workerSettings.noInstallShutdownHandler) process.on("SIGUSR1", onUsr1);
+    const signals = installStopSignals({
+      target: worker,
+      log: logger,
+      stderr: io.stderr,
+      phaseOutOnUsr1: !workerSettings.noInstallShutdownHandler,
+      beforeHardExit: () => processExecutor?.killAll(),
+    });
     try {
       if (roots.length > 0) await worker.add(roots);
-      await worker.run();
+      if (signals.received === undefined) await worker.run();
     } finally {
       progress?.stop();
-      process.off("SIGUSR1", onUsr1);
+      signals.uninstall();
     }
     const summary = summarize(worker.history, roots, retcodes, {
       summaryLength: config.getInt("execution_summary", "summary_length", 5),
       schedulingFailed: worker.hadSchedulingError,
+      errorsLogged: logger.isLevelEnabled("error"),
+      ...(signals.received !== undefined ? { interruptedBy: signals.received } : {}),
     });
     io.stdout.write(summary.text + "\n");
-    return summary.exitCode;
+    return signals.received !== undefined ? SIGNAL_EXIT[signals.received] : summary.exitCode;
   } catch (err) {
+    if (err instanceof SchedulerError) {
+      // The scheduler could not be reached, or stopped answering: say so in one line, not with a stack.
+      io.stderr.write(`luigi: ${err.message}\n`);
+      return err.code === ErrorCode.SCHEDULER_UNREACHABLE ? unreachableCode : unhandledCode;
+    }
     if (
       err instanceof UsageError ||
       err instanceof ParameterError ||

@@ -17,6 +17,11 @@ export interface RetcodeConfig {
   schedulingError: number;
   /** A step was not run for another reason, or the root was not completed (`not_run`). Default 25. */
   notRun: number;
+  /**
+   * luigi-ts: nothing answered at the scheduler's address when the command started (no luigid there, a
+   * forgotten `--local-scheduler`), so nothing was run (`scheduler_unreachable`). Default 15.
+   */
+  schedulerUnreachable: number;
 }
 
 /**
@@ -30,6 +35,7 @@ export const DEFAULT_RETCODES: Readonly<RetcodeConfig> = Object.freeze({
   alreadyRunning: 10,
   schedulingError: 35,
   notRun: 25,
+  schedulerUnreachable: 15,
 });
 
 export function retcodeConfig(cfg: LuigiConfig): RetcodeConfig {
@@ -41,5 +47,6 @@ export function retcodeConfig(cfg: LuigiConfig): RetcodeConfig {
     alreadyRunning: cfg.getInt("retcode", "already_running", d.alreadyRunning),
     schedulingError: cfg.getInt("retcode", "scheduling_error", d.schedulingError),
     notRun: cfg.getInt("retcode", "not_run", d.notRun),
+    schedulerUnreachable: cfg.getInt("retcode", "scheduler_unreachable", d.schedulerUnreachable),
   };
 }

@@ -40,8 +40,12 @@ export interface WorkerConfig {
   noInstallShutdownHandler: boolean;
   /** Run steps in child processes even with one worker. Default false. */
   forceMultiprocessing: boolean;
-  /** luigi-ts only: run steps "inline" (in this process) or each in a child "process". Default "inline". */
-  isolation: "inline" | "process";
+  /**
+   * luigi-ts only: where steps run: "auto" (in this process, except steps with a timeout, which get a
+   * child process so that the timeout holds), "inline" (all in this process) or "process" (each in a
+   * child process). Default "auto".
+   */
+  isolation: "auto" | "inline" | "process";
   /** luigi-ts only: how many `complete()` checks run concurrently while scheduling. Default 16. */
   completionConcurrency: number;
   /**
@@ -106,8 +110,12 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
     sendFailureEmail: bool("send_failure_email", true),
     noInstallShutdownHandler: bool("no_install_shutdown_handler", false),
     forceMultiprocessing: bool("force_multiprocessing", false),
-    isolation: getChoice(cfg, ...where(cfg, "isolation"), ["inline", "process"] as const, "inline", (t) =>
-      t.trim().toLowerCase(),
+    isolation: getChoice(
+      cfg,
+      ...where(cfg, "isolation"),
+      ["auto", "inline", "process"] as const,
+      "auto",
+      (t) => t.trim().toLowerCase(),
     ),
     completionConcurrency,
     workBatchSize,

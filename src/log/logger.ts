@@ -77,15 +77,18 @@ function messageOf(args: unknown[]): string {
 
 /**
  * `[14:03:07] INFO: running Report(day=2026-11-20) {"seconds":0.2}`: local time, level, message, the
- * step it is about, then any other fields as JSON (pid and hostname left out, as before).
+ * step it is about, then any other fields as JSON (pid and hostname left out, as before). A `stack`
+ * field (a failing step's error) follows on its own lines, indented, as a person reads a stack trace.
  */
 export function prettyLine(levelNumber: number, record: Record<string, unknown>, message: string): string {
   const now = new Date();
   const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
-  const { step, pid: _pid, hostname: _host, ...rest } = record;
+  const { step, pid: _pid, hostname: _host, stack, ...rest } = record;
   let line = `[${time}] ${LEVEL_LABELS[levelNumber] ?? `LEVEL${levelNumber}`}: ${message}`;
   if (step !== undefined) line += ` ${typeof step === "string" ? step : JSON.stringify(step)}`;
+  if (stack !== undefined && typeof stack !== "string") rest.stack = stack;
   if (Object.keys(rest).length > 0) line += ` ${safeJson(rest)}`;
+  if (typeof stack === "string") line += `\n${stack.replace(/^/gm, "  ")}`;
   return `${line}\n`;
 }
 

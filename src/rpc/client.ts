@@ -65,6 +65,24 @@ const JSON_BODY_METHODS = new Set(["add_tasks", "get_works"]);
 /** Luigi re-asks get_work when it answers null (a lost or confused answer), this many times in all. */
 const GET_WORK_NULL_ATTEMPTS = 3;
 
+/** Errors that say nothing listens there (or there is no such host), as opposed to a slow or busy one. */
+const NOTHING_THERE = new Set([
+  "ECONNREFUSED",
+  "ENOENT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/**
+ * Until the scheduler first answers, "nothing there" is retried only this long (ms), a few times: a
+ * luigid started together with the worker has time to listen, and a forgotten `--local-scheduler` is
+ * said within seconds instead of after the full rpc_retry_* schedule (a minute and a half by default).
+ * Once it has answered, its absence is an outage and gets the full retries.
+ */
+const FIRST_CONTACT_GRACE_MS = 2_000;
+const FIRST_CONTACT_WAIT_MS = 250;
+
 export class RemoteScheduler implements SchedulerApi {
   /** The base URL, password masked. */
   readonly url: string;
@@ -79,6 +97,8 @@ export class RemoteScheduler implements SchedulerApi {
   private noBatchEndpoint = false;
   /** Set once the server answered that it has no get_works (a Luigi luigid). */
   private noWorksEndpoint = false;
+  /** Set once the scheduler answered anything: from then on its absence is an outage. */
+  private reached = false;
 
   constructor(options: RemoteSchedulerOptions = {}) {
     this.endpoint = parseSchedulerUrl(schedulerUrl(options));
@@ -141,6 +161,7 @@ export class RemoteScheduler implements SchedulerApi {
   ): Promise<unknown> {
     const url = methodUrl(this.endpoint, method);
     let lastCause = "";
+    const firstContactUntil = Date.now() + FIRST_CONTACT_GRACE_MS;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let answer: HttpAnswer | undefined;
       try {
@@ -148,7 +169,14 @@ export class RemoteScheduler implements SchedulerApi {
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         lastCause = err.message;
+        if (!this.reached && NOTHING_THERE.has(err.code ?? "")) {
+          if (Date.now() >= firstContactUntil) throw this.unreachable(method, err);
+          attempt--; // the grace replaces the retry schedule until the scheduler has been seen
+          await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
+          continue;
+        }
       }
+      if (answer !== undefined) this.reached = true;
       if (answer !== undefined) {
         if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
         if (answer.status < 500) throw refused(answer, method, url);
@@ -169,6 +197,15 @@ export class RemoteScheduler implements SchedulerApi {
       ErrorCode.RPC_FAILED,
       `${url} failed after ${this.attempts} attempt(s): ${lastCause}`,
       { details: { method, url, attempts: this.attempts, cause: lastCause } },
+    );
+  }
+
+  private unreachable(method: string, err: TransportError): SchedulerError {
+    const why = err.code === "ECONNREFUSED" ? "connection refused" : err.message;
+    return new SchedulerError(
+      ErrorCode.SCHEDULER_UNREACHABLE,
+      `no scheduler at ${this.url} (${why}). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
+      { details: { method, url: this.url, cause: err.code ?? err.message } },
     );
   }
 

@@ -16,6 +16,10 @@ export interface HttpAnswer {
 /** Connection refused, reset, timed out, ...: no HTTP answer at all. */
 export class TransportError extends Error {
   override name = "TransportError";
+  /** The system error code (`ECONNREFUSED`, ...), when there was one. */
+  get code(): string | undefined {
+    return (this.cause as NodeJS.ErrnoException | undefined)?.code;
+  }
 }
 
 export interface Agents {

@@ -207,6 +207,9 @@ export class Scheduler {
     if (notRunning || (startedRun && onThisWorker) || hasNewDeps) {
       const target: StepStatus = claim === "SUSPENDED" ? "PENDING" : claim;
       const previous = step.status;
+      // A DONE step announced pending again is to be redone from the start: what its last run yielded
+      // goes (the static deps below replace them), and its next run yields its dependencies anew.
+      if (previous === "DONE" && target === "PENDING" && !hasNewDeps) step.dynamicDeps = null;
       setStatus(this.core, step, target);
       // setStatus reports changes, but a first announcement changes nothing (records start PENDING)
       // and it leaves changes into RUNNING to callers, which know the runner: report those here.

@@ -18,6 +18,8 @@ export interface StepSnapshot {
   status: StepStatus;
   seq: number;
   deps: string[];
+  /** The subset of deps that came from the step's run (new_deps); absent in older snapshots. */
+  dynamicDeps?: string[];
   stakeholders: string[];
   workers: string[];
   time: number;
@@ -78,6 +80,7 @@ export function exportState(state: SchedulerState): StateSnapshot {
       status: rec.status,
       seq: rec.seq,
       deps: [...rec.deps],
+      dynamicDeps: rec.dynamicDeps ? [...rec.dynamicDeps] : [],
       stakeholders: [...rec.stakeholders],
       workers: [...rec.workers],
       time: rec.time,
@@ -175,6 +178,7 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
       samePolicy(ss.retryPolicy, defaultPolicy),
     );
     rec.deps = ss.deps.length > 0 ? new Set(ss.deps) : EMPTY_DEPS;
+    rec.dynamicDeps = ss.dynamicDeps && ss.dynamicDeps.length > 0 ? new Set(ss.dynamicDeps) : null;
     rec.stakeholders = knownWorkers(state, ss.stakeholders);
     rec.workers = knownWorkers(state, ss.workers);
     rec.updated = ss.updated;

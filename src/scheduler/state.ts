@@ -117,9 +117,13 @@ export class SchedulerState {
     this.propagate(rec.id, wasDone, wasBlocking, false, false);
   }
 
-  /** Replaces the deps (add_task `deps`); a no-op when they are the same set. */
+  /**
+   * Replaces the static deps (add_task `deps`); the dynamic ones stay (see StepRecord.dynamicDeps). A
+   * no-op when that gives the same set.
+   */
   replaceDeps(rec: StepRecord, deps: Iterable<string>): void {
     const next = new Set(deps);
+    if (rec.dynamicDeps) for (const d of rec.dynamicDeps) next.add(d);
     let same = next.size === rec.deps.size;
     if (same) for (const d of next) if (!rec.deps.has(d)) same = false;
     if (same) return;
@@ -129,9 +133,11 @@ export class SchedulerState {
     });
   }
 
-  /** Adds deps (add_task `new_deps`). */
+  /** Adds dynamic deps (add_task `new_deps`). */
   addDeps(rec: StepRecord, deps: Iterable<string>): void {
-    const fresh = [...new Set(deps)].filter((d) => !rec.deps.has(d));
+    const dynamic = (rec.dynamicDeps ??= new Set());
+    for (const d of deps) dynamic.add(d);
+    const fresh = [...dynamic].filter((d) => !rec.deps.has(d));
     if (fresh.length === 0) return;
     this.change(rec, () => {
       for (const d of fresh) this.linkDep(rec, d);

@@ -30,6 +30,12 @@ export class StepRecord implements FailureLog {
   /** Ids it depends on; EMPTY_DEPS until the first one (see SchedulerState.linkDep). */
   deps: Set<string> = EMPTY_DEPS;
   /**
+   * The deps its run yielded (add_task `new_deps`), kept apart: a scheduling walk re-registering the step
+   * names only its static requirements, and must not drop these (the step would be handed out before
+   * they are done). They stay in `deps` until the step is redone after being DONE. null when none.
+   */
+  dynamicDeps: Set<string> | null = null;
+  /**
    * Workers that keep the record alive while at least one of them is. Usually 1-3 ids, so an exact-size
    * array replaced on change (see withItem) rather than a Set: a Set, or an array grown by push, costs
    * ~150 bytes even for one id.

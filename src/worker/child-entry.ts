@@ -23,6 +23,11 @@ async function runRequest(request: ChildRequest): Promise<void> {
   await loadStepModule(request.module, request.cwd);
   const step = stepFromWire(request.family, request.params);
   const abort = new AbortController();
+  // The worker was interrupted (or Ctrl-C reached the whole process group): the step is told through
+  // this.signal and this process reports how it ended, instead of dying without a word.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => abort.abort(new Error(`interrupted by ${signal}`)));
+  }
   const outcome = await new InlineExecutor().execute(
     step,
     {

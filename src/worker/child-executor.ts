@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log/logger.js";
 import { stepFromWire } from "../step/rebuild.js";
@@ -15,7 +15,13 @@ const entry = fileURLToPath(new URL("./child-entry.js", import.meta.url));
  * in this mode, as in Luigi, since the paused generator dies with its process.
  */
 export class ChildProcessExecutor implements ProcessExecutor {
+  private readonly children = new Set<ChildProcess>();
+
   constructor(private readonly options: { module: string | undefined; cwd: string; logger?: Logger }) {}
+
+  killAll(): void {
+    for (const child of this.children) child.kill("SIGKILL");
+  }
 
   execute(
     step: Step,
@@ -42,8 +48,14 @@ export class ChildProcessExecutor implements ProcessExecutor {
         cwd: this.options.cwd,
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       });
+      this.children.add(child);
       let outcome: RunOutcome | undefined;
       let timer: NodeJS.Timeout | undefined;
+      // The worker was interrupted: the child aborts its step's signal on SIGTERM and reports how it ended.
+      const onAbort = (): void => {
+        if (outcome === undefined) child.kill("SIGTERM");
+      };
+      abort.signal.addEventListener("abort", onAbort, { once: true });
       if (timeoutSeconds > 0) {
         timer = setTimeout(() => {
           const message = `${step.toString()} timed out after ${timeoutSeconds} seconds`;
@@ -98,6 +110,8 @@ export class ChildProcessExecutor implements ProcessExecutor {
       });
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
+        this.children.delete(child);
+        abort.signal.removeEventListener("abort", onAbort);
         if (!outcome) {
           const how = signal ? `signal ${signal}` : `exit code ${code}`;
           const message = `${step.toString()} died unexpectedly with ${how}`;

@@ -92,6 +92,10 @@ export class InlineExecutor {
     try {
       const paused = this.suspended.get(step.id);
       if (paused) {
+        // Handed out again does not mean its dynamic dependencies are done (a scheduler that lost them,
+        // or another worker's stale claim): resume only once they are complete, else wait for them again.
+        const missing = await incomplete(paused.yielded);
+        if (missing.length > 0) return { kind: "suspended", newDeps: missing };
         this.suspended.delete(step.id);
         return await this.drive(step, paused.generator, outputsOf(paused.yielded));
       }
@@ -114,9 +118,7 @@ export class InlineExecutor {
     for (;;) {
       const next = await generator.next(send);
       if (next.done) return { kind: "done" };
-      const deps: Step[] = flatten(next.value as Structure<Step>, isStep);
-      const complete = await Promise.all(deps.map((d) => d.complete()));
-      const missing = deps.filter((_, i) => !complete[i]);
+      const missing = await incomplete(next.value);
       if (missing.length === 0) {
         send = outputsOf(next.value);
         continue;
@@ -125,6 +127,13 @@ export class InlineExecutor {
       return { kind: "suspended", newDeps: missing };
     }
   }
+}
+
+/** The steps in a yielded structure that are not complete. */
+async function incomplete(yielded: unknown): Promise<Step[]> {
+  const deps: Step[] = flatten(yielded as Structure<Step>, isStep);
+  const complete = await Promise.all(deps.map((d) => d.complete()));
+  return deps.filter((_, i) => !complete[i]);
 }
 
 function outputsOf(structure: unknown): unknown {

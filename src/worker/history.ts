@@ -11,7 +11,10 @@ export interface StepRecordEntry {
   retried: boolean;
   /** Another worker ran it while this one waited. */
   byOtherWorker?: boolean;
+  /** Why it failed, or why its scheduling failed. */
   error?: { message: string; stack: string };
+  /** Its run was cut short by SIGINT or SIGTERM. */
+  interrupted?: boolean;
 }
 
 /** The statuses a worker reported, step by step, in the order it first saw them. */
@@ -25,6 +28,12 @@ export class WorkerHistory {
     if (!entry) this.entries.set(step.id, (entry = { step, statuses: [], runnable, retried: false }));
     entry.statuses.push(status);
     entry.runnable = runnable;
+  }
+
+  /** Records why a step failed (its run, or its scheduling). */
+  setError(id: string, error: { message: string; stack: string }): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.error = error;
   }
 
   get(id: string): StepRecordEntry | undefined {

@@ -9,4 +9,6 @@ export interface ProcessExecutor {
     abort: AbortController,
     timeoutSeconds: number,
   ): Promise<RunOutcome>;
+  /** Kills every child process still running a step (the worker exits at once). */
+  killAll(): void;
 }

@@ -9,6 +9,7 @@ export const CATEGORIES = [
   "completed_by_other_worker",
   "ever_failed",
   "failed",
+  "interrupted",
   "scheduling_error",
   "still_pending_ext",
   "still_pending_not_ext",
@@ -29,7 +30,8 @@ export type SummaryStatus =
   | "FAILED_AND_SCHEDULING_FAILED"
   | "SCHEDULING_FAILED"
   | "NOT_RUN"
-  | "MISSING_EXT";
+  | "MISSING_EXT"
+  | "INTERRUPTED";
 
 /** The execution summary as data (what `build()` returns and `luigi` prints). */
 export interface ExecutionSummary {
@@ -57,6 +59,7 @@ const LABELS: Record<Category, string> = {
   completed_by_other_worker: "were run by other workers while this one waited",
   ever_failed: "failed at least once",
   failed: "failed",
+  interrupted: "were interrupted",
   scheduling_error: "failed scheduling",
   still_pending_ext: "were missing external dependencies",
   still_pending_not_ext: "were left pending",
@@ -74,7 +77,14 @@ export function summarize(
   history: WorkerHistory,
   roots: Step[],
   retcodes: RetcodeConfig,
-  options: { summaryLength?: number; schedulingFailed?: boolean } = {},
+  options: {
+    summaryLength?: number;
+    schedulingFailed?: boolean;
+    /** The run was stopped by this signal (SIGINT, SIGTERM). */
+    interruptedBy?: string;
+    /** Each failure was logged with its stack trace (on stderr): the summary points there. */
+    errorsLogged?: boolean;
+  } = {},
 ): ExecutionSummary {
   const sets = Object.fromEntries(CATEGORIES.map((c) => [c, new Set<string>()])) as Record<
     Category,
@@ -89,7 +99,7 @@ export function summarize(
     if (statuses.includes("FAILED")) sets.ever_failed.add(id);
     if (last === "DONE" && entry.byOtherWorker) sets.completed_by_other_worker.add(id);
     else if (last === "DONE") (everPending ? sets.completed : sets.already_done).add(id);
-    else if (last === "FAILED") sets.failed.add(id);
+    else if (last === "FAILED") (entry.interrupted ? sets.interrupted : sets.failed).add(id);
     else if (last === "UNKNOWN") sets.scheduling_error.add(id);
     else if (last === "DISABLED") sets.disabled.add(id);
     else if (last === "PENDING" || last === "RUNNING") {
@@ -129,7 +139,9 @@ export function summarize(
   const failedAny = sets.failed.size > 0 || sets.disabled.size > 0;
   const schedFailed = sets.scheduling_error.size > 0 || Boolean(options.schedulingFailed);
   let status: SummaryStatus;
-  if (failedAny && schedFailed) status = "FAILED_AND_SCHEDULING_FAILED";
+  const interrupted = options.interruptedBy !== undefined || sets.interrupted.size > 0;
+  if (interrupted && !failedAny) status = "INTERRUPTED";
+  else if (failedAny && schedFailed) status = "FAILED_AND_SCHEDULING_FAILED";
   else if (failedAny) status = "FAILED";
   else if (schedFailed) status = "SCHEDULING_FAILED";
   else if (sets.still_pending_ext.size > 0) status = "MISSING_EXT";
@@ -137,11 +149,11 @@ export function summarize(
     status = "NOT_RUN";
   else if (sets.ever_failed.size > 0 || anyRetried) status = "SUCCESS_WITH_RETRY";
   else status = "SUCCESS";
-  const { face, reason } = verdict(status);
+  const { face, reason } = verdict(status, options.interruptedBy);
 
   const codes: number[] = [0];
   if (sets.still_pending_ext.size > 0) codes.push(retcodes.missingData);
-  if (failedAny) codes.push(retcodes.taskFailed);
+  if (failedAny || sets.interrupted.size > 0) codes.push(retcodes.taskFailed);
   if (sets.run_by_other_worker.size > 0) codes.push(retcodes.alreadyRunning);
   if (schedFailed) codes.push(retcodes.schedulingError);
   if (sets.not_run.size > 0) codes.push(retcodes.notRun);
@@ -155,7 +167,7 @@ export function summarize(
   const ids = {} as Record<Category, string[]>;
   for (const c of CATEGORIES) ids[c] = [...sets[c]];
   const errors: Record<string, string> = {};
-  for (const id of sets.failed) {
+  for (const id of [...sets.failed, ...sets.scheduling_error]) {
     const entry = history.get(id);
     if (entry?.error) errors[entry.step.toString()] = entry.error.message;
   }
@@ -179,7 +191,13 @@ export function summarize(
     exitCode,
     text: "",
   };
-  summary.text = renderSummary(summary, steps, sets, options.summaryLength ?? 5);
+  summary.text = renderSummary(
+    summary,
+    steps,
+    sets,
+    options.summaryLength ?? 5,
+    options.errorsLogged ?? false,
+  );
   return summary;
 }
 
@@ -200,8 +218,10 @@ function rank(c: Category): number {
   ].indexOf(c);
 }
 
-function verdict(status: SummaryStatus): { face: string; reason: string } {
+function verdict(status: SummaryStatus, signal: string | undefined): { face: string; reason: string } {
   switch (status) {
+    case "INTERRUPTED":
+      return { face: ":|", reason: `the run was interrupted${signal ? ` (${signal})` : ""}` };
     case "SUCCESS":
       return { face: ":)", reason: "there were no failed steps or missing dependencies" };
     case "SUCCESS_WITH_RETRY":
@@ -226,6 +246,7 @@ function renderSummary(
   steps: Map<string, Step>,
   sets: Record<Category, Set<string>>,
   maxLines: number,
+  errorsLogged: boolean,
 ): string {
   const lines: string[] = [BANNER, "", `Scheduled ${summary.scheduled} steps of which:`];
   const section = (c: Category, indent: string): void => {
@@ -248,6 +269,7 @@ function renderSummary(
     "completed",
     "completed_by_other_worker",
     "failed",
+    "interrupted",
     "scheduling_error",
     "disabled",
     "still_pending_ext",
@@ -267,12 +289,24 @@ function renderSummary(
     lines.push(`* ${leftPending} were left pending, among these:`);
     for (const c of pendingCats) section(c, "    ");
   }
+  const errors = Object.entries(summary.errors);
+  if (errors.length > 0) {
+    lines.push("", errorsLogged ? "Errors (each with its stack trace above, on stderr):" : "Errors:");
+    const shown = maxLines > 0 ? errors.slice(0, maxLines) : errors;
+    for (const [name, message] of shown) lines.push(`    - ${name}: ${firstLine(message)}`);
+    if (shown.length < errors.length) lines.push(`    ...and ${errors.length - shown.length} more`);
+  }
   if (summary.otherWorkers.length > 0) {
     lines.push("", "The other workers were:");
     for (const w of summary.otherWorkers.slice(0, maxLines || undefined)) lines.push(`    - ${w}`);
   }
   lines.push("", `This progress looks ${summary.face} because ${summary.reason}`, "", BANNER);
   return lines.join("\n");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
 /** A parameter's values in a group: `3`, `1,2,7`, `0...152` (consecutive integers), or the first few. */

@@ -150,12 +150,46 @@ describe("RemoteScheduler", () => {
     expect(s.received.map((r) => r.url)).toEqual(["/api/add_task", "/api/get_task_status_message"]);
   });
 
-  test("retries a refused connection, logging the retry, until the server is up", async () => {
+  test("waits a moment for a scheduler that is starting: refused at first contact, then up", async () => {
     const port = await freePort();
+    const { logger, records } = recordingLogger();
+    const c = client({ host: "127.0.0.1", port, retryWait: 30, logger });
+    let started: TestServer | undefined;
+    setTimeout(() => {
+      void startServer({ port }).then((s) => {
+        started = s;
+        cleanups.push(() => s.close());
+      });
+    }, 600);
+    expect(await c.isPaused()).toEqual({ paused: false });
+    expect(started?.received.map((r) => r.url)).toEqual(["/api/is_paused"]);
+    // Within the first-contact grace: no retry of the rpc_retry_* schedule (30 s here) was needed.
+    expect(records).toHaveLength(0);
+  });
+
+  test("nothing listening at first contact: SCHEDULER_UNREACHABLE within seconds, not the retry schedule", async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const err = await rejection(
+      client({ host: "127.0.0.1", port, retryWait: 30, retryAttempts: 3 }).isPaused(),
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(err.code).toBe(ErrorCode.SCHEDULER_UNREACHABLE);
+    expect(err.message).toBe(
+      `no scheduler at http://127.0.0.1:${port}/ (connection refused). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
+    );
+  });
+
+  test("a scheduler that answered and went away is retried, logging each retry, until it is back", async () => {
+    const first = await startServer();
+    const port = first.port;
     const { logger, records, onRecord } = recordingLogger();
     const c = client({ host: "127.0.0.1", port, retryWait: 0.5, logger });
+    expect(await c.isPaused()).toEqual({ paused: false });
+    c.close();
+    await first.close();
     let started: TestServer | undefined;
-    // Start the server as soon as the first attempt has failed and been logged, before the second.
+    // Start the server again as soon as the first attempt has failed and been logged, before the second.
     onRecord(() => {
       void startServer({ port }).then((s) => {
         started = s;
@@ -311,8 +345,13 @@ describe("RemoteScheduler", () => {
     expect(err.message).toBe(`${s.url}api/prune failed after 3 attempt(s): HTTP 503: overloaded`);
     expect(s.received).toHaveLength(3);
 
-    const port = await freePort();
-    const refused = await rejection(client({ host: "127.0.0.1", port, retryAttempts: 2 }).isPaused());
+    const gone = await startServer();
+    const port = gone.port;
+    const c = client({ host: "127.0.0.1", port, retryAttempts: 2 });
+    await c.isPaused();
+    c.close();
+    await gone.close();
+    const refused = await rejection(c.isPaused());
     expect(refused.code).toBe(ErrorCode.RPC_FAILED);
     expect(refused.message).toMatch(
       new RegExp(`^http://127.0.0.1:${port}/api/is_paused failed after 2 attempt\\(s\\): .*ECONNREFUSED`),

@@ -27,6 +27,7 @@ function richState(): Fixture {
   f.add("Off", { status: "DISABLED" });
   f.add("Blocked", { deps: ["Off"] });
   f.add("Old", { status: "DONE" });
+  f.add("Dyn", { deps: ["Old"], new_deps: ["Yielded"] });
   expect(f.next("W1")).toBe("Flaky");
   f.fail("Flaky");
   f.add("Flaky", { priority: 10 });
@@ -55,6 +56,7 @@ describe("exportState / importState", () => {
     const copy = Scheduler.importState(json, { clock: f.clock.now, retryCount: 2, resources: { db: 2 } });
     consistent(copy);
     expect(copy.exportState()).toEqual(snap);
+    expect([...(copy.inspectStep("Dyn")?.dynamicDeps ?? [])]).toEqual(["Yielded"]);
     expect(copy.taskList({})).toEqual(f.s.taskList({}));
     expect(copy.workerList()).toEqual(f.s.workerList());
     expect(copy.countPending({ worker: "W1" })).toEqual(f.s.countPending({ worker: "W1" }));

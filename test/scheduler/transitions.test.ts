@@ -202,6 +202,37 @@ describe("SPEC 2.3 transition table", () => {
     expect([...(f.s.inspectStep("A")?.deps ?? [])].sort()).toEqual(["Q", "Y", "Z"]);
   });
 
+  test("a re-registration's deps replace only the static deps: the dynamic ones (new_deps) stay", () => {
+    f = fixture();
+    f.add("A", { deps: ["S"] });
+    f.add("S", { status: "DONE" });
+    expect(f.next()).toBe("A");
+    // A's run yields D: A waits for it.
+    f.add("A", { status: "PENDING", deps: null, new_deps: ["D"] });
+    f.add("D");
+    // Another worker's walk registers A again with its static requirements only.
+    f.add("A", { worker: "W2", deps: ["S"] });
+    expect([...(f.s.inspectStep("A")?.deps ?? [])].sort()).toEqual(["D", "S"]);
+    expect(f.next("W2")).toBeNull();
+    expect(f.next("W1")).toBe("D");
+    f.done("D");
+    expect(f.next("W2")).toBe("A");
+  });
+
+  test("a DONE step announced pending again drops the deps its last run yielded", () => {
+    f = fixture();
+    f.add("A", { deps: ["S"] });
+    f.add("S", { status: "DONE" });
+    f.next();
+    f.add("A", { status: "PENDING", deps: null, new_deps: ["D"] });
+    f.done("A");
+    f.clock.advance(60);
+    f.add("A", { deps: ["S"] });
+    expect([...(f.s.inspectStep("A")?.deps ?? [])]).toEqual(["S"]);
+    expect(f.s.inspectStep("A")?.dynamicDeps).toBeNull();
+    expect(f.next()).toBe("A");
+  });
+
   test("resources are replaced by every call, a call without them resets to {}", () => {
     f = fixture();
     f.add("A", { resources: { db: 1 } });

@@ -163,6 +163,46 @@ describe("luigid with several luigi workers", () => {
   });
 });
 
+describe("dynamic dependencies across workers", () => {
+  it("never hands out a step before the dependencies its run yielded are done (four workers, several rounds)", async () => {
+    const DYNAMIC = path.join(FIXTURES, "dynamic.ts");
+    for (let round = 1; round <= 3; round++) {
+      const w = workdir();
+      const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
+        cwd: w.dir,
+        env: luigidEnv(w.dir),
+      });
+      try {
+        const env = workerEnv(w.dir);
+        const args = [
+          "--module",
+          DYNAMIC,
+          "DynAll",
+          "--n",
+          "200",
+          "--scheduler-url",
+          daemon.url,
+          "--no-lock",
+        ];
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () => collect(startLuigi(args, { cwd: w.dir, env }))),
+        );
+        const codes = results.map((r) => r.code);
+        const stderr = results.map((r, i) => `--- worker ${i} (exit ${r.code})\n${r.stderr}`).join("\n");
+        expect(codes, `round ${round}\n${stderr}`).toEqual([0, 0, 0, 0]);
+        const runs = runsOf(w.log);
+        // The suspended step may restart in another worker (as in Luigi); everything else runs once.
+        const others = runs.filter((r) => !r.id.startsWith("Dyn_"));
+        expect(others, `round ${round}`).toHaveLength(201);
+        expect(new Set(others.map((r) => r.id)).size, `round ${round}`).toBe(201);
+        expect(readFileSync(path.join(w.out, "dyn.txt"), "utf8")).toBe("dyn read: leaf 1001\n");
+      } finally {
+        await daemon.stop();
+      }
+    }
+  }, 120_000);
+});
+
 describe("assistant workers", () => {
   it("run pending steps registered by another worker, loading them by family from the module", async () => {
     const w = workdir();

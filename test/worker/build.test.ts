@@ -306,3 +306,55 @@ describe("build()", () => {
     expect(summary.categories.scheduling_error).toEqual(["Unsure()"]);
   });
 });
+
+class CycleA extends Step.with({ n: param.int() }) {
+  requires() {
+    return new CycleB({ n: this.n });
+  }
+  output() {
+    return new MemoryTarget(`cycle-a-${this.n}`);
+  }
+  async run() {
+    runs.push("CycleA");
+    await this.output().write("a");
+  }
+}
+
+class CycleB extends Step.with({ n: param.int() }) {
+  requires() {
+    return [new Leaf({ n: 7 }), new CycleA({ n: this.n })];
+  }
+  output() {
+    return new MemoryTarget(`cycle-b-${this.n}`);
+  }
+  async run() {
+    runs.push("CycleB");
+    await this.output().write("b");
+  }
+}
+
+describe("dependency cycles", () => {
+  it("are found by the scheduling walk, named step by step, and nothing runs", async () => {
+    const summary = await build([new CycleA({ n: 1 })], { localScheduler: true });
+    expect(runs).toEqual([]);
+    expect(summary.status).toBe("SCHEDULING_FAILED");
+    expect(summary.exitCode).toBe(35);
+    expect(summary.categories.scheduling_error.sort()).toEqual(["CycleA(n=1)", "CycleB(n=1)"]);
+    expect(summary.errors["CycleA(n=1)"]).toBe("dependency cycle: CycleA(n=1) -> CycleB(n=1) -> CycleA(n=1)");
+    expect(summary.text).toContain("dependency cycle: CycleA(n=1) -> CycleB(n=1) -> CycleA(n=1)");
+  });
+
+  it("a step that requires itself is a cycle too", async () => {
+    class Selfish extends Step.with({}) {
+      requires() {
+        return new Selfish({});
+      }
+      output() {
+        return new MemoryTarget("selfish");
+      }
+    }
+    const summary = await build([new Selfish({})], { localScheduler: true });
+    expect(summary.exitCode).toBe(35);
+    expect(summary.errors["Selfish()"]).toBe("dependency cycle: Selfish() -> Selfish()");
+  });
+});

@@ -60,6 +60,7 @@ const EMPTY: Omit<
   "id" | "status" | "seq" | "time" | "updated" | "priority" | "family" | "retryPolicy"
 > = {
   deps: [],
+  dynamicDeps: [],
   stakeholders: [],
   workers: [],
   workerRunning: null,
@@ -253,6 +254,7 @@ function unpackStep(
     status: r.status as StepSnapshot["status"],
     seq: r.seq as number,
     deps: (r.deps as string[] | undefined) ?? [],
+    dynamicDeps: (r.dynamicDeps as string[] | undefined) ?? [],
     stakeholders: ((r.stakeholders as number[] | undefined) ?? []).map(name),
     workers: ((r.workers as number[] | undefined) ?? []).map(name),
     time: r.time as number,
