@@ -190,6 +190,26 @@ const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError
   ["HistoryError", HistoryError],
 ]);
 
+/**
+ * Anything thrown, as JSON that crosses a process boundary (a step run in a child process): a LuigiError
+ * keeps its class and code; any other error its name, message and stack, with the code STEP_FAILED.
+ */
+export function serializeThrown(thrown: unknown): SerializedError {
+  if (thrown instanceof LuigiError) return thrown.toJSON();
+  const { message, stack } = describeThrown(thrown);
+  const name = thrown instanceof Error ? thrown.name : "Error";
+  return { name, code: ErrorCode.STEP_FAILED, message, stack };
+}
+
+/** The inverse of serializeThrown: luigi-ts's classes come back as themselves, others as an Error of that name. */
+export function reviveThrown(data: SerializedError): Error {
+  if (errorClasses.has(data.name)) return LuigiError.fromJSON(data);
+  const err = new Error(data.message);
+  err.name = data.name;
+  if (data.stack !== undefined) err.stack = data.stack;
+  return err;
+}
+
 /** Turns anything thrown into a message and a stack, for reports and logs. */
 export function describeThrown(thrown: unknown): { message: string; stack: string; code?: ErrorCode } {
   if (thrown instanceof LuigiError) {

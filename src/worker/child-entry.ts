@@ -6,7 +6,7 @@
 // First: its V8 settings must be in place before the rest is loaded (a child runs one short step).
 import "../cli/v8-tuning.js";
 import { loadStepModule } from "../cli/load-module.js";
-import { describeThrown } from "../errors.js";
+import { describeThrown, serializeThrown } from "../errors.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
 import { InlineExecutor } from "./execute.js";
@@ -42,8 +42,10 @@ async function runRequest(request: ChildRequest): Promise<void> {
   );
   if (outcome.kind === "done")
     await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
-  else if (outcome.kind === "failed") await send({ type: "failed", ...outcome });
-  else {
+  else if (outcome.kind === "failed") {
+    const { error, ...rest } = outcome;
+    await send({ type: "failed", ...rest, error: serializeThrown(error ?? outcome.message) });
+  } else {
     await send({
       type: "suspended",
       seconds: outcome.seconds,
@@ -56,7 +58,7 @@ process.once("message", (request: ChildRequest) => {
   runRequest(request)
     .catch(async (err: unknown) => {
       const { message, stack } = describeThrown(err);
-      await send({ type: "failed", message, stack, seconds: 0, attempts: 1 });
+      await send({ type: "failed", message, stack, seconds: 0, attempts: 1, error: serializeThrown(err) });
     })
     .finally(() => process.disconnect?.());
 });

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { reviveThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step, StepReporter } from "../step/step.js";
@@ -97,6 +98,7 @@ export class ChildProcessExecutor implements ProcessExecutor {
               timedOut: false,
               seconds: message.seconds,
               attempts: message.attempts,
+              ...(message.error ? { error: reviveThrown(message.error) } : {}),
             };
             return;
           case "suspended":

@@ -7,7 +7,16 @@ import { resolveRetry, retryDelay } from "./retry.js";
 /** How one run of a step ended. */
 export type RunOutcome =
   | { kind: "done"; expl: string | undefined; seconds: number; attempts: number }
-  | { kind: "failed"; message: string; stack: string; timedOut: boolean; seconds: number; attempts: number }
+  | {
+      kind: "failed";
+      message: string;
+      stack: string;
+      timedOut: boolean;
+      seconds: number;
+      attempts: number;
+      /** What run() threw, when it threw (onFailure() and the failure event get it, class and all). */
+      error?: unknown;
+    }
   | { kind: "suspended"; newDeps: Step[]; seconds: number };
 
 type AnyGenerator = AsyncGenerator<unknown, void, unknown> | Generator<unknown, void, unknown>;
@@ -41,7 +50,13 @@ export class InlineExecutor {
     timeoutSeconds: number,
   ): Promise<RunOutcome> {
     const started = performance.now();
-    const policy = resolveRetry(step.retry);
+    let policy: ReturnType<typeof resolveRetry>;
+    try {
+      policy = resolveRetry(step.retry, step.family);
+    } catch (err) {
+      const { message, stack } = describeThrown(err);
+      return { kind: "failed", message, stack, timedOut: false, seconds: 0, attempts: 0, error: err };
+    }
     let attempt = 1;
     for (;;) {
       try {
@@ -56,7 +71,7 @@ export class InlineExecutor {
         if (final) {
           const { message, stack } = describeThrown(err);
           const seconds = (performance.now() - started) / 1000;
-          return { kind: "failed", message, stack, timedOut, seconds, attempts: attempt };
+          return { kind: "failed", message, stack, timedOut, seconds, attempts: attempt, error: err };
         }
         attempt += 1;
         const wait = retryDelay(policy, attempt);
@@ -73,6 +88,7 @@ export class InlineExecutor {
             timedOut: false,
             seconds: (performance.now() - started) / 1000,
             attempts: attempt - 1,
+            error: err,
           };
         }
       }

@@ -1,3 +1,4 @@
+import { ErrorCode, StepDefinitionError } from "../errors.js";
 import type { RetryPolicy } from "../step/step.js";
 
 /** Defaults of a step's worker-side retry policy (see RetryPolicy). */
@@ -9,10 +10,31 @@ export const DEFAULT_RETRY: Required<RetryPolicy> = {
   jitter: 0.2,
 };
 
-export function resolveRetry(policy: RetryPolicy | null | undefined): Required<RetryPolicy> {
+/** What each field accepts, for the error that names a bad one. */
+const RULES: Record<keyof RetryPolicy, { ok: (v: number) => boolean; expected: string }> = {
+  attempts: { ok: (v) => Number.isInteger(v) && v >= 1, expected: "an integer >= 1" },
+  initialDelay: { ok: (v) => v >= 0, expected: "seconds >= 0" },
+  backoff: { ok: (v) => v >= 1, expected: "a factor >= 1" },
+  maxDelay: { ok: (v) => v >= 0, expected: "seconds >= 0" },
+  jitter: { ok: (v) => v >= 0 && v <= 1, expected: "a fraction from 0 to 1" },
+};
+
+/**
+ * The step's policy with the defaults filled in. A bad value is refused (a StepDefinitionError naming the
+ * field), not clamped: `attempts: 0` is a mistake to tell, not to guess about.
+ */
+export function resolveRetry(policy: RetryPolicy | null | undefined, family = "step"): Required<RetryPolicy> {
   const merged = { ...DEFAULT_RETRY, ...(policy ?? {}) };
-  merged.attempts = Math.max(1, Math.floor(merged.attempts));
-  merged.jitter = Math.min(1, Math.max(0, merged.jitter));
+  for (const [field, rule] of Object.entries(RULES) as [keyof RetryPolicy, (typeof RULES)["attempts"]][]) {
+    const value = merged[field];
+    if (typeof value !== "number" || Number.isNaN(value) || !rule.ok(value)) {
+      throw new StepDefinitionError(
+        ErrorCode.STEP_DEFINITION,
+        `${family}.retry.${field} = ${JSON.stringify(value)}: expected ${rule.expected}`,
+        { details: { family, field, value, expected: rule.expected } },
+      );
+    }
+  }
   return merged;
 }
 

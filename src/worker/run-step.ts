@@ -145,9 +145,10 @@ export class StepRunner {
       return;
     }
     const interrupted = this.interruptedBy !== undefined && entry?.abort.signal.aborted === true;
+    const thrown = outcome.error ?? new Error(outcome.message);
     let expl = interrupted ? `interrupted (${this.interruptedBy}): ${outcome.stack}` : outcome.stack;
     try {
-      const hook = await step.onFailure(new Error(outcome.message));
+      const hook = await step.onFailure(thrown);
       if (typeof hook === "string") expl = hook;
     } catch (err) {
       log.warn({ step: label, err: describeThrown(err).message }, "onFailure() failed");
@@ -165,7 +166,7 @@ export class StepRunner {
       interrupted ? `interrupted (${this.interruptedBy}):` : "failed:",
     );
     if (outcome.timedOut) await fireStepEvent(log, step, "timeout", outcome.message);
-    await fireStepEvent(log, step, "failure", new Error(outcome.message));
+    await fireStepEvent(log, step, "failure", thrown);
   }
 
   /** Outcomes wait for the next request when batching is on; otherwise each is its own `add_task`. */

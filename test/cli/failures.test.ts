@@ -49,6 +49,20 @@ describe("a failing step", () => {
   });
 });
 
+describe("onFailure()", () => {
+  it("gets the error run() threw, class and code, inline and in a child process", async () => {
+    for (const isolation of ["inline", "process"]) {
+      const w = workdir();
+      const result = await runLuigi(
+        ["--module", FAILURES, "Refuses", "--local-scheduler", "--worker-isolation", isolation],
+        { cwd: w.dir, env: { OUT: w.out, LOG: w.log } },
+      );
+      expect(result.code, isolation).toBe(30);
+      expect(w.runs(), isolation).toEqual(["onFailure NonRetryableError NON_RETRYABLE"]);
+    }
+  });
+});
+
 describe("a dependency cycle", () => {
   it("is named step by step, exits scheduling_error and runs nothing", async () => {
     const w = workdir();

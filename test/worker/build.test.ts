@@ -358,3 +358,23 @@ describe("dependency cycles", () => {
     expect(summary.errors["Selfish()"]).toBe("dependency cycle: Selfish() -> Selfish()");
   });
 });
+
+describe("a step's retry policy", () => {
+  it("with a bad value fails the step with an error naming the field, instead of being clamped", async () => {
+    class Misconfigured extends Step.with({}) {
+      override retry = { attempts: 0 };
+      output() {
+        return new MemoryTarget("misconfigured");
+      }
+      async run() {
+        runs.push("Misconfigured");
+      }
+    }
+    const summary = await build([new Misconfigured({})], { localScheduler: true });
+    expect(summary.status).toBe("FAILED");
+    expect(runs).toEqual([]);
+    expect(summary.errors["Misconfigured()"]).toBe(
+      "Misconfigured.retry.attempts = 0: expected an integer >= 1",
+    );
+  });
+});
