@@ -13,7 +13,13 @@ import type { HistoryDb } from "./database.js";
 import type { HistoryDialect } from "./dialects/types.js";
 import { continuesEndedRun, endsRun, eventMessage, isFirstAnnouncement, type QueuedEvent } from "./event.js";
 import type { RunCache, RunRef } from "./run-cache.js";
-import { MAX_NAME, VALUE_KEY_LENGTH, type HistoryDatabase } from "./schema.js";
+import {
+  MAX_PARAM_NAME,
+  storableName,
+  storableText,
+  VALUE_KEY_LENGTH,
+  type HistoryDatabase,
+} from "./schema.js";
 
 /** A run's state at the end of the batch. */
 interface RunState {
@@ -168,16 +174,16 @@ const EVENTS: BulkTable = {
 function stepRow(run: RunState): unknown[] {
   return [
     run.id,
-    cut(run.stepId) ?? "",
-    cut(run.family) ?? "",
+    storableName(run.stepId),
+    storableName(run.family),
     run.status,
-    run.touchedRunner ? cut(run.host) : null,
-    run.touchedRunner ? cut(run.worker) : null,
+    run.touchedRunner ? storableName(run.host) : null,
+    run.touchedRunner ? storableName(run.worker) : null,
     run.startedAt,
     run.runningAt,
     run.finishedAt,
     run.updatedAt,
-    run.touchedError ? clean(run.error) : null,
+    run.touchedError ? storableText(run.error) : null,
   ];
 }
 
@@ -228,17 +234,17 @@ function apply(run: RunState, e: QueuedEvent): void {
   run.events.push({
     event: e.status,
     ts: e.time,
-    host: cut(e.host),
-    worker: cut(e.worker),
-    message: clean(message),
+    host: storableName(e.host),
+    worker: storableName(e.worker),
+    message: storableText(message),
   });
 }
 
 function paramRows(run: RunState): unknown[][] {
   if (run.id === undefined) return [];
   return Object.entries(run.params).map(([name, raw]) => {
-    const value = clean(Array.isArray(raw) ? JSON.stringify(raw) : raw);
-    return [run.id, clean(name.slice(0, 128)), value, value.slice(0, VALUE_KEY_LENGTH)];
+    const value = storableText(Array.isArray(raw) ? JSON.stringify(raw) : raw);
+    return [run.id, storableText(name.slice(0, MAX_PARAM_NAME)), value, value.slice(0, VALUE_KEY_LENGTH)];
   });
 }
 
@@ -246,7 +252,7 @@ function paramRows(run: RunState): unknown[][] {
 async function latestRuns(db: Kysely<HistoryDatabase>, stepIds: string[]): Promise<Map<string, RunRef>> {
   const out = new Map<string, RunRef>();
   for (let i = 0; i < stepIds.length; i += LOOKUP_CHUNK) {
-    const chunk = stepIds.slice(i, i + LOOKUP_CHUNK).map((id) => cut(id) ?? "");
+    const chunk = stepIds.slice(i, i + LOOKUP_CHUNK).map((id) => storableName(id));
     const newest = await db
       .selectFrom("steps")
       .select(["step_id", (eb) => eb.fn.max("id").as("id")])
@@ -267,21 +273,8 @@ async function latestRuns(db: Kysely<HistoryDatabase>, stepIds: string[]): Promi
   }
   // Ids longer than the column were stored cut: map them back to the full id the events carry.
   for (const id of stepIds) {
-    const short = cut(id);
-    if (short !== null && short !== id && out.has(short)) out.set(id, out.get(short) as RunRef);
+    const short = storableName(id);
+    if (short !== id && out.has(short)) out.set(id, out.get(short) as RunRef);
   }
   return out;
-}
-
-/** Fits a value into a VARCHAR(255) column. */
-function cut(value: string | null): string | null {
-  if (value === null) return null;
-  return clean(value.length <= MAX_NAME ? value : value.slice(0, MAX_NAME));
-}
-
-/** PostgreSQL refuses NUL in text: it becomes U+FFFD everywhere, so that all databases agree. */
-function clean(value: string): string;
-function clean(value: string | null): string | null;
-function clean(value: string | null): string | null {
-  return value !== null && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
 }

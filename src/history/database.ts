@@ -1,5 +1,5 @@
 import { Kysely } from "kysely";
-import { createDialect, type HistoryDialect } from "./dialects/index.js";
+import { createDialect, type DialectOptions, type HistoryDialect } from "./dialects/index.js";
 import type { DriverErrorSink } from "./dialects/types.js";
 import type { HistoryDatabase } from "./schema.js";
 import type { DbTarget } from "./url.js";
@@ -11,8 +11,12 @@ export interface HistoryDb {
   destroy(): Promise<void>;
 }
 
-export function openHistoryDb(target: DbTarget, onDriverError: DriverErrorSink): HistoryDb {
-  const dialect = createDialect(target, onDriverError);
+export function openHistoryDb(
+  target: DbTarget,
+  onDriverError: DriverErrorSink,
+  options: DialectOptions = {},
+): HistoryDb {
+  const dialect = createDialect(target, onDriverError, options);
   const db = new Kysely<HistoryDatabase>({ dialect: dialect.kysely });
   return { db, dialect, destroy: () => db.destroy() };
 }

@@ -1,5 +1,6 @@
 import type { StepStatus } from "../scheduler/api.js";
 import type { HistoryChange } from "../scheduler/core.js";
+import { decodeExplanation } from "./explanation.js";
 
 /**
  * One status change waiting in the writer's queue: the hook's HistoryChange with the step's identity
@@ -36,11 +37,15 @@ export function continuesEndedRun(e: QueuedEvent): boolean {
   return e.status === "FAILED" || e.status === "DISABLED" || e.cause === "marked-done";
 }
 
-/** The text stored with the event: the error for failures, else why the scheduler made the change. */
+/**
+ * The text stored with the event: the error for failures (decoded from the wire's JSON encoding), else
+ * why the scheduler made the change.
+ */
 export function eventMessage(e: QueuedEvent): string | null {
   if (e.cause === "runner-gone") return "the worker running it stopped answering";
   if (e.status === "FAILED" || e.status === "DISABLED") {
-    if (e.error) return e.error;
+    const text = e.error ? decodeExplanation(e.error) : "";
+    if (text !== "") return text;
   }
   switch (e.cause) {
     case "claim":

@@ -2,10 +2,20 @@
  * The page queries. Each listing is paged with limit + 1 rows (the extra row says whether a next page
  * exists, so no COUNT over a large table) and walks an index: steps_updated_at for /history,
  * steps_family_id for by_name / by_params, step_parameters_name_value for parameter matches,
- * steps_step_id_id for by_task_id, step_events_run_id for one run's events.
+ * steps_step_id_id for by_task_id, step_events_run_id for one run's events. Names and values are looked
+ * up as the writer stores them (cut to their column, NUL replaced), so any input finds what it names.
  */
 import type { Kysely, SelectQueryBuilder } from "kysely";
-import { toMillis, VALUE_KEY_LENGTH, type HistoryDatabase, type StepsTable } from "./schema.js";
+import {
+  MAX_PARAM_NAME,
+  MAX_RUN_ID,
+  storableName,
+  storableText,
+  toMillis,
+  VALUE_KEY_LENGTH,
+  type HistoryDatabase,
+  type StepsTable,
+} from "./schema.js";
 
 export interface Paging {
   /** 1-based. */
@@ -85,7 +95,7 @@ export class HistoryQueries {
     const q = this.db
       .selectFrom("steps")
       .selectAll()
-      .where("updated_at", ">=", sinceMs)
+      .where("updated_at", ">=", Math.floor(sinceMs))
       .orderBy("updated_at", "desc")
       .orderBy("id", "desc");
     return this.page(q, paging);
@@ -93,14 +103,20 @@ export class HistoryQueries {
 
   /** All runs of a family, newest first. */
   async byName(family: string, paging: Paging): Promise<RunPage> {
-    const q = this.db.selectFrom("steps").selectAll().where("family", "=", family).orderBy("id", "desc");
+    const q = this.db
+      .selectFrom("steps")
+      .selectAll()
+      .where("family", "=", storableName(family))
+      .orderBy("id", "desc");
     return this.page(q, paging);
   }
 
   /** Runs of a family whose parameters match every pair (string equality on the stored value). */
   async byParams(family: string, params: Readonly<Record<string, string>>, paging: Paging): Promise<RunPage> {
-    let q = this.db.selectFrom("steps").selectAll().where("family", "=", family);
-    for (const [name, value] of Object.entries(params)) {
+    let q = this.db.selectFrom("steps").selectAll().where("family", "=", storableName(family));
+    for (const [rawName, rawValue] of Object.entries(params)) {
+      const name = storableText(rawName.slice(0, MAX_PARAM_NAME));
+      const value = storableText(rawValue);
       q = q.where("id", "in", (eb) =>
         eb
           .selectFrom("step_parameters")
@@ -115,7 +131,11 @@ export class HistoryQueries {
 
   /** Runs of one step id, newest first. */
   async byStepId(stepId: string, paging: Paging): Promise<RunPage> {
-    const q = this.db.selectFrom("steps").selectAll().where("step_id", "=", stepId).orderBy("id", "desc");
+    const q = this.db
+      .selectFrom("steps")
+      .selectAll()
+      .where("step_id", "=", storableName(stepId))
+      .orderBy("id", "desc");
     return this.page(q, paging);
   }
 
@@ -124,7 +144,7 @@ export class HistoryQueries {
     const row = await this.db
       .selectFrom("steps")
       .select("id")
-      .where("family", "=", family)
+      .where("family", "=", storableName(family))
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
@@ -132,6 +152,8 @@ export class HistoryQueries {
 
   /** One run with its parameters and every event, oldest first. */
   async run(id: number): Promise<RunDetail | undefined> {
+    // Run ids are INTEGER: PostgreSQL refuses to compare with a larger number rather than finding nothing.
+    if (!Number.isSafeInteger(id) || id < 1 || id > MAX_RUN_ID) return undefined;
     const row = await this.db.selectFrom("steps").selectAll().where("id", "=", id).executeTakeFirst();
     if (!row) return undefined;
     const params = (await this.paramsOf([id])).get(id) ?? {};

@@ -22,7 +22,7 @@ export interface StepsTable {
   running_at: NullableMillis;
   finished_at: NullableMillis;
   updated_at: Millis;
-  /** The failure's explanation (FAILED / DISABLED), as the worker sent it. */
+  /** The failure's explanation (FAILED / DISABLED): the text, decoded from the wire's JSON encoding. */
   error: string | null;
 }
 
@@ -53,8 +53,26 @@ export interface HistoryDatabase {
 
 export const VALUE_KEY_LENGTH = 190;
 
-/** Column widths: longer values are cut (with a marker) rather than failing the batch. */
+/** Column widths: longer values are cut rather than failing the batch. */
 export const MAX_NAME = 255;
+export const MAX_PARAM_NAME = 128;
+/** The largest run id: the id columns are 32-bit INTEGER / SERIAL. */
+export const MAX_RUN_ID = 2_147_483_647;
+
+/** PostgreSQL refuses NUL in text: it becomes U+FFFD everywhere, so that all databases agree. */
+export function storableText(value: string): string;
+export function storableText(value: string | null): string | null;
+export function storableText(value: string | null): string | null {
+  return value !== null && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+}
+
+/** Fits a step id, family, host or worker into its VARCHAR(255) column, as stored and as looked up. */
+export function storableName(value: string): string;
+export function storableName(value: string | null): string | null;
+export function storableName(value: string | null): string | null {
+  if (value === null) return null;
+  return storableText(value.length <= MAX_NAME ? value : value.slice(0, MAX_NAME));
+}
 
 export function toMillis(value: number | string): number;
 export function toMillis(value: number | string | null): number | null;

@@ -54,8 +54,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       url: where.dbConnection,
       logger: log,
       registry: metrics,
+      createDirectory: !where.configured,
       ...(options.historyWriter ? { writer: options.historyWriter } : {}),
     });
+    // A database that refuses (none of that name, bad credentials, unusable path) stops luigid here.
+    await history.open();
     log.info({ db: history.where }, `step history on: recording to ${history.where}`);
   }
   const durable = DurableScheduler.open({

@@ -59,7 +59,13 @@ for (const backend of BACKENDS) {
         params: { day: "2026-11-20", note: evil },
       });
       s.getWork({ worker: "W", host: "host<1>" });
-      s.addTask({ worker: "W", task_id: "Report_1", status: "FAILED", expl: `Error: ${evil}` });
+      // As a worker sends it: the text JSON-encoded once more.
+      s.addTask({
+        worker: "W",
+        task_id: "Report_1",
+        status: "FAILED",
+        expl: JSON.stringify(`Error: ${evil}\n    at run (report.ts:1:1)`),
+      });
       for (let i = 0; i < 3; i++) {
         s.addTask({
           worker: "W",
@@ -104,6 +110,9 @@ for (const backend of BACKENDS) {
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({ page: 2, limit: 2, hasNext: false });
       expect((page.body.runs as unknown[]).length).toBe(2);
+      // A fraction of an hour that is not a whole number of milliseconds.
+      const fraction = await getJson(`${base}/history?hours=0.0000001`);
+      expect(fraction.status).toBe(200);
       const future = await getJson(`${base}/history?since=2999-01-01T00:00:00Z`);
       expect(future.body.runs).toEqual([]);
       const html = await getHtml(`${base}/history?limit=1`);
@@ -124,8 +133,12 @@ for (const backend of BACKENDS) {
         expect(text).toContain(word);
       }
       expect(text).not.toContain("<script>alert");
+      expect(text).toContain(
+        `<pre class="error">Error: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\n    at run (report.ts:1:1)</pre>`,
+      );
       const { body } = await getJson(`${base}/history/by_id/${runId}`);
       expect(body).toMatchObject({ id: runId, family: "Report", status: "FAILED", host: "host<1>" });
+      expect(body.error).toBe(`Error: <script>alert("x")</script>\n    at run (report.ts:1:1)`);
       expect((body.events as { event: string }[]).map((e) => e.event)).toEqual([
         "PENDING",
         "RUNNING",
@@ -164,6 +177,13 @@ for (const backend of BACKENDS) {
       const cases: [string, number, string][] = [
         ["/history/by_id/abc", 400, "not a number"],
         ["/history/by_id/99999999", 404, "no run with id"],
+        // Past the INTEGER column (PostgreSQL would refuse the comparison): still just unknown.
+        ["/history/by_id/2147483648", 404, "no run with id"],
+        ["/history/by_id/999999999999999", 404, "no run with id"],
+        // NUL, which PostgreSQL refuses in text, in a name or a parameter: unknown, not a database error.
+        ["/history/by_name/No%00Such", 404, "No"],
+        ["/history/by_task_id/Nope%00_1", 404, "Nope"],
+        ["/history/by_params/No%00pe?data=%7B%22a%22%3A%22%5Cu0000%22%7D", 404, "No"],
         ["/history/by_name/NoSuchFamily", 404, "NoSuchFamily"],
         ["/history/by_params/Load?data=%7Bnot-json", 400, "not valid JSON"],
         ["/history/by_params/Load?data=%5B1%5D", 400, "JSON object"],

@@ -1,6 +1,6 @@
 // A history database that is away: scheduling goes on, writes are retried with backoff and counted, and
 // nothing queued is lost once it answers. Also: luigid's journal replay at start records nothing.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -56,6 +56,7 @@ describe("a history database that is away", () => {
       expect(errors?.values[0]?.value).toBeGreaterThan(0);
 
       rmSync(blocked);
+      mkdirSync(blocked);
       await waitFor(() => history.writer.queueLength === 0 && history.writer.written === 51);
       expect(history.writer.stateName).toBe("ready");
       const page = await history.queries.byName("S", { page: 1, limit: 100 });

@@ -66,7 +66,7 @@ for (const backend of BACKENDS) {
 
     it("creates the schema once: a second start runs no migration and keeps the rows", async () => {
       await h.writer.flush();
-      expect(h.writer.appliedMigrations).toEqual(["0001_initial"]);
+      expect(h.writer.appliedMigrations).toEqual(["0001_initial", "0002_decode_error_text"]);
       const first = open(url);
       first.start();
       await first.writer.flush();
@@ -145,6 +145,56 @@ for (const backend of BACKENDS) {
         ["FAILED", "second failure"],
       ]);
       expect(second.error).toBe("second failure");
+    });
+
+    it("stores a failure's text once: decoded from the wire's JSON encoding, plain text kept", async () => {
+      const { clock, add } = world(h, { retryCount: 1 });
+      const stack = 'Error: "bad"\n    at run (x.ts:1:1)\n\tback\\slash \u0000';
+      add("Enc_1", { status: "FAILED", expl: JSON.stringify(stack) }); // one failure disables (retry_count 1)
+      add("Enc_2", { status: "DISABLED", expl: JSON.stringify("disabled by hand\nfor a reason") });
+      add("Enc_3", { status: "FAILED", expl: '"not json' });
+      add("Enc_4", { status: "FAILED", expl: JSON.stringify("") });
+      clock.advance(1);
+      await h.writer.flush();
+      const byId = async (id: string) => {
+        const run = (await h.queries.byStepId(id, { page: 1, limit: 1 })).runs[0]!;
+        return { run, events: (await h.queries.run(run.id))!.events.map((e) => [e.event, e.message]) };
+      };
+      const one = await byId("Enc_1");
+      const stored = stack.replace("\u0000", "\uFFFD");
+      expect(one.run).toMatchObject({ status: "DISABLED", error: stored });
+      expect(one.events).toEqual([
+        ["FAILED", stored],
+        ["DISABLED", stored],
+      ]);
+      expect((await byId("Enc_2")).run.error).toBe("disabled by hand\nfor a reason");
+      expect((await byId("Enc_3")).run.error).toBe('"not json');
+      // An empty text is no text: the run's error says only why the scheduler disabled it.
+      const four = await byId("Enc_4");
+      expect(four.run.error).toBe("disabled-by-scheduler");
+      expect(four.events).toEqual([
+        ["FAILED", null],
+        ["DISABLED", "disabled-by-scheduler"],
+      ]);
+    });
+
+    it("looks names and values up as they are stored: cut to the column, NUL replaced", async () => {
+      const { add } = world(h);
+      const family = `Long${"f".repeat(300)}`;
+      const stepId = `${family}_${"i".repeat(300)}`;
+      add(stepId, { family, params: { ["p".repeat(200)]: "a\u0000b" } });
+      await h.writer.flush();
+      const page = { page: 1, limit: 5 };
+      expect((await h.queries.byName(family, page)).runs).toHaveLength(1);
+      expect(await h.queries.familyExists(family)).toBe(true);
+      expect((await h.queries.byStepId(stepId, page)).runs).toHaveLength(1);
+      const matched = await h.queries.byParams(family, { ["p".repeat(200)]: "a\u0000b" }, page);
+      expect(matched.runs).toHaveLength(1);
+      // Odd input finds nothing rather than failing on a database that refuses it.
+      expect((await h.queries.byName("no\u0000such", page)).runs).toEqual([]);
+      expect((await h.queries.byStepId("no\u0000such", page)).runs).toEqual([]);
+      expect(await h.queries.run(2_147_483_648)).toBeUndefined();
+      expect((await h.queries.recent(Date.now() + 0.123, page)).runs).toEqual([]);
     });
 
     it("records a worker's disappearance, UNKNOWN and DISABLED claims, forgive and mark-as-done", async () => {

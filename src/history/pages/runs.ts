@@ -17,6 +17,16 @@ function paramsTable(params: Record<string, string>): Html {
   </table>`;
 }
 
+const NOTE_LENGTH = 120;
+
+/** An event's note in the table: the first line of its message, cut (the whole error is shown below). */
+function note(message: string | null): string {
+  if (message === null) return "";
+  const first = message.split("\n", 1)[0] ?? "";
+  const cut = first.slice(0, NOTE_LENGTH);
+  return cut.length < message.trimEnd().length ? `${cut}…` : cut;
+}
+
 function row(run: RunSummary): Html {
   return html`<tr>
     <td><a href="/history/by_id/${seg(run.id)}">${run.id}</a></td>
@@ -166,9 +176,7 @@ export function runDetail(run: RunDetail, more?: Html): string {
           <td class="num">${duration(e.untilNextMs)}</td>
           <td>${e.host ?? ""}</td>
           <td>${e.worker ?? ""}</td>
-          <td>
-            ${e.message !== null && e.message.length > 120 ? e.message.slice(0, 120) + "…" : (e.message ?? "")}
-          </td>
+          <td>${note(e.message)}</td>
         </tr>`,
     )}
   </table>`;

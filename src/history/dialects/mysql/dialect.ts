@@ -1,14 +1,18 @@
 import { MysqlDialect } from "kysely";
 import { createPool } from "mysql2";
 import type { ServerTarget } from "../../url.js";
+import { checkServer, serverIdentity } from "../server-check.js";
 import type { DriverErrorSink, HistoryDialect } from "../types.js";
+import { mysqlRefusal } from "./refusal.js";
+
+const DEFAULT_PORT = 3306;
 
 export function createMysqlDialect(target: ServerTarget, onError: DriverErrorSink): HistoryDialect {
   const timeout = Number(target.options["connect_timeout"] ?? "10");
   const sslMode = (target.options["ssl_mode"] ?? target.options["sslmode"] ?? "").toLowerCase();
   const pool = createPool({
     host: target.host,
-    port: target.port ?? 3306,
+    port: target.port ?? DEFAULT_PORT,
     database: target.database,
     ...(target.user !== undefined ? { user: target.user } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
@@ -22,5 +26,10 @@ export function createMysqlDialect(target: ServerTarget, onError: DriverErrorSin
     bigNumberStrings: false,
   });
   pool.on("connection", (conn) => conn.on("error", onError));
-  return { name: "mysql", kysely: new MysqlDialect({ pool }) };
+  const id = serverIdentity(target, DEFAULT_PORT);
+  return {
+    name: "mysql",
+    kysely: new MysqlDialect({ pool }),
+    checkAtStart: (db) => checkServer(db, target, id, mysqlRefusal),
+  };
 }

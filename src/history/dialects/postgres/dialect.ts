@@ -1,7 +1,11 @@
 import { PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ServerTarget } from "../../url.js";
+import { checkServer, serverIdentity } from "../server-check.js";
 import type { DriverErrorSink, HistoryDialect } from "../types.js";
+import { postgresRefusal } from "./refusal.js";
+
+const DEFAULT_PORT = 5432;
 
 /** libpq's sslmode values as node-postgres `ssl` settings. */
 function sslFrom(mode: string | undefined): boolean | { rejectUnauthorized: boolean } | undefined {
@@ -23,7 +27,7 @@ export function createPostgresDialect(target: ServerTarget, onError: DriverError
   const ssl = sslFrom(target.options["sslmode"]);
   const pool = new pg.Pool({
     host: target.host,
-    port: target.port ?? 5432,
+    port: target.port ?? DEFAULT_PORT,
     database: target.database,
     ...(target.user !== undefined ? { user: target.user } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
@@ -34,5 +38,10 @@ export function createPostgresDialect(target: ServerTarget, onError: DriverError
   });
   // Without a listener an idle connection dropped by the server would crash luigid.
   pool.on("error", onError);
-  return { name: "postgres", kysely: new PostgresDialect({ pool }) };
+  const id = serverIdentity(target, DEFAULT_PORT);
+  return {
+    name: "postgres",
+    kysely: new PostgresDialect({ pool }),
+    checkAtStart: (db) => checkServer(db, target, id, postgresRefusal),
+  };
 }
