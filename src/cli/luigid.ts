@@ -3,13 +3,15 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:f
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, describeThrown, UsageError } from "../errors.js";
+import { editDistance } from "../step/registry.js";
 import { loadConfig } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { DailyFileStream } from "../log/daily-file.js";
+import { pidAlive, readPid } from "../scheduler/persistence/state-lock.js";
 import { startDaemon, type DaemonHandle } from "../server/daemon.js";
 
 export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-socket PATH] [--state-path PATH]
-              [--background] [--pidfile PATH] [--logdir DIR]
+              [--background] [--pidfile PATH] [--logdir DIR] [--version]
 
   --port N             TCP port (default 8082)
   --address IP         listen on this address only (default: every IPv4 and IPv6 address)
@@ -18,7 +20,20 @@ export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-soc
   --background         detach from the terminal and keep running (logs go to --logdir)
   --pidfile PATH       refuse to start while the process named in PATH lives; write our pid there
   --logdir DIR         log to DIR/luigi-server.log, rotated daily (default /var/log/luigi with --background)
-  --help               this text`;
+  --version            print luigi-ts's version
+  -h, --help           this text`;
+
+const LUIGID_OPTIONS = {
+  port: { type: "string" },
+  address: { type: "string" },
+  "unix-socket": { type: "string" },
+  "state-path": { type: "string" },
+  background: { type: "boolean" },
+  pidfile: { type: "string" },
+  logdir: { type: "string" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 interface LuigidFlags {
   port: number;
@@ -28,6 +43,7 @@ interface LuigidFlags {
   background: boolean;
   pidfile: string | undefined;
   logdir: string | undefined;
+  version: boolean;
   help: boolean;
 }
 
@@ -38,19 +54,12 @@ export function parseLuigidArgs(argv: string[]): LuigidFlags {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: "string" },
-        address: { type: "string" },
-        "unix-socket": { type: "string" },
-        "state-path": { type: "string" },
-        background: { type: "boolean" },
-        pidfile: { type: "string" },
-        logdir: { type: "string" },
-        help: { type: "boolean" },
-      },
+      options: LUIGID_OPTIONS,
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional argument.*$/s, "")}`);
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    throw new UsageError(unknown === undefined ? message : `unknown flag ${unknown}${suggestFlag(unknown)}`);
   }
   const port = values.port === undefined ? 8082 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -64,27 +73,36 @@ export function parseLuigidArgs(argv: string[]): LuigidFlags {
     background: values.background ?? false,
     pidfile: values.pidfile,
     logdir: values.logdir,
+    version: values.version ?? false,
     help: values.help ?? false,
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+/** " (did you mean --state-path?)" for a flag close enough to a known one, else "". */
+function suggestFlag(flag: string): string {
+  const name = flag.replace(/^-+/, "");
+  let best: { flag: string; distance: number } | undefined;
+  for (const known of Object.keys(LUIGID_OPTIONS)) {
+    const distance = editDistance(name, known);
+    if (distance <= Math.max(2, Math.floor(known.length / 3)) && (!best || distance < best.distance)) {
+      best = { flag: known, distance };
+    }
   }
+  return best ? ` (did you mean --${best.flag}?)` : "";
+}
+
+/** The version in luigi-ts's package.json (two folders up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 /** Returns the pid of a live luigid named in the pidfile, if there is one. */
 function runningPid(pidfile: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(pidfile, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  const pid = readPid(pidfile);
+  return pid !== undefined && pid !== process.pid && pidAlive(pid) ? pid : undefined;
 }
 
 /** `--background`: starts a detached copy of this command and returns once it listens (or failed). */
@@ -129,10 +147,20 @@ async function daemonize(argv: string[], flags: LuigidFlags, stderr: NodeJS.Writ
   return verdict.ok ? 0 : 1;
 }
 
+/** The first of SIGTERM, SIGINT and SIGQUIT. Signal listeners keep no process alive. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGTERM", "SIGINT", "SIGQUIT"] as const) process.once(signal, resolve);
+  });
+}
+
 /** `luigid`: returns the exit code once the daemon stops (or at once for --background). */
 export async function luigidMain(
   argv: string[],
-  io = { stderr: process.stderr as NodeJS.WritableStream },
+  io: { stderr: NodeJS.WritableStream; stdout?: NodeJS.WritableStream } = {
+    stderr: process.stderr,
+    stdout: process.stdout,
+  },
 ): Promise<number> {
   let flags: LuigidFlags;
   try {
@@ -143,6 +171,10 @@ export async function luigidMain(
   }
   if (flags.help) {
     io.stderr.write(`${LUIGID_USAGE}\n`);
+    return 0;
+  }
+  if (flags.version) {
+    (io.stdout ?? process.stdout).write(`luigid (luigi-ts) ${packageVersion()}\n`);
     return 0;
   }
   if (flags.pidfile) {
@@ -165,6 +197,9 @@ export async function luigidMain(
     logger = createLogger({ level: "info" });
   }
 
+  // Listened for before the start: a stop asked for the moment luigid says it listens (as a supervisor
+  // or a test may) would otherwise kill it with the default action, before it saves its state.
+  const stopped = stopSignal();
   let handle: DaemonHandle;
   try {
     const config = loadConfig();
@@ -180,7 +215,8 @@ export async function luigidMain(
   } catch (err) {
     const message =
       err instanceof ConfigError || err instanceof UsageError ? err.message : describeThrown(err).message;
-    logger.error({ err: message }, "luigid could not start");
+    // Said once: on stderr, and in the log file as well when there is one.
+    if (logFile) logger.error({ err: message }, "luigid could not start");
     io.stderr.write(`luigid: could not start: ${message}\n`);
     process.send?.({ error: message });
     logFile?.end();
@@ -193,15 +229,8 @@ export async function luigidMain(
   process.send?.({ ready: true, address: handle.address });
   if (process.connected) process.disconnect();
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, "stopping: draining connections and saving state");
-      resolve();
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-    process.once("SIGQUIT", stop);
-  });
+  const signal = await stopped;
+  logger.info({ signal }, "stopping: draining connections and saving state");
   try {
     await handle.close();
   } catch (err) {

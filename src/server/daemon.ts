@@ -4,7 +4,9 @@ import { schedulerConfig, stepHistoryConfig } from "../config/index.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
+import type { SchedulerOptions } from "../scheduler/options.js";
 import { DurableScheduler } from "../scheduler/persistence/durable.js";
+import { StateLock } from "../scheduler/persistence/state-lock.js";
 import { createApp } from "./app.js";
 import { createMetricsRegistry } from "./metrics.js";
 
@@ -38,11 +40,30 @@ export interface DaemonHandle {
   close(): Promise<void>;
 }
 
-/** Starts luigid: loads the state, listens, prunes periodically. */
+/**
+ * Starts luigid: locks the state path, loads the state, listens, prunes periodically. A start that fails,
+ * for whatever reason, leaves the state files as they were: nothing is written to them before luigid
+ * listens (see DurableScheduler.load and start).
+ */
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
-  const log = options.logger;
   const schedulerOptions = schedulerConfig(options.config);
-  const statePath = options.statePath ?? schedulerOptions.statePath;
+  // Before anything else: a second luigid on this state path stops here, having touched nothing.
+  const lock = StateLock.acquire(options.statePath ?? schedulerOptions.statePath);
+  try {
+    return await startLocked(options, schedulerOptions, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  options: DaemonOptions,
+  schedulerOptions: SchedulerOptions,
+  lock: StateLock,
+): Promise<DaemonHandle> {
+  const log = options.logger;
+  const statePath = lock.statePath;
   const metrics = createMetricsRegistry();
   // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
   let history: StepHistory | undefined;
@@ -61,8 +82,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     await history.open();
     log.info({ db: history.where }, `step history on: recording to ${history.where}`);
   }
-  const durable = DurableScheduler.open({
-    statePath,
+  const durable = DurableScheduler.load({
+    lock,
     options: schedulerOptions,
     logger: log,
     ...(history ? { hooks: history.recorder.hooks() } : {}),
@@ -89,8 +110,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       port = typeof bound === "object" && bound ? bound.port : options.port;
       address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     }
+    // Only now, with the lock held and the address ours, may the state files change.
+    durable.start();
   } catch (err) {
-    durable.close();
+    durable.abandon();
+    await app.close();
     await history?.close();
     throw err;
   }

@@ -65,6 +65,25 @@ export async function startLuigid(
   };
 }
 
+/** Runs `luigid` to its exit (a start meant to fail, --help, --background's parent); output is stdout + stderr. */
+export function runLuigid(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [LUIGID_BIN, ...args], {
+    cwd,
+    env: { ...process.env, LUIGI_CONFIG_PATH: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.add(child);
+  child.on("exit", () => started.delete(child));
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr })));
+}
+
 /** One RPC to luigid with a JSON body; returns the `response` field. */
 export async function rpc<T = unknown>(
   url: string,

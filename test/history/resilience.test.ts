@@ -138,6 +138,7 @@ describe("luigid's journal replay", () => {
       void live.api.getWork({ worker: "W", host: "h" });
       expect(seen.map((e) => e.status)).toEqual(["PENDING", "RUNNING"]);
       // No close(): as after kill -9, the next start replays the journal.
+      live.abandon();
       const replayed: QueuedEvent[] = [];
       const second = new StepHistoryRecorder({ push: (e) => replayed.push(e) });
       const restarted = DurableScheduler.open({ statePath, hooks: second.hooks() });

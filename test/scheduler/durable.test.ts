@@ -1,9 +1,20 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { filesOf } from "../helpers/files.js";
 import { DurableScheduler } from "../../src/scheduler/persistence/durable.js";
 import { pack, unpack } from "../../src/scheduler/persistence/pack.js";
+import { StateLockedError } from "../../src/scheduler/persistence/state-lock.js";
 
 const W = "Worker(salt=1, workers=1, host=h, username=u, pid=1)";
 
@@ -48,7 +59,8 @@ describe("DurableScheduler", () => {
     const first = DurableScheduler.open({ statePath, clock: clock.now });
     await exercise(first.api, clock);
     const before = first.core.exportState();
-    // No close(): as after kill -9, only the journal is on disk.
+    // No close(): as after kill -9, only the journal is on disk (abandon() lets go of the lock).
+    first.abandon();
     expect(readdirSync(dir).sort()).toEqual(["state.json.journal"]);
     const second = DurableScheduler.open({ statePath, clock: clock.now });
     expect(second.report.replayed).toBeGreaterThan(5);
@@ -145,6 +157,7 @@ describe("DurableScheduler", () => {
     const clock = fakeClock();
     const durable = DurableScheduler.open({ statePath, clock: clock.now });
     await durable.api.addTask({ worker: W, task_id: "A", family: "A", status: "DONE" });
+    durable.abandon();
     appendFileSync(
       `${statePath}.journal`,
       '{"s":2,"t":1000000,"m":"addTask","a":{"worker":"W","task_id":"B"',
@@ -167,6 +180,105 @@ describe("DurableScheduler", () => {
     expect(names.filter((n) => n.includes(".damaged-"))).toHaveLength(2);
     await durable.api.addTask({ worker: W, task_id: "Y", family: "Y" });
     durable.close();
-    expect(DurableScheduler.open({ statePath }).core.stepCount).toBe(1);
+    const reopened = DurableScheduler.open({ statePath });
+    expect(reopened.core.stepCount).toBe(1);
+    reopened.close();
+  });
+});
+
+describe("DurableScheduler's lock and two-step start", () => {
+  it("load() only reads: a damaged snapshot and a lost snapshot's journal stay put until start()", () => {
+    const dir = stateDir();
+    const statePath = path.join(dir, "state.json");
+    writeFileSync(statePath, "{ not json");
+    writeFileSync(`${statePath}.journal`, '{"s":7,"t":1,"m":"addTask","a":{"worker":"W","task_id":"X"}}\n');
+    const before = filesOf(dir);
+    const loaded = DurableScheduler.load({ statePath });
+    expect(loaded.core.stepCount).toBe(0);
+    // While it is held, the lock (an empty file) and its holder's pid are the only additions.
+    expect(readdirSync(dir).sort()).toEqual([
+      "state.json",
+      "state.json.journal",
+      "state.json.lock",
+      "state.json.lock.pid",
+    ]);
+    expect(readFileSync(`${statePath}.lock.pid`, "utf8")).toBe(`${process.pid}\n`);
+    loaded.abandon();
+    expect(filesOf(dir)).toEqual(before);
+    // A start that goes on does the repairs.
+    const started = DurableScheduler.load({ statePath });
+    expect(filesOf(dir).get("state.json")).toEqual(before.get("state.json"));
+    started.start();
+    expect(started.report.setAside).toHaveLength(2);
+    expect(readdirSync(dir).filter((n) => n.includes(".damaged-"))).toHaveLength(2);
+    started.close();
+  });
+
+  it("load() leaves a torn journal as it is; abandon() and a close() before start() write nothing", async () => {
+    const dir = stateDir();
+    const statePath = path.join(dir, "state.json");
+    const first = DurableScheduler.open({ statePath });
+    await first.api.addTask({ worker: W, task_id: "A", family: "A", status: "DONE" });
+    first.close();
+    const second = DurableScheduler.open({ statePath });
+    await second.api.addTask({ worker: W, task_id: "B", family: "B", status: "DONE" });
+    second.abandon();
+    appendFileSync(`${statePath}.journal`, '{"s":3,"t":1000000,"m":"addTask","a":{"worker":"W"');
+    const before = filesOf(dir);
+    for (const letGo of ["abandon", "close"] as const) {
+      const loaded = DurableScheduler.load({ statePath });
+      expect(loaded.report.skippedLines).toBe(1);
+      expect(loaded.core.stepCount).toBe(2);
+      // Nothing can change it before start(): a change would have to be journaled.
+      expect(() => loaded.api.addTask({ worker: W, task_id: "C", family: "C" })).toThrow(
+        "the scheduler is starting",
+      );
+      loaded[letGo]();
+      expect(filesOf(dir)).toEqual(before);
+    }
+    // Started, the torn line is rewritten away at once.
+    const live = DurableScheduler.open({ statePath });
+    expect(readFileSync(`${statePath}.journal`, "utf8")).toBe("");
+    expect(live.core.stepCount).toBe(2);
+    live.close();
+    expect(readdirSync(dir).sort()).toEqual(["state.json", "state.json.journal"]);
+  });
+
+  it("refuses a second holder of one state path under every spelling, naming the path and the pid", () => {
+    const dir = stateDir();
+    const real = path.join(realpathSync(dir), "state.json");
+    const statePath = path.join(dir, "state.json");
+    mkdirSync(path.join(dir, "sub"));
+    symlinkSync(dir, path.join(dir, "sub", "link"));
+    symlinkSync(statePath, path.join(dir, "alias.json"));
+    const holder = DurableScheduler.open({ statePath });
+    writeFileSync(statePath, "{}"); // would be read as damaged; a refused open must not touch it
+    const spellings = [
+      statePath,
+      path.relative(process.cwd(), statePath),
+      path.join(dir, "sub", "..", "state.json"),
+      path.join(dir, "sub", "link", "state.json"),
+      path.join(dir, "alias.json"),
+    ];
+    for (const spelling of spellings) {
+      let thrown: unknown;
+      try {
+        DurableScheduler.load({ statePath: spelling });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, spelling).toBeInstanceOf(StateLockedError);
+      const locked = thrown as StateLockedError;
+      expect(locked.code).toBe("ALREADY_RUNNING");
+      expect(locked.details).toEqual({ statePath: real, pid: process.pid });
+      expect(locked.message).toContain(real);
+      expect(locked.message).toContain(`pid ${process.pid}`);
+    }
+    expect(readFileSync(statePath, "utf8")).toBe("{}");
+    holder.abandon();
+    // Released, the next one gets it.
+    const next = DurableScheduler.load({ statePath: path.join(dir, "sub", "link", "state.json") });
+    expect(next.statePath).toBe(real);
+    next.abandon();
   });
 });

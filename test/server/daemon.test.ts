@@ -3,22 +3,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { workdir } from "../helpers/cli.js";
-import { LUIGID_BIN, rpc, startLuigid } from "../helpers/luigid.js";
+import { ROOT, workdir } from "../helpers/cli.js";
+import { LUIGID_BIN, rpc, runLuigid, startLuigid } from "../helpers/luigid.js";
 
 const WORKER = "Worker(salt=1, workers=1, host=test, username=test, pid=1)";
-
-function runLuigid(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [LUIGID_BIN, ...args], {
-    cwd,
-    env: { ...process.env, LUIGI_CONFIG_PATH: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr })));
-}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -201,10 +189,60 @@ describe("luigid daemon", () => {
     expect(existsSync(socket)).toBe(false);
   });
 
-  it("rejects bad flags with a usage message", async () => {
+  it("rejects bad flags with a usage message, suggesting the flag meant", async () => {
     const w = workdir();
     const result = await runLuigid(["--port", "notaport"], w.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--port notaport");
+    for (const [typo, meant] of [
+      ["--state_path", "--state-path"],
+      ["--statepath", "--state-path"],
+      ["--pid-file", "--pidfile"],
+      ["--verison", "--version"],
+      ["--unix-sock", "--unix-socket"],
+    ] as const) {
+      const wrong = await runLuigid([typo, "x"], w.dir);
+      expect(wrong.code, typo).toBe(2);
+      expect(wrong.stderr).toContain(`luigid: unknown flag ${typo} (did you mean ${meant}?)`);
+      expect(wrong.stderr).toContain("Usage: luigid");
+    }
+    const far = await runLuigid(["--frobnicate"], w.dir);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain("luigid: unknown flag --frobnicate\n");
+    expect(readdirSync(w.dir)).toEqual([]);
+  });
+
+  it("prints its version with --version and its usage with -h as with --help", async () => {
+    const w = workdir();
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+    const version = await runLuigid(["--version"], w.dir);
+    expect(version.code).toBe(0);
+    expect(version.stderr).toBe(`luigid (luigi-ts) ${pkg.version}\n`);
+    const long = await runLuigid(["--help"], w.dir);
+    const short = await runLuigid(["-h"], w.dir);
+    expect(long.code).toBe(0);
+    expect(short).toEqual(long);
+    expect(long.stderr).toContain("--version");
+    expect(long.stderr).toContain("-h, --help");
+  });
+
+  it("reports a malformed luigi.cfg or a bad [scheduler] value once, naming the file and line, without a stack", async () => {
+    const w = workdir();
+    const cfg = path.join(w.dir, "luigi.cfg");
+    const cases = [
+      { text: "[scheduler]\nretry_delay = 5\nthis is not a setting\n", says: `${cfg}:3:` },
+      { text: "[scheduler]\nretry_delay = soon\n", says: `[scheduler] retry_delay = "soon" (in ${cfg})` },
+    ];
+    for (const { text, says } of cases) {
+      writeFileSync(cfg, text);
+      const result = await runLuigid(["--state-path", path.join(w.dir, "s.json")], w.dir, {
+        LUIGI_CONFIG_PATH: cfg,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.split(says).length - 1, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/^luigid: could not start: /);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
   });
 });

@@ -1,14 +1,4 @@
-import {
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  closeSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import path from "node:path";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { Logger } from "../../log/logger.js";
 import { silentLogger } from "../../log/logger.js";
 import type { SchedulerApi } from "../api.js";
@@ -18,6 +8,7 @@ import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
 import { pack, unpackLazily, type PackedSnapshot } from "./pack.js";
 import { Journal, type JournalEntry } from "./journal.js";
+import { StateLock } from "./state-lock.js";
 
 /**
  * SchedulerApi methods that change state, journaled with their arguments and the time they saw. Replaying
@@ -76,9 +67,7 @@ interface StateFile {
   scheduler: PackedSnapshot;
 }
 
-export interface DurableSchedulerInit {
-  /** Snapshot file; the journal is `<statePath>.journal` beside it. */
-  statePath: string;
+interface DurableSchedulerTuning {
   options?: Partial<SchedulerOptions>;
   hooks?: SchedulerHooks;
   logger?: Logger;
@@ -88,14 +77,28 @@ export interface DurableSchedulerInit {
   clock?: () => number;
 }
 
+/**
+ * Where the state lives: a state path, locked by load(), or a lock already held on one (luigid takes it
+ * before anything else). Either way the scheduler owns the lock from then on: close() and abandon()
+ * release it. The snapshot is the state path; the journal is `<statePath>.journal` beside it.
+ */
+export type DurableSchedulerInit = DurableSchedulerTuning & ({ statePath: string } | { lock: StateLock });
+
 /** What opening the state found, for the start-up log. */
 export interface OpenReport {
   steps: number;
   replayed: number;
   skippedLines: number;
-  /** Where a damaged snapshot or journal was moved, if one was. */
+  /** Where a damaged snapshot or journal was moved, if one was (filled by start()). */
   setAside: string[];
   millis: number;
+}
+
+/** A damaged file found by load(), moved aside by start(). */
+interface SetAside {
+  file: string;
+  message: string;
+  err?: string;
 }
 
 /**
@@ -104,27 +107,36 @@ export interface OpenReport {
  * journal is folded into an atomically replaced snapshot every `compactEvery` entries and at shutdown.
  * A damaged snapshot or journal is moved aside (never deleted) and the daemon starts with what it could
  * read.
+ *
+ * Opening is two steps so that a start that fails changes nothing on disk: load() takes the lock and
+ * builds the state in memory, reading only; start(), once luigid listens, moves damaged files aside,
+ * opens the journal and rewrites it if it had a torn line. abandon() lets go without writing.
  */
 export class DurableScheduler {
   readonly api: SchedulerApi;
   readonly core: Scheduler;
   readonly report: OpenReport;
-  private readonly journal: Journal;
+  /** The state path, absolute with links resolved. */
+  readonly statePath: string;
+  private journal: Journal | undefined;
   private readonly log: Logger;
   private readonly compactEvery: number;
+  private readonly toSetAside: SetAside[] = [];
   private frozenNow: number | undefined;
   private seq = 0;
   private sinceCompaction = 0;
   private closed = false;
 
-  private constructor(private readonly init: DurableSchedulerInit) {
+  private constructor(
+    init: DurableSchedulerInit,
+    private readonly lock: StateLock,
+  ) {
+    this.statePath = this.lock.statePath;
     this.log = init.logger ?? silentLogger();
     this.compactEvery = init.compactEvery ?? 50_000;
     const started = performance.now();
     const realClock = init.clock ?? ((): number => Date.now() / 1000);
     const clock = (): number => this.frozenNow ?? realClock();
-    mkdirSync(path.dirname(path.resolve(init.statePath)), { recursive: true });
-    const setAside: string[] = [];
     const schedulerInit = {
       ...init.options,
       pruneOnGetWork: init.options?.pruneOnGetWork ?? false,
@@ -134,14 +146,13 @@ export class DurableScheduler {
 
     let file: StateFile | undefined;
     try {
-      file = readStateFile(init.statePath);
+      file = readStateFile(this.statePath);
     } catch (err) {
-      const aside = moveAside(init.statePath);
-      setAside.push(aside);
-      this.log.error(
-        { statePath: init.statePath, movedTo: aside, err: (err as Error).message },
-        "the state file is damaged: it was moved aside and luigid starts without it",
-      );
+      this.toSetAside.push({
+        file: this.statePath,
+        message: "the state file is damaged: it was moved aside and luigid starts without it",
+        err: (err as Error).message,
+      });
     }
     let core: Scheduler;
     try {
@@ -149,12 +160,11 @@ export class DurableScheduler {
         ? Scheduler.importState(unpackLazily(file.scheduler), schedulerInit)
         : new Scheduler(schedulerInit);
     } catch (err) {
-      const aside = moveAside(init.statePath);
-      setAside.push(aside);
-      this.log.error(
-        { movedTo: aside, err: (err as Error).message },
-        "the state file could not be loaded; moved aside",
-      );
+      this.toSetAside.push({
+        file: this.statePath,
+        message: "the state file could not be loaded; moved aside",
+        err: (err as Error).message,
+      });
       file = undefined;
       core = new Scheduler(schedulerInit);
     }
@@ -167,14 +177,14 @@ export class DurableScheduler {
     }
 
     // Replay what happened after the snapshot.
-    const journalPath = `${init.statePath}.journal`;
-    const read = Journal.read(journalPath);
+    const read = Journal.read(this.journalPath);
     let replayed = 0;
     if (!file && read.entries.length > 0 && (read.entries[0]?.s ?? 0) > 1) {
       // The journal continues a snapshot we no longer have: replaying it alone would invent a state.
-      const aside = moveAside(journalPath);
-      setAside.push(aside);
-      this.log.error({ movedTo: aside }, "the journal belongs to a lost snapshot; moved aside");
+      this.toSetAside.push({
+        file: this.journalPath,
+        message: "the journal belongs to a lost snapshot; moved aside",
+      });
     } else {
       for (const entry of read.entries) {
         if (entry.s <= this.seq) continue;
@@ -189,28 +199,63 @@ export class DurableScheduler {
         `skipped ${read.skipped.length} unreadable journal line(s)`,
       );
     }
-    this.journal = new Journal(journalPath);
     this.api = this.journaling(local);
     this.report = {
       steps: core.stepCount,
       replayed,
       skippedLines: read.skipped.length,
-      setAside,
+      setAside: [],
       millis: performance.now() - started,
     };
+  }
+
+  /** Takes the lock and builds the state in memory, writing nothing; start() makes it live. */
+  static load(init: DurableSchedulerInit): DurableScheduler {
+    const lock = "lock" in init ? init.lock : StateLock.acquire(init.statePath);
+    try {
+      return new DurableScheduler(init, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** load() and start() at once. */
+  static open(init: DurableSchedulerInit): DurableScheduler {
+    const durable = DurableScheduler.load(init);
+    durable.start();
+    return durable;
+  }
+
+  private get journalPath(): string {
+    return `${this.statePath}.journal`;
+  }
+
+  /**
+   * Makes the state live, the first write to its files: moves damaged files aside, opens the journal, and
+   * rewrites it if load() skipped a line. Idempotent.
+   */
+  start(): void {
+    if (this.journal || this.closed) return;
+    for (const damaged of this.toSetAside) {
+      const aside = moveAside(damaged.file);
+      this.report.setAside.push(aside);
+      this.log.error(
+        { file: damaged.file, movedTo: aside, ...(damaged.err ? { err: damaged.err } : {}) },
+        damaged.message,
+      );
+    }
+    this.journal = new Journal(this.journalPath);
     // A torn or damaged line must not stay in front of the lines appended from now on: rewrite then.
     // Otherwise the journal simply goes on, and the next compaction folds it (a restart is not slowed
     // by writing a whole snapshot before listening).
-    if (read.skipped.length > 0) this.compact();
+    if (this.report.skippedLines > 0) this.compact();
   }
 
-  static open(init: DurableSchedulerInit): DurableScheduler {
-    return new DurableScheduler(init);
-  }
-
-  /** Writes a snapshot (temp file, fsync, rename) and empties the journal. */
+  /** Writes a snapshot (temp file, fsync, rename) and empties the journal. Only once started. */
   compact(): void {
     if (this.closed) return;
+    if (!this.journal) throw new Error("the scheduler's state is not started: nothing may be written yet");
     const resources = Object.fromEntries(this.core.resourceList().map((r) => [r.name, r.num_total]));
     const file: StateFile = {
       format: STATE_FORMAT,
@@ -221,18 +266,35 @@ export class DurableScheduler {
       resources,
       scheduler: pack(this.core.exportState()),
     };
-    writeFileDurably(this.init.statePath, JSON.stringify(file));
+    writeFileDurably(this.statePath, JSON.stringify(file));
     this.journal.truncate();
     this.sinceCompaction = 0;
   }
 
-  /** Compacts and closes the journal (clean shutdown). */
+  /** Clean shutdown: compacts, closes the journal and releases the lock. Not started: only releases. */
   close(): void {
     if (this.closed) return;
-    this.compact();
-    this.journal.sync();
-    this.journal.close();
+    try {
+      if (this.journal) {
+        this.compact();
+        this.journal.sync();
+        this.journal.close();
+      }
+    } finally {
+      this.closed = true;
+      this.lock.release();
+    }
+  }
+
+  /** Lets go of the files as kill -9 would: writes nothing more, closes the journal, releases the lock. */
+  abandon(): void {
+    if (this.closed) return;
     this.closed = true;
+    try {
+      this.journal?.close();
+    } finally {
+      this.lock.release();
+    }
   }
 
   private replay(local: LocalScheduler, entry: JournalEntry): void {
@@ -250,9 +312,9 @@ export class DurableScheduler {
 
   /** Wraps the in-process scheduler so that every state change is journaled at the time it happens. */
   private journaling(local: LocalScheduler): SchedulerApi {
-    const record = (m: string, a: unknown, t: number): void => {
+    const record = (journal: Journal, m: string, a: unknown, t: number): void => {
       this.seq++;
-      this.journal.append({ s: this.seq, t, m, a });
+      journal.append({ s: this.seq, t, m, a });
       // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
       this.sinceCompaction +=
         m === "addTasks"
@@ -271,6 +333,8 @@ export class DurableScheduler {
         if (!journaled && !pruning) return value;
         return (args: unknown) => {
           if (this.closed) throw new Error("the scheduler is shutting down");
+          const journal = this.journal;
+          if (!journal) throw new Error("the scheduler is starting");
           const t = Date.now() / 1000;
           // The core is synchronous: freezing the clock for the call makes it see exactly the journaled time.
           this.frozenNow = t;
@@ -280,7 +344,7 @@ export class DurableScheduler {
           } finally {
             this.frozenNow = undefined;
           }
-          record(journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
+          record(journal, journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
           return result;
         };
       },
