@@ -1,4 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
 import { schedulerConfig, stepHistoryConfig } from "../config/index.js";
 import type { StepHistory } from "../history/service.js";
@@ -100,7 +102,7 @@ async function startLocked(
   let port: number | undefined;
   try {
     if (options.unixSocket) {
-      if (existsSync(options.unixSocket)) rmSync(options.unixSocket);
+      if (existsSync(options.unixSocket)) await removeStaleSocket(options.unixSocket);
       await app.listen({ path: options.unixSocket });
       address = options.unixSocket;
     } else {
@@ -142,4 +144,25 @@ async function startLocked(
         if (options.unixSocket) rmSync(options.unixSocket, { force: true });
       })()),
   };
+}
+
+/**
+ * A socket file left by a luigid that died is removed; one that answers belongs to a live server (another
+ * luigid on another state path, say) and is left alone: taking it over would cut that server off.
+ */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect(socketPath);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (live) {
+    throw new UsageError(`the unix socket ${socketPath} is in use by another running server`, {
+      socket: socketPath,
+    });
+  }
+  rmSync(socketPath, { force: true });
 }

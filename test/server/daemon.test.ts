@@ -182,11 +182,49 @@ describe("luigid daemon", () => {
         req.end();
       });
       expect(JSON.parse(body)).toEqual({ response: { paused: false } });
+      // A second luigid (another state path) must not take the live socket over.
+      const second = await runLuigid(
+        ["--unix-socket", socket, "--state-path", path.join(w.dir, "other.json")],
+        w.dir,
+      );
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`the unix socket ${socket} is in use by another running server`);
+      expect(existsSync(socket)).toBe(true);
     } finally {
       child.kill("SIGTERM");
       await new Promise((r) => child.on("exit", r));
     }
     expect(existsSync(socket)).toBe(false);
+  });
+
+  it("takes over a unix socket left behind by a luigid that was killed", async () => {
+    const w = workdir();
+    const socket = path.join(w.dir, "luigid.sock");
+    const args = ["--unix-socket", socket, "--state-path", path.join(w.dir, "s.json")];
+    const first = spawn(process.execPath, [LUIGID_BIN, ...args], {
+      cwd: w.dir,
+      env: { ...process.env, LUIGI_CONFIG_PATH: "" },
+      stdio: "ignore",
+    });
+    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    first.kill("SIGKILL");
+    await new Promise((r) => first.on("exit", r));
+    expect(existsSync(socket)).toBe(true);
+    const second = spawn(process.execPath, [LUIGID_BIN, ...args], {
+      cwd: w.dir,
+      env: { ...process.env, LUIGI_CONFIG_PATH: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    second.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    try {
+      for (let i = 0; i < 200 && !output.includes("listening"); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain(`luigid listening on ${socket}`);
+    } finally {
+      second.kill("SIGTERM");
+      await new Promise((r) => second.on("exit", r));
+    }
   });
 
   it("rejects bad flags with a usage message, suggesting the flag meant", async () => {
