@@ -4,7 +4,7 @@ import { decodeError, formatCount, rerunCommand, shellQuote } from "../../web/sr
 import { DEFAULT_VIEW, formatHash, parseHash } from "../../web/src/state/url.js";
 import { quickLayout } from "../../web/src/graph/quick-layout.js";
 import { buildModel } from "../../web/src/graph/model.js";
-import type { StepGraph, StepNode } from "../../src/scheduler/api.js";
+import type { StepGraph, StepGraphNode } from "../../src/scheduler/api.js";
 
 describe("URL state", () => {
   test("round trip, defaults left out", () => {
@@ -45,8 +45,8 @@ describe("text", () => {
 });
 
 describe("graph model and provisional layout", () => {
-  const node = (name: string, deps: string[], status = "PENDING"): StepNode =>
-    ({ name, deps, status, display_name: `${name}()` }) as unknown as StepNode;
+  const node = (name: string, deps: string[], status = "PENDING"): StepGraphNode =>
+    ({ name, deps, status, category: status, display_name: `${name}()` }) as unknown as StepGraphNode;
 
   test("edges run from a dependency to its dependent; cut ids become TRUNCATED nodes", () => {
     const graph: StepGraph = {
