@@ -341,10 +341,18 @@ export interface StepGraphArgs {
   max_nodes?: number | null;
 }
 
+/**
+ * A `step_graph` node: a step with the step list's category (PENDING split by upstream status), so that
+ * the graph colours a step as the list does. UNKNOWN: a dependency the scheduler knows nothing about.
+ */
+export interface StepGraphNode extends StepNode {
+  category: StepCategory | "UNKNOWN";
+}
+
 export interface StepGraph {
   root: string;
-  /** id -> node with `deps` (the edges in the asked direction) and `display_name`. */
-  nodes: Record<string, StepNode>;
+  /** id -> node with `deps` (the edges in the asked direction), `display_name` and `category`. */
+  nodes: Record<string, StepGraphNode>;
   /** Reachable steps that were left out because of the node limit. */
   left_out: number;
   /** The node limit in force. */

@@ -7,6 +7,7 @@ import type {
   StepCategory,
   StepGraph,
   StepGraphArgs,
+  StepGraphNode,
   StepNode,
   StepPage,
   StepPageArgs,
@@ -449,7 +450,13 @@ export function stepGraph(core: Core, args: StepGraphArgs): StepGraph {
   const neighbours: Neighbours =
     args.direction === "dependents" ? (rec) => state.dependents.get(rec.id) : (rec) => rec.deps;
   const root = args.task_id;
-  const nodes: Record<string, StepNode> = {};
+  const nodes: Record<string, StepGraphNode> = {};
+  // The failure walk of the step list's categories, only when a PENDING step is drawn.
+  let pendingCategory: ((rec: StepRecord) => StepCategory) | null = null;
+  const categoryOf = (rec: StepRecord): StepGraphNode["category"] =>
+    rec.status === "PENDING"
+      ? (pendingCategory ??= categorizer(core, failedUpstream(core)))(rec)
+      : rec.status;
   if (!state.steps.has(root)) return { root, nodes, left_out: 0, max_nodes: maxNodes };
   const seen = new Set<string>([root]);
   const queue = [root];
@@ -460,12 +467,16 @@ export function stepGraph(core: Core, args: StepGraphArgs): StepGraph {
     const build = head < maxNodes;
     if (!build) leftOut++;
     if (!rec || !rec.family) {
-      if (build) nodes[id] = placeholderNode(id);
+      if (build) nodes[id] = { ...placeholderNode(id), category: "UNKNOWN" };
       continue;
     }
     let next = [...neighbours(rec)];
     if (!includeDone) next = next.filter((n) => state.steps.get(n)?.status !== "DONE");
-    if (build) nodes[id] = stepNode(rec, { deps: next, sendMessages: options.sendMessages });
+    if (build) {
+      const node = stepNode(rec, { deps: next, sendMessages: options.sendMessages }) as StepGraphNode;
+      node.category = categoryOf(rec);
+      nodes[id] = node;
+    }
     for (const n of next.sort()) {
       if (!seen.has(n)) {
         seen.add(n);

@@ -146,6 +146,21 @@ describe("step_graph", () => {
     expect(f.s.stepGraph({ task_id: "nope" })).toMatchObject({ nodes: {}, left_out: 0 });
   });
 
+  test("nodes carry the step list's category: upstream-failed and upstream-disabled as the list says", () => {
+    f = pipeline();
+    f.add("A_1", { family: "A", params: { day: "1" }, deps: ["B_1", "X_missing"] });
+    const up = f.s.stepGraph({ task_id: "A_1" });
+    expect(up.nodes.A_1).toMatchObject({ status: "PENDING", category: "UPSTREAM_FAILED" });
+    expect(up.nodes.B_1?.category).toBe("FAILED");
+    expect(up.nodes.C_1?.category).toBe("DONE");
+    expect(up.nodes.X_missing?.category).toBe("UNKNOWN");
+    const rows = new Map(f.s.stepPage({}).rows.map((r) => [r.task_id, r.category]));
+    for (const id of ["A_1", "B_1", "C_1"]) expect(up.nodes[id]?.category).toBe(rows.get(id));
+    const down = f.s.stepGraph({ task_id: "D_1", direction: "dependents" });
+    expect(down.nodes.D_1?.category).toBe("DISABLED");
+    expect(down.nodes.E_1).toMatchObject({ status: "PENDING", category: "UPSTREAM_DISABLED" });
+  });
+
   test("without done steps", () => {
     f = chainOf(4);
     f.done("S_2");

@@ -1,10 +1,21 @@
 /** The visualiser's pure parts, without a browser: URL state, text formatting, the provisional layout. */
 import { describe, expect, test } from "vitest";
-import { decodeError, formatCount, rerunCommand, shellQuote } from "../../web/src/state/format.js";
-import { DEFAULT_VIEW, formatHash, parseHash } from "../../web/src/state/url.js";
+import { kebab } from "../../src/cli/flags.js";
+import type { StepGraph, StepGraphNode } from "../../src/scheduler/api.js";
+import { schedulerUrlOf } from "../../web/src/api/client.js";
+import { buildModel, nodeLines, nodeSize, paramLine } from "../../web/src/graph/model.js";
 import { quickLayout } from "../../web/src/graph/quick-layout.js";
-import { buildModel } from "../../web/src/graph/model.js";
-import type { StepGraph, StepNode } from "../../src/scheduler/api.js";
+import {
+  clip,
+  decodeError,
+  flagName,
+  formatCount,
+  paramText,
+  rerunCommand,
+  shellQuote,
+} from "../../web/src/state/format.js";
+import { DEFAULT_VIEW, formatHash, parseHash } from "../../web/src/state/url.js";
+import { CATEGORIES, GRAPH_STATUSES, STATUS_COLOURS, statusLabel } from "../../web/src/status.js";
 
 describe("URL state", () => {
   test("round trip, defaults left out", () => {
@@ -33,20 +44,146 @@ describe("URL state", () => {
 });
 
 describe("text", () => {
-  test("counts, quoting, the command to re-run, double-encoded errors", () => {
+  test("counts and double-encoded errors", () => {
     expect(formatCount(1234567)).toBe("1,234,567");
-    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
-    expect(rerunCommand("pipe", "Load", { day: "2026-11-20", the_region: "eu west" })).toBe(
-      "luigi --module pipe Load --day 2026-11-20 --the-region 'eu west'",
-    );
     expect(decodeError('"Traceback\\nline"')).toBe("Traceback\nline");
     expect(decodeError("plain")).toBe("plain");
+  });
+
+  test("shell quoting leaves plain words alone and quotes everything else", () => {
+    expect(shellQuote("2026-11-20")).toBe("2026-11-20");
+    expect(shellQuote("http://127.0.0.1:8082")).toBe("http://127.0.0.1:8082");
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+    expect(shellQuote("")).toBe("''");
+    for (const risky of ["a b", "$HOME", "`id`", "a;b", "x|y", "*", "~/x", "a\nb", '"q"', "(x)", "!x"]) {
+      expect(shellQuote(risky)).toBe(`'${risky}'`);
+    }
+  });
+
+  test("parameter flags are named as the luigi command line names them", () => {
+    for (const name of ["day", "the_region", "theRegion", "maxRows2", "HTTPPort", "a_b_c", "x"]) {
+      expect(flagName(name)).toBe(kebab(name));
+    }
+  });
+
+  test("the command to re-run is one a user can paste: npx, --param=value, the scheduler URL", () => {
+    const line = rerunCommand({
+      module: "pipelines/etl.ts",
+      family: "etl.Load",
+      params: {
+        day: "2026-11-20",
+        theRegion: "eu west",
+        flag: "True",
+        label: "-x",
+        note: "it's",
+        tags: ["a", "b"],
+      },
+      schedulerUrl: "http://127.0.0.1:8082",
+    });
+    expect(line).toBe(
+      "npx luigi --module pipelines/etl.ts etl.Load --day=2026-11-20 --the-region='eu west' --flag=True " +
+        `--label=-x --note='it'"'"'s' --tags=a,b --scheduler-url http://127.0.0.1:8082`,
+    );
+    expect(rerunCommand({ module: null, family: "X", params: {}, schedulerUrl: "http://h:1/p" })).toBe(
+      "npx luigi X --scheduler-url http://h:1/p",
+    );
+  });
+
+  test("the scheduler URL is the root of the luigid that served the page", () => {
+    expect(schedulerUrlOf("http://127.0.0.1:8082/static/visualiser/index.html#tab=steps&detail=X")).toBe(
+      "http://127.0.0.1:8082",
+    );
+    // Behind a reverse proxy that mounts luigid under a prefix; credentials are never copied.
+    expect(schedulerUrlOf("https://user:pw@example.org/luigi/static/visualiser/index.html?x=1")).toBe(
+      "https://example.org/luigi",
+    );
+  });
+
+  test("parameter text: as the list shows it, values cut on request", () => {
+    expect(paramText({ day: "2026-11-20", source: "api" })).toBe("day=2026-11-20, source=api");
+    expect(paramText({ a: ["x", "y"], b: "0123456789" }, 5)).toBe("a=x,y, b=0123…");
+    expect(paramText(undefined)).toBe("");
+  });
+});
+
+describe("statuses", () => {
+  test("one palette and label for every status the list or the graph shows", () => {
+    expect(GRAPH_STATUSES.slice(0, CATEGORIES.length)).toEqual(CATEGORIES);
+    expect(GRAPH_STATUSES).toEqual(
+      expect.arrayContaining(["UPSTREAM_FAILED", "UPSTREAM_DISABLED", "UNKNOWN"]),
+    );
+    for (const s of GRAPH_STATUSES) {
+      expect(STATUS_COLOURS[s]).toMatch(/^#[0-9A-F]{6}$/);
+      expect(statusLabel(s)).not.toBe(s);
+    }
+    expect(new Set(GRAPH_STATUSES.map((s) => STATUS_COLOURS[s])).size).toBe(GRAPH_STATUSES.length);
+    expect(statusLabel("UPSTREAM_FAILED")).toBe("Upstream failed");
   });
 });
 
 describe("graph model and provisional layout", () => {
-  const node = (name: string, deps: string[], status = "PENDING"): StepNode =>
-    ({ name, deps, status, display_name: `${name}()` }) as unknown as StepNode;
+  const node = (name: string, deps: string[], category = "PENDING", params = {}): StepGraphNode =>
+    ({
+      name,
+      deps,
+      status: category,
+      category,
+      params,
+      display_name: `${name}()`,
+    }) as unknown as StepGraphNode;
+
+  test("a node shows its family and its parameters, cut to fit; the full name is its tooltip", () => {
+    const graph: StepGraph = {
+      root: "L",
+      nodes: {
+        L: node("Load", ["E1", "E2"], "UPSTREAM_FAILED", { day: "2026-11-20" }),
+        E1: {
+          ...node("Extract", [], "FAILED", { day: "2026-11-20", source: "api" }),
+          display_name: "Extract(a)",
+        },
+        E2: node("Extract", [], "DONE", { day: "2026-11-20", source: "ftp" }),
+      },
+      left_out: 0,
+      max_nodes: 10,
+    };
+    const model = buildModel(graph, false);
+    const byId = new Map(model.nodes.map((n) => [n.id, n]));
+    expect(byId.get("E1")).toMatchObject({
+      label: "Extract",
+      detail: "day=2026-11-20, source=api",
+      status: "FAILED",
+    });
+    expect(byId.get("E2")?.detail).toBe("day=2026-11-20, source=ftp");
+    expect(byId.get("E1")?.title).toBe("Extract(a)\nFailed");
+    // The colour comes from the list's category, not the raw status.
+    expect(byId.get("L")).toMatchObject({ status: "UPSTREAM_FAILED", title: "Load()\nUpstream failed" });
+    // Two lines make a taller node; a node without parameters keeps one line.
+    expect(byId.get("E1")?.height).toBeGreaterThan(nodeSize("Extract", "").height);
+
+    const long = paramLine({ path: "/data/very/long/path/to/the/input/file.csv", day: "2026-11-20" });
+    expect(long).toBe("path=/data/very/long/pat…, day=2026-11-20");
+    const lines = nodeLines("A".repeat(100), "b".repeat(100));
+    expect(lines.label.endsWith("…")).toBe(true);
+    expect(lines.detail.endsWith("…")).toBe(true);
+    expect(nodeSize(lines.label, lines.detail).width).toBeLessThanOrEqual(280);
+    expect(clip("abc", 3)).toBe("abc");
+    expect(clip("abcd", 3)).toBe("ab…");
+  });
+
+  test("a dependency nobody registered, and a cut id, show their id as the second line", () => {
+    const graph: StepGraph = {
+      root: "C",
+      nodes: {
+        C: node("C", ["X_1_abc", "Cut_2_def"]),
+        X_1_abc: node("X", [], "UNKNOWN", { task_id: "X_1_abc" }),
+      },
+      left_out: 1,
+      max_nodes: 2,
+    };
+    const byId = new Map(buildModel(graph, false).nodes.map((n) => [n.id, n]));
+    expect(byId.get("X_1_abc")).toMatchObject({ label: "X", detail: "X_1_abc", status: "UNKNOWN" });
+    expect(byId.get("Cut_2_def")).toMatchObject({ label: "Cut", detail: "Cut_2_def", status: "TRUNCATED" });
+  });
 
   test("edges run from a dependency to its dependent; cut ids become TRUNCATED nodes", () => {
     const graph: StepGraph = {

@@ -2,17 +2,27 @@
  * The visualiser in a real browser against a real luigid with a real luigi worker: the nightly story of
  * issue 5 (find the failing step, read its error, see what it blocks, forgive it), plus the guards:
  * HTML in parameters stays text, the view survives a reload, auto-refresh can be paused, a narrow window
- * works, API errors are shown. Screenshots go to a folder the test prints.
+ * works, API errors are shown; and the details of issue 10 that misled: graph nodes told apart by their
+ * parameters and coloured with the list's statuses, no developer timings, a re-run command that runs
+ * when pasted, every column in view with the details open, no text run together. Screenshots go to a
+ * folder the test prints.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { StepPage } from "../../src/scheduler/api.js";
-import { ROOT, startLuigi, workdir } from "../helpers/cli.js";
+import { collect, LUIGI_BIN, ROOT, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { browserSkipReason, launchChromium, screenshotDir } from "./browser.js";
+import {
+  FIND_RUN_TOGETHERS,
+  GRAPH_NODES,
+  TABLE_COLUMNS,
+  type DrawnNode,
+  type TableColumns,
+} from "./page-probes.js";
 
 const SKIP = browserSkipReason();
 if (SKIP) console.warn(`visualiser browser tests skipped: ${SKIP}`);
@@ -172,8 +182,18 @@ describe.skipIf(SKIP !== null)("visualiser in Chromium (real luigid, real worker
     const traceback = page.getByTestId("traceback");
     await poll(() => txt(traceback)).toContain("the warehouse rejected row 42: duplicate key");
     await poll(() => txt(traceback)).toContain("at Load.run");
-    await poll(() => txt(page.locator("pre.command"))).toContain(`Load --day ${DAY}`);
-    await poll(() => txt(page.locator(".details"))).toContain("Needed by (1)");
+    const command = page.getByTestId("rerun-command");
+    await poll(() => txt(command)).toContain(" Load ");
+    const line = await txt(command);
+    expect(line).toBe(`npx luigi --module ${PIPELINE} Load --day=${DAY} --scheduler-url ${daemon.url}`);
+    expect(daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Its neighbours by name (family and parameters), not by id.
+    const details = page.locator(".details");
+    await poll(() => txt(details)).toContain("Needed by (1)");
+    for (const region of ["eu", "us", "apac"]) {
+      await poll(() => txt(details)).toContain(`Extract(day=${DAY}, region=${region})`);
+    }
+    await poll(() => txt(details)).toContain(`Report(day=${DAY})`);
     await snap("failed-error");
   });
 
@@ -195,9 +215,53 @@ describe.skipIf(SKIP !== null)("visualiser in Chromium (real luigid, real worker
     await page.locator(".details").getByRole("button", { name: "What it blocks" }).click();
     await poll(() => page.locator("svg.graph-svg g.node").count()).toBe(3);
     await poll(() => page.locator('g.node[data-status="FAILED"]').count()).toBe(1);
+    // What the failed step blocks is upstream-failed, coloured as the list's upstream-failed rows.
+    const blocked = page.locator('g.node[data-status="UPSTREAM_FAILED"]');
+    await poll(() => blocked.count()).toBe(2);
+    const list = await rpc<StepPage>(daemon.url, "step_page", { statuses: ["UPSTREAM_FAILED"], limit: 10 });
+    const listed = list.rows.map((r) => r.task_id).sort();
+    const drawn = (await page.evaluate<DrawnNode[]>(GRAPH_NODES)).filter(
+      (n) => n.status === "UPSTREAM_FAILED",
+    );
+    expect(drawn.map((n) => n.id).sort()).toEqual(listed);
+    for (const n of drawn) {
+      expect(n.fill).toBe("#8B0000");
+      expect(n.title).toMatch(/\nUpstream failed$/);
+    }
+    // The details of such a step say so too, as the list does (its scheduler status is PENDING).
+    await page.locator(`g.node[data-id="${listed[0] ?? ""}"]`).click();
+    await poll(() => txt(page.locator(".details .details-status .badge"))).toBe("Upstream failed");
+    // The legend has the list's statuses, upstream ones included.
+    const legend = page.getByRole("list", { name: "Legend" });
+    const entries = await legend.locator("li").allTextContents();
+    for (const label of ["Pending", "Running", "Batch running", "Done", "Failed", "Upstream failed"]) {
+      expect(entries).toContain(label);
+    }
+    for (const label of ["Disabled", "Upstream disabled", "Unknown"]) expect(entries).toContain(label);
+    const swatch = legend.locator('li[data-status="UPSTREAM_FAILED"] .swatch');
+    expect(await swatch.getAttribute("style")).toContain("rgb(139, 0, 0)");
+    // The header says how many steps are shown, and nothing about layout timings.
+    const count = page.getByTestId("graph-count");
+    await poll(() => count.getAttribute("data-layout", { timeout: 1000 })).toBe("final");
+    expect(await txt(count)).toBe("3 steps shown");
+    for (const header of [".graph-info", ".graph-controls", ".topbar"]) {
+      const text = await txt(page.locator(header));
+      expect(text).not.toMatch(/\d\s*ms\b|dagre|layout/i);
+    }
     await snap("graph-dependents");
     await page.getByRole("button", { name: "Dependencies (upstream)" }).click();
     await poll(() => page.locator("svg.graph-svg g.node").count()).toBe(4);
+    // Three Extract nodes, told apart by their parameters on the node itself; each text fits its box
+    // and the tooltip has the full name.
+    const nodes = await page.evaluate<DrawnNode[]>(GRAPH_NODES);
+    const extracts = nodes.filter((n) => n.family === "Extract");
+    expect(extracts.map((n) => n.detail).sort()).toEqual([
+      `day=${DAY}, region=apac`,
+      `day=${DAY}, region=eu`,
+      `day=${DAY}, region=us`,
+    ]);
+    for (const n of nodes) expect(n.room, n.id).toBeGreaterThan(0);
+    for (const n of extracts) expect(n.title).toMatch(/^Extract\(day=2026-11-20, region=\w+\)\nDone$/);
     const report = await rpc<StepPage>(daemon.url, "step_page", { family: "Extract", limit: 1 });
     const extractId = report.rows[0]?.task_id ?? "";
     await page.locator(`g.node[data-id="${extractId}"]`).click();
@@ -246,6 +310,53 @@ describe.skipIf(SKIP !== null)("visualiser in Chromium (real luigid, real worker
     await snap("resources");
   });
 
+  test("the command to re-run, pasted into a shell as it is, runs that very step", async () => {
+    const odd = await rpc<StepPage>(daemon.url, "step_page", { family: "Odd", limit: 1 });
+    const oddId = odd.rows[0]?.task_id ?? "";
+    await page.goto(`${daemon.url}/static/visualiser/index.html#tab=steps&detail=${oddId}`);
+    await poll(() => page.locator(".details").getAttribute("data-task-id", { timeout: 1000 })).toBe(oddId);
+    const command = page.getByTestId("rerun-command");
+    await poll(() => txt(command)).toContain(" Odd ");
+    const line = await txt(command);
+    expect(line).toBe(
+      `npx luigi --module ${PIPELINE} Odd --label='<img src=x onerror=window.__xss=1>' --scheduler-url ${daemon.url}`,
+    );
+    // `npx luigi` is the project's luigi; here a shim on PATH stands for it (no registry, no network).
+    const bin = path.join(dir, "shim");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      path.join(bin, "npx"),
+      `#!/bin/sh\n[ "$1" = luigi ] || exit 97\nshift\nexec "${process.execPath}" "${LUIGI_BIN}" "$@"\n`,
+    );
+    chmodSync(path.join(bin, "npx"), 0o755);
+    for (let round = 1; round <= 2; round++) {
+      const workersBefore = (await rpc<unknown[]>(daemon.url, "worker_list", {})).length;
+      const run = await collect(
+        spawn("/bin/sh", ["-c", line], {
+          cwd: dir,
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH ?? ""}`,
+            OUT: path.join(dir, "out"),
+            NO_COLOR: "1",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      );
+      const output = `round ${round}: ${run.stdout}${run.stderr}`;
+      expect(run.code, output).toBe(0);
+      // The same step (same parameters, so the same id), found complete by a worker of this luigid.
+      expect(output).toContain("complete ones were encountered");
+      expect(output).toContain("Odd(label=<img src=x onerror=window.__xss=1>)");
+      expect((await rpc<unknown[]>(daemon.url, "worker_list", {})).length, output).toBe(workersBefore + 1);
+      const after = await rpc<StepPage>(daemon.url, "step_page", { family: "Odd", limit: 5 });
+      expect(
+        after.rows.map((r) => r.task_id),
+        output,
+      ).toEqual([oddId]);
+    }
+  });
+
   test("auto-refresh can be switched off and on", async () => {
     await page.goto(`${daemon.url}/static/visualiser/index.html#tab=steps`);
     await poll(() => cardCount("RUNNING")).toBe("1");
@@ -258,6 +369,69 @@ describe.skipIf(SKIP !== null)("visualiser in Chromium (real luigid, real worker
     await toggle.check();
     await poll(() => cardCount("RUNNING"), { timeout: 10_000 }).toBe("0");
   }, 40_000);
+
+  test("with the details open every column of the list stays in view, at 1280 px and narrower", async () => {
+    const steps = `${daemon.url}/static/visualiser/index.html#tab=steps`;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(steps);
+    await poll(() => page.locator("tbody tr").count()).toBeGreaterThan(0);
+    const wide = await page.evaluate<TableColumns>(TABLE_COLUMNS);
+    expect(wide.shown).toHaveLength(8);
+    expect(wide.outside).toEqual([]);
+    for (const width of [1280, 1024, 900]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(steps);
+      await poll(() => page.locator("tbody tr").count()).toBeGreaterThan(0);
+      await page.locator("tbody tr").first().click();
+      await poll(() => page.locator(".details .details-status").count()).toBe(1);
+      await snap(`details-open-${width}`);
+      const columns = await page.evaluate<TableColumns>(TABLE_COLUMNS);
+      // At 1280 px only start time and priority give way; narrower, worker and message too.
+      const kept = [
+        "Status",
+        "Family",
+        "Parameters",
+        "Updated",
+        ...(width >= 1280 ? ["Worker", "Message"] : []),
+      ];
+      expect(columns.shown, `at ${width} px`).toEqual(expect.arrayContaining(kept));
+      expect(columns.outside, `at ${width} px`).toEqual([]);
+      expect(columns.overflow, `at ${width} px`).toBeLessThanOrEqual(0);
+      expect(columns.pageOverflow, `at ${width} px`).toBeLessThanOrEqual(0);
+      // The details panel is beside the list, not over it.
+      const table = await page.locator(".table-wrap").boundingBox();
+      const panel = await page.locator(".details").boundingBox();
+      expect((table?.x ?? 0) + (table?.width ?? 0)).toBeLessThanOrEqual((panel?.x ?? 0) + 1);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  test("no text runs into its neighbour (as 'rows50' did): list, details, graph, workers, resources", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const load = await rpc<StepPage>(daemon.url, "step_page", { family: "Load", limit: 1 });
+    const loadId = load.rows[0]?.task_id ?? "";
+    const base = `${daemon.url}/static/visualiser/index.html`;
+    const views: [string, string][] = [
+      ["#tab=steps", "tbody tr"],
+      [`#tab=steps&detail=${loadId}`, ".details .details-status"],
+      [`#tab=graph&taskId=${loadId}`, 'g.node[data-id^="Extract"]'],
+      ["#tab=workers", ".worker-card"],
+      ["#tab=resources", ".resource-card"],
+    ];
+    for (const [hash, ready] of views) {
+      await page.goto(`${base}${hash}`);
+      await poll(() => page.locator(ready).count()).toBeGreaterThan(0);
+      expect(await page.evaluate<string[]>(FIND_RUN_TOGETHERS), hash).toEqual([]);
+    }
+    await page.goto(`${base}#tab=steps`);
+    await poll(() => page.locator("tbody tr").count()).toBeGreaterThan(0);
+    expect(await page.locator(".pager label").textContent()).toMatch(/^Rows per page \d+/);
+    expect(await page.getByLabel("Rows per page").inputValue()).toBe("50");
+    // The cards' and families' names read as words too (screen readers read the text as it is).
+    expect(await page.locator('.card[data-category="FAILED"]').textContent()).toMatch(/^\d+ Failed$/);
+    expect(await page.locator('.family[data-family="Extract"]').textContent()).toBe("Extract 3");
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
 
   test("a narrow window: no horizontal scrolling of the page", async () => {
     await page.setViewportSize({ width: 390, height: 844 });

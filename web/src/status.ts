@@ -1,7 +1,15 @@
-/** Status colours and labels, shared with the server-rendered history pages (same palette). */
+/**
+ * The one palette and label set of the page: cards, badges, graph nodes and the graph's legend all read
+ * it, so a status looks the same everywhere (the history pages use the same colours). What a step counts
+ * as (PENDING split into upstream failed / upstream disabled) is decided by the scheduler once, for the
+ * list's rows and the graph's nodes alike (`category` in step_page and step_graph).
+ */
 import type { StepCategory } from "./api/types.js";
 
-export const STATUS_COLOURS: Record<string, string> = {
+/** The list's categories, plus what only a graph shows (UNKNOWN: a dependency nobody registered). */
+export type ShownStatus = StepCategory | "UNKNOWN" | "TRUNCATED";
+
+export const STATUS_COLOURS: Record<ShownStatus, string> = {
   FAILED: "#DD0000",
   RUNNING: "#0044DD",
   BATCH_RUNNING: "#BB00BB",
@@ -19,6 +27,7 @@ export function textOn(status: string): string {
   return status === "PENDING" || status === "UPSTREAM_DISABLED" ? "#1f2933" : "#ffffff";
 }
 
+/** The status cards, in their order. */
 export const CATEGORIES: readonly StepCategory[] = [
   "PENDING",
   "RUNNING",
@@ -29,6 +38,9 @@ export const CATEGORIES: readonly StepCategory[] = [
   "DISABLED",
   "UPSTREAM_DISABLED",
 ];
+
+/** The graph's legend: every status a node can have, the cards' first. */
+export const GRAPH_STATUSES: readonly ShownStatus[] = [...CATEGORIES, "UNKNOWN", "TRUNCATED"];
 
 export const CATEGORY_LABELS: Record<StepCategory, string> = {
   PENDING: "Pending",
@@ -41,6 +53,16 @@ export const CATEGORY_LABELS: Record<StepCategory, string> = {
   UPSTREAM_DISABLED: "Upstream disabled",
 };
 
+const STATUS_LABELS: Record<ShownStatus, string> = {
+  ...CATEGORY_LABELS,
+  UNKNOWN: "Unknown",
+  TRUNCATED: "Left out",
+};
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status as ShownStatus] ?? status;
+}
+
 export function statusColour(status: string): string {
-  return STATUS_COLOURS[status] ?? "#000000";
+  return STATUS_COLOURS[status as ShownStatus] ?? "#000000";
 }

@@ -16,8 +16,24 @@ export class ApiError extends Error {
   }
 }
 
+/** luigid's root relative to the page (/static/visualiser/index.html -> /). */
+const LUIGID_ROOT = "../../";
+
 /** Where the API lives relative to the page (/static/visualiser/index.html -> /api/). */
-export const API_BASE = "../../api/";
+export const API_BASE = `${LUIGID_ROOT}api/`;
+
+/**
+ * The URL of the luigid that served the page at `pageHref`, as `--scheduler-url` takes it: its root
+ * (with a reverse proxy's path prefix, if any), without credentials, query, fragment or final slash.
+ */
+export function schedulerUrlOf(pageHref: string): string {
+  const url = new URL(LUIGID_ROOT, pageHref);
+  url.username = "";
+  url.password = "";
+  url.search = "";
+  url.hash = "";
+  return url.href.replace(/\/+$/, "");
+}
 
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown };

@@ -8,6 +8,7 @@ export type {
   StepCategory,
   StepGraph,
   StepGraphArgs,
+  StepGraphNode,
   StepNode,
   StepPage,
   StepPageArgs,

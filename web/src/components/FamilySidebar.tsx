@@ -65,8 +65,7 @@ export function FamilySidebar(props: {
                   data-family={f.name}
                   onClick={() => props.onSelect(f.name === props.selected ? "" : f.name)}
                 >
-                  <span class="family-name">{f.name}</span>
-                  <span class="count">{formatCount(f.count)}</span>
+                  <span class="family-name">{f.name}</span> <span class="count">{formatCount(f.count)}</span>
                 </button>
               </li>
             ))}

@@ -56,7 +56,7 @@ export function Pager(props: {
         »
       </button>
       <label>
-        rows
+        Rows per page{" "}
         <select value={props.length} onChange={(e) => props.onLength(Number(e.currentTarget.value))}>
           {PAGE_LENGTHS.map((n) => (
             <option key={n} value={n}>

@@ -22,7 +22,7 @@ export function StatusCards(props: {
             style={{ borderTopColor: statusColour(cat) }}
             onClick={() => props.onToggle(cat)}
           >
-            <span class="card-count">{props.counts ? formatCount(props.counts[cat]) : "…"}</span>
+            <span class="card-count">{props.counts ? formatCount(props.counts[cat]) : "…"}</span>{" "}
             <span class="card-label">{CATEGORY_LABELS[cat]}</span>
           </button>
         );

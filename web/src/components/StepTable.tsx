@@ -28,6 +28,29 @@ function workerHost(worker: string | null): string {
   return m ? `${m[1]}${pid ? ` (pid ${pid[1]})` : ""}` : worker;
 }
 
+/** Date and time, wrapped (when the column is narrow) between the two, never inside the date. */
+function TimeText(props: { epochSeconds: number | null | "UNKNOWN" }) {
+  const [date, time] = formatTime(props.epochSeconds).split(" ");
+  return time ? (
+    <>
+      <span class="nowrap">{date}</span> <span class="nowrap">{time}</span>
+    </>
+  ) : (
+    <>{date}</>
+  );
+}
+
+/** A family name that may wrap after each "." of its namespace (never inside a word). */
+function breakable(name: string) {
+  const parts = name.split(".");
+  return parts.map((part, i) => (i < parts.length - 1 ? [`${part}.`, <wbr key={i} />] : part));
+}
+
+/**
+ * Every column stays inside the table's width: text wraps (parameters up to three lines, the full text
+ * in the tooltip), and the least needed columns give way when the table itself is narrow (styles.css,
+ * by the width of the list, not of the window: the details panel and the sidebar take their share).
+ */
 export function StepTable(props: {
   rows: StepRow[];
   sort: StepPageSort;
@@ -81,14 +104,16 @@ export function StepTable(props: {
               <td>
                 <StatusBadge status={r.category} />
               </td>
-              <td class="family-cell">{r.name}</td>
+              <td class="family-cell">{breakable(r.name)}</td>
               <td class="wide params" title={paramText(r.params)}>
-                {paramText(r.params)}
+                <div class="clamp">{paramText(r.params)}</div>
               </td>
-              <td class="hide-narrow">{workerHost(r.worker_running)}</td>
-              <td class="hide-narrow hide-medium nowrap">{formatTime(r.start_time)}</td>
-              <td class="nowrap">
-                {formatTime(r.last_updated)}
+              <td class="hide-narrow worker-cell">{workerHost(r.worker_running)}</td>
+              <td class="hide-narrow hide-medium">
+                <TimeText epochSeconds={r.start_time} />
+              </td>
+              <td>
+                <TimeText epochSeconds={r.last_updated} />
                 {r.status === "RUNNING" && r.time_running !== null && (
                   <span class="muted"> · {formatDuration(props.now - r.time_running)}</span>
                 )}

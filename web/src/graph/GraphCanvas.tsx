@@ -1,11 +1,12 @@
 /**
  * The laid-out graph as SVG: nodes coloured by status, edges as polylines with arrow heads; wheel zooms
- * around the pointer, dragging pans, a click on a node selects it. Fits the graph on first show.
+ * around the pointer, dragging pans, a click on a node selects it. Fits the graph on first show. Panning
+ * and zooming re-render only the transform, never the nodes (GraphScene is memoised).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { statusColour, textOn } from "../status.js";
 import type { LayoutResult } from "./layout.js";
-import type { GraphModel } from "./model.js";
+import { LINE_1_Y, LINE_2_Y, type GraphModel } from "./model.js";
 
 interface View {
   x: number;
@@ -19,6 +20,16 @@ const MAX_SCALE = 4;
 /** Below this scale labels cannot be read: a big graph opens centred on its root instead. */
 const READABLE_SCALE = 0.3;
 const FOCUS_SCALE = 0.7;
+/**
+ * Below these scales the parameter line (11px), then the family (12px), would be a few pixels high:
+ * they are hidden rather than painted on every frame of a pan (text is most of a big graph's paint).
+ */
+const DETAIL_SCALE = 0.45;
+const LABEL_SCALE = READABLE_SCALE;
+
+function zoomClass(k: number): string {
+  return k < LABEL_SCALE ? " far" : k < DETAIL_SCALE ? " mid" : "";
+}
 
 function fit(layout: LayoutResult, box: { width: number; height: number }): View {
   const k = Math.min(1, Math.max(MIN_SCALE, Math.min(box.width / layout.width, box.height / layout.height)));
@@ -36,13 +47,15 @@ function pathOf(points: { x: number; y: number }[]): string {
   return points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("");
 }
 
-export function GraphCanvas(props: {
+/** What is drawn: the graph, its layout, the root (dark border) and the selected node. */
+interface Drawing {
   model: GraphModel;
   layout: LayoutResult;
   root: string;
   selected: string;
-  onSelect: (id: string) => void;
-}) {
+}
+
+export function GraphCanvas(props: Drawing & { onSelect: (id: string) => void }) {
   const { model, layout } = props;
   const svgRef = useRef<SVGSVGElement>(null);
   const [view, setView] = useState<View | null>(null);
@@ -85,8 +98,26 @@ export function GraphCanvas(props: {
     });
   };
 
+  // The nodes and edges are rendered once per graph, selection or colour change; panning and zooming only
+  // change the transform of the group around them (Preact skips a memoised element), so a frame of a pan
+  // costs the browser's repaint and no diff of thousands of nodes.
+  const onSelect = useRef(props.onSelect);
+  onSelect.current = props.onSelect;
+  const scene = useMemo(
+    () => (
+      <GraphScene
+        model={model}
+        layout={layout}
+        root={props.root}
+        selected={props.selected}
+        onClick={(id) => {
+          if (!drag.current?.moved) onSelect.current(id);
+        }}
+      />
+    ),
+    [model, layout, props.root, props.selected],
+  );
   const v = view ?? { x: 0, y: 0, k: 1 };
-  const byId = new Map(model.nodes.map((n) => [n.id, n]));
   return (
     <div class="graph-canvas">
       <div class="zoom-buttons">
@@ -108,7 +139,7 @@ export function GraphCanvas(props: {
       </div>
       <svg
         ref={svgRef}
-        class="graph-svg"
+        class={`graph-svg${zoomClass(v.k)}`}
         role="img"
         aria-label="Dependency graph"
         onPointerDown={(e) => {
@@ -141,37 +172,62 @@ export function GraphCanvas(props: {
             <path d="M0,0L10,5L0,10z" fill="#7b8794" />
           </marker>
         </defs>
-        <g transform={`translate(${v.x},${v.y}) scale(${v.k})`}>
-          <g class="edges">
-            {layout.edgePoints.map((pts, i) => (pts.length > 1 ? <path key={i} d={pathOf(pts)} /> : null))}
-          </g>
-          <g class="nodes">
-            {Object.entries(layout.positions).map(([id, p]) => {
-              const n = byId.get(id);
-              if (!n) return null;
-              const cls = `node${id === props.root ? " root" : ""}${id === props.selected ? " selected" : ""}`;
-              return (
-                <g
-                  key={id}
-                  class={cls}
-                  data-id={id}
-                  data-status={n.status}
-                  transform={`translate(${p.x - n.width / 2},${p.y - n.height / 2})`}
-                  onClick={() => {
-                    if (!drag.current?.moved) props.onSelect(id);
-                  }}
-                >
-                  <title>{`${n.title}\n${n.status}`}</title>
-                  <rect width={n.width} height={n.height} rx={6} fill={statusColour(n.status)} />
-                  <text x={n.width / 2} y={n.height / 2} fill={textOn(n.status)}>
-                    {n.label.length > 32 ? `${n.label.slice(0, 31)}…` : n.label}
-                  </text>
-                </g>
-              );
-            })}
-          </g>
-        </g>
+        <g transform={`translate(${v.x},${v.y}) scale(${v.k})`}>{scene}</g>
       </svg>
     </div>
+  );
+}
+
+/**
+ * Edges and nodes. A node shows its family and, below, its parameters (both cut to fit the box, from the
+ * model); its tooltip has the full name and status. One click handler for all nodes (by `data-id`).
+ */
+function GraphScene(props: Drawing & { onClick: (id: string) => void }) {
+  const { model, layout } = props;
+  const byId = new Map(model.nodes.map((n) => [n.id, n]));
+  return (
+    <>
+      <g class="edges">
+        {layout.edgePoints.map((pts, i) => (pts.length > 1 ? <path key={i} d={pathOf(pts)} /> : null))}
+      </g>
+      <g
+        class="nodes"
+        onClick={(e) => {
+          const id = (e.target as Element).closest?.("g.node")?.getAttribute("data-id");
+          if (id) props.onClick(id);
+        }}
+      >
+        {Object.entries(layout.positions).map(([id, p]) => {
+          const n = byId.get(id);
+          if (!n) return null;
+          const cls = `node${id === props.root ? " root" : ""}${id === props.selected ? " selected" : ""}`;
+          return (
+            <g
+              key={id}
+              class={cls}
+              data-id={id}
+              data-status={n.status}
+              transform={`translate(${p.x - n.width / 2},${p.y - n.height / 2})`}
+            >
+              <title>{n.title}</title>
+              <rect width={n.width} height={n.height} rx={6} fill={statusColour(n.status)} />
+              <text
+                class="node-family"
+                x={n.width / 2}
+                y={n.detail ? LINE_1_Y : n.height / 2}
+                fill={textOn(n.status)}
+              >
+                {n.label}
+              </text>
+              {n.detail && (
+                <text class="node-detail" x={n.width / 2} y={LINE_2_Y} fill={textOn(n.status)}>
+                  {n.detail}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </g>
+    </>
   );
 }

@@ -17,16 +17,32 @@ export function formatDuration(seconds: number): string {
   return `${h} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
-export function paramText(params: Record<string, string | string[]> | undefined): string {
+/** `text`, cut to at most `max` characters with an ellipsis. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
+}
+
+/** `k=v, k=v` (a list value joined by commas); values past `maxValueChars` are cut with an ellipsis. */
+export function paramText(
+  params: Record<string, string | string[]> | undefined,
+  maxValueChars = Infinity,
+): string {
   if (!params) return "";
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`)
+    .map(([k, v]) => `${k}=${clip(Array.isArray(v) ? v.join(",") : v, maxValueChars)}`)
     .join(", ");
 }
 
-/** `--param-name` as the luigi command line spells a parameter. */
-function flag(name: string): string {
-  return `--${name.replace(/_/g, "-")}`;
+/**
+ * A parameter's flag as the luigi command line names it: `the_region` and `theRegion` are both
+ * `--the-region`. The same rule as `kebab` in src/cli/flags.ts (not imported: nothing of the server is
+ * bundled; test/web/units.test.ts checks they agree).
+ */
+export function flagName(param: string): string {
+  return param
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replaceAll("_", "-")
+    .toLowerCase();
 }
 
 /** POSIX-shell single quoting, so the line can be pasted as is. */
@@ -34,18 +50,28 @@ export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** "Command to re-run" (SPEC 5.2): `luigi --module <module> <family> --param value ...`. */
-export function rerunCommand(
-  module: string | null | undefined,
-  family: string,
-  params: Record<string, string | string[]> | undefined,
-): string {
-  const parts = ["luigi"];
-  if (module) parts.push("--module", shellQuote(module));
-  parts.push(shellQuote(family));
-  for (const [k, v] of Object.entries(params ?? {})) {
-    parts.push(flag(k), shellQuote(Array.isArray(v) ? v.join(",") : v));
+export interface RerunTarget {
+  module: string | null | undefined;
+  family: string;
+  params: Record<string, string | string[]> | undefined;
+  /** The luigid the page came from (schedulerUrlOf). */
+  schedulerUrl: string;
+}
+
+/**
+ * "Command to re-run" (SPEC 5.2), ready to paste: `npx luigi --module M Family --param=value ...
+ * --scheduler-url URL`. Always `--param=value`: a bool parameter is a switch on the command line
+ * (`--flag True` would read True as a second family) and a value starting with "-" would be taken for
+ * an option.
+ */
+export function rerunCommand(target: RerunTarget): string {
+  const parts = ["npx", "luigi"];
+  if (target.module) parts.push("--module", shellQuote(target.module));
+  parts.push(shellQuote(target.family));
+  for (const [k, v] of Object.entries(target.params ?? {})) {
+    parts.push(`--${flagName(k)}=${shellQuote(Array.isArray(v) ? v.join(",") : v)}`);
   }
+  parts.push("--scheduler-url", shellQuote(target.schedulerUrl));
   return parts.join(" ");
 }
 

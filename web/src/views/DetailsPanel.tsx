@@ -3,32 +3,41 @@
  * dependents, the error and traceback, status message and progress, the command to re-run it, its
  * history, and the actions its status allows.
  */
+import { schedulerUrlOf } from "../api/client.js";
 import { api } from "../api/methods.js";
-import type { FetchErrorResponse, StepGraph, StepNode } from "../api/types.js";
+import type { FetchErrorResponse, StepGraph, StepGraphNode } from "../api/types.js";
 import { ProgressBar } from "../components/ProgressBar.js";
 import { StatusBadge } from "../components/StatusBadge.js";
 import * as actions from "../state/actions.js";
 import type { AppContext } from "../state/context.js";
-import { decodeError, formatDuration, formatTime, rerunCommand } from "../state/format.js";
+import { compareText, decodeError, formatDuration, formatTime, rerunCommand } from "../state/format.js";
 import { useFetch } from "../state/use-fetch.js";
 
 const LISTED = 50;
 
 interface Details {
-  node: StepNode | null;
+  node: StepGraphNode | null;
   dependents: string[];
+  /** Display names of the first LISTED neighbours each way (the graph's nearest nodes). */
+  names: Map<string, string>;
   error: FetchErrorResponse;
 }
 
 async function loadDetails(taskId: string, signal: AbortSignal): Promise<Details> {
+  // The root and its first LISTED neighbours (in id order, as IdList shows them), for their names.
   const [deps, dependents, error]: [StepGraph, StepGraph, FetchErrorResponse] = await Promise.all([
-    api.stepGraph({ task_id: taskId, max_nodes: 1 }, signal),
-    api.stepGraph({ task_id: taskId, direction: "dependents", max_nodes: 1 }, signal),
+    api.stepGraph({ task_id: taskId, max_nodes: LISTED + 1 }, signal),
+    api.stepGraph({ task_id: taskId, direction: "dependents", max_nodes: LISTED + 1 }, signal),
     api.fetchError(taskId),
   ]);
+  const names = new Map<string, string>();
+  for (const graph of [deps, dependents]) {
+    for (const [id, n] of Object.entries(graph.nodes)) if (n.display_name) names.set(id, n.display_name);
+  }
   return {
     node: deps.nodes[taskId] ?? null,
     dependents: dependents.nodes[taskId]?.deps ?? [],
+    names,
     error,
   };
 }
@@ -44,17 +53,26 @@ function safeUrl(url: string | null | undefined): string | null {
   }
 }
 
-function IdList(props: { ids: string[]; onOpen: (id: string) => void; empty: string }) {
+/** Steps by display name (family and parameters; the id in the tooltip), in id order. */
+function IdList(props: {
+  ids: string[];
+  names: Map<string, string>;
+  onOpen: (id: string) => void;
+  empty: string;
+}) {
   if (props.ids.length === 0) return <p class="muted">{props.empty}</p>;
   return (
     <ul class="id-list">
-      {props.ids.slice(0, LISTED).map((id) => (
-        <li key={id}>
-          <button type="button" class="link" onClick={() => props.onOpen(id)}>
-            {id}
-          </button>
-        </li>
-      ))}
+      {[...props.ids]
+        .sort(compareText)
+        .slice(0, LISTED)
+        .map((id) => (
+          <li key={id}>
+            <button type="button" class="link" title={id} onClick={() => props.onOpen(id)}>
+              {props.names.get(id) ?? id}
+            </button>
+          </li>
+        ))}
       {props.ids.length > LISTED && <li class="muted">… and {props.ids.length - LISTED} more</li>}
     </ul>
   );
@@ -68,7 +86,9 @@ export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
   const node = data?.node ?? null;
   const err = data?.error;
   const label = err?.displayName ?? node?.display_name ?? taskId;
+  // The actions follow the scheduler's status; the badge shows what the list shows (upstream failed...).
   const status = node?.status ?? "UNKNOWN";
+  const category = node?.category ?? status;
   const errorText = err?.error ? decodeError(err.error) : "";
   const params = err?.taskParams ?? node?.params ?? {};
   const tracking = safeUrl(node?.tracking_url);
@@ -87,7 +107,7 @@ export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
       {node && (
         <>
           <div class="details-status">
-            <StatusBadge status={status} />
+            <StatusBadge status={category} />{" "}
             <span class="muted">
               updated {formatTime(node.last_updated)}
               {status === "RUNNING" &&
@@ -166,15 +186,32 @@ export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
           </section>
           <section>
             <h3>Command to re-run</h3>
-            <pre class="command">{rerunCommand(err?.taskModule, err?.taskFamily ?? node.name, params)}</pre>
+            <pre class="command" data-testid="rerun-command">
+              {rerunCommand({
+                module: err?.taskModule,
+                family: err?.taskFamily ?? node.name,
+                params,
+                schedulerUrl: schedulerUrlOf(window.location.href),
+              })}
+            </pre>
           </section>
           <section>
             <h3>Depends on ({node.deps?.length ?? 0})</h3>
-            <IdList ids={node.deps ?? []} onOpen={(detail) => update({ detail })} empty="nothing" />
+            <IdList
+              ids={node.deps ?? []}
+              names={data?.names ?? new Map()}
+              onOpen={(detail) => update({ detail })}
+              empty="nothing"
+            />
           </section>
           <section>
             <h3>Needed by ({data?.dependents.length ?? 0})</h3>
-            <IdList ids={data?.dependents ?? []} onOpen={(detail) => update({ detail })} empty="nothing" />
+            <IdList
+              ids={data?.dependents ?? []}
+              names={data?.names ?? new Map()}
+              onOpen={(detail) => update({ detail })}
+              empty="nothing"
+            />
           </section>
           <section class="facts">
             <h3>Facts</h3>
