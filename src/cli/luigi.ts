@@ -19,7 +19,7 @@ import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
-import { loadStepModule } from "./load-module.js";
+import { loadStepModule } from "../loader/load-module.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
 
