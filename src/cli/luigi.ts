@@ -18,10 +18,12 @@ import type { Step } from "../step/step.js";
 import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
+import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
 import { loadStepModule } from "../loader/load-module.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
+import { packageVersion } from "./version.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -39,6 +41,10 @@ export async function main(
   let unhandledCode = 4;
   try {
     const pre = prescan(argv);
+    if (pre.version) {
+      io.stdout.write(`luigi (luigi-ts) ${packageVersion()}\n`);
+      return 0;
+    }
     if (pre.module) await loadStepModule(pre.module);
     const config = activeConfig();
     unhandledCode = retcodeConfig(config).unhandledException;
@@ -55,6 +61,8 @@ export async function main(
         "no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)",
       );
     }
+    const familySections = families.map((cls) => ({ family: cls.family, params: Object.keys(cls.schema) }));
+    for (const warning of unknownConfigEntries(config, familySections)) config.warn(warning);
     for (const [section, keys] of Object.entries(parsed.sections)) {
       for (const [key, value] of Object.entries(keys)) config.set(section, key, value);
     }
@@ -106,6 +114,7 @@ export async function main(
       level: explicitLevel ? core.logLevel : progress ? "warn" : "info",
       stream: logStream,
     });
+    for (const warning of config.warnings) logger.warn(warning);
 
     let scheduler: SchedulerApi;
     if (core.localScheduler) {
