@@ -176,7 +176,8 @@ export function parseCommandLine(
         },
       );
     }
-    throw new UsageError(`${message.replace(/\. To specify a positional argument.*$/s, "")}. See --help.`);
+    const reason = message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.$/, "");
+    throw new UsageError(`${reason}. See --help.`);
   }
   for (const [flag, value] of Object.entries(parsed.values)) {
     if (value === undefined) continue;
