@@ -1,92 +1,29 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { SETTINGS_SECTIONS, type KeySpec, type SectionDef } from "../config/index.js";
 import { UsageError } from "../errors.js";
 import type { Param } from "../step/params/param.js";
 import type { Step } from "../step/step.js";
+import { closestName } from "./closest-name.js";
 
 type FlagType = "string" | "boolean";
 
-/** `[core]` settings that are flags without a section prefix (SPEC 6.1). */
-export const CORE_FLAGS: Record<string, { type: FlagType; key: string; help: string }> = {
-  module: { type: "string", key: "module", help: "module (file or package) that defines the steps" },
-  "local-scheduler": {
-    type: "boolean",
-    key: "local_scheduler",
-    help: "use an in-process scheduler instead of luigid",
-  },
-  "scheduler-host": { type: "string", key: "scheduler_host", help: "luigid host (default localhost)" },
-  "scheduler-port": { type: "string", key: "scheduler_port", help: "luigid port (default 8082)" },
-  "scheduler-url": { type: "string", key: "scheduler_url", help: "full luigid URL; wins over host and port" },
-  workers: { type: "string", key: "workers", help: "steps run at once (default 1)" },
-  assistant: { type: "boolean", key: "assistant", help: "run any pending step this process can load" },
-  "no-lock": { type: "boolean", key: "no_lock", help: "do not take the same-command process lock" },
-  "lock-size": { type: "string", key: "lock_size", help: "identical commands allowed at once (default 1)" },
-  "lock-pid-dir": {
-    type: "string",
-    key: "lock_pid_dir",
-    help: "where pid files live (default $TMPDIR/luigi)",
-  },
-  "take-lock": {
-    type: "boolean",
-    key: "take_lock",
-    help: "ask running identical commands to stop, then run",
-  },
-  "parallel-scheduling": {
-    type: "boolean",
-    key: "parallel_scheduling",
-    help: "accepted for Luigi compatibility (complete() checks are always concurrent)",
-  },
-  "log-level": { type: "string", key: "log_level", help: "DEBUG, INFO, WARNING, ERROR (default INFO)" },
-  "log-format": { type: "string", key: "log_format", help: "pretty (default) or json" },
-  help: { type: "boolean", key: "help", help: "show this help, with the step's parameters" },
-  "help-all": { type: "boolean", key: "help_all", help: "show every flag of every known step and section" },
-};
+/** A flag that sets a configuration key (SPEC 6.1): `--workers` is `[core] workers`. */
+interface SettingFlag {
+  type: FlagType;
+  section: SectionDef;
+  key: string;
+  spec: KeySpec<unknown>;
+}
 
-/** Settings sections that also take flags, `--<section>-<key>` (SPEC 6.1). */
-export const SECTION_FLAGS: Record<string, Record<string, FlagType>> = {
-  worker: {
-    id: "string",
-    ping_interval: "string",
-    keep_alive: "boolean",
-    count_uniques: "boolean",
-    count_last_scheduled: "boolean",
-    wait_interval: "string",
-    wait_jitter: "string",
-    max_keep_alive_idle_duration: "string",
-    max_reschedules: "string",
-    timeout: "string",
-    task_limit: "string",
-    retry_external_tasks: "boolean",
-    check_unfulfilled_deps: "boolean",
-    check_complete_on_run: "boolean",
-    cache_task_completion: "boolean",
-    no_install_shutdown_handler: "boolean",
-    isolation: "string",
-    completion_concurrency: "string",
+/** Flags of the command itself; `parsed.core` carries them as `help`, `help_all`, `version`. */
+const COMMAND_FLAGS: Record<string, { type: "boolean"; short?: string; key: string; help: string }> = {
+  help: { type: "boolean", short: "h", key: "help", help: "show this help, with the step's parameters" },
+  "help-all": {
+    type: "boolean",
+    key: "help_all",
+    help: "show every flag: every setting, every known step's parameters",
   },
-  scheduler: {
-    retry_delay: "string",
-    remove_delay: "string",
-    worker_disconnect_delay: "string",
-    disable_window: "string",
-    retry_count: "string",
-    disable_hard_timeout: "string",
-    disable_persist: "string",
-    max_shown_tasks: "string",
-    max_graph_nodes: "string",
-    prune_on_get_work: "boolean",
-    pause_enabled: "boolean",
-    stable_done_cooldown_secs: "string",
-  },
-  retcode: {
-    unhandled_exception: "string",
-    missing_data: "string",
-    task_failed: "string",
-    already_running: "string",
-    scheduling_error: "string",
-    not_run: "string",
-    scheduler_unreachable: "string",
-  },
-  execution_summary: { summary_length: "string" },
+  version: { type: "boolean", key: "version", help: "print luigi-ts's version" },
 };
 
 export function kebab(name: string): string {
@@ -96,10 +33,27 @@ export function kebab(name: string): string {
     .toLowerCase();
 }
 
+/** Every settings flag, from the sections' key tables: `--workers`, `--worker-keep-alive`, ... */
+function settingFlags(): Map<string, SettingFlag> {
+  const flags = new Map<string, SettingFlag>();
+  for (const section of SETTINGS_SECTIONS) {
+    if (section.flags === "none") continue;
+    const prefix = section.flags === "bare" ? "" : `${kebab(section.name)}-`;
+    for (const [key, spec] of Object.entries(section.keys)) {
+      if (!spec.flag) continue;
+      const type = spec.kind === "bool" ? "boolean" : "string";
+      flags.set(`${prefix}${kebab(key)}`, { type, section, key, spec });
+    }
+  }
+  return flags;
+}
+
+const SETTING_FLAGS = settingFlags();
+
 /** What the command line says, before anything is parsed into parameter values. */
 export interface ParsedCommandLine {
   family: string | undefined;
-  /** `[core]` keys given as flags (raw text, or "true" for booleans). */
+  /** `[core]` keys given as flags (raw text, or "true" for booleans), and `help`, `help_all`, `version`. */
   core: Record<string, string>;
   /** section -> key -> raw text, from `--worker-keep-alive` and the like. */
   sections: Record<string, Record<string, string>>;
@@ -109,10 +63,16 @@ export interface ParsedCommandLine {
   familyParams: Record<string, Record<string, string>>;
 }
 
+export interface Prescan {
+  module: string | undefined;
+  family: string | undefined;
+  /** `--version` was given: nothing else matters. */
+  version: boolean;
+}
+
 /** First pass: the `--module` value and the family, without knowing the step's parameters. */
-export function prescan(argv: string[]): { module: string | undefined; family: string | undefined } {
-  let module: string | undefined;
-  let family: string | undefined;
+export function prescan(argv: string[]): Prescan {
+  const result: Prescan = { module: undefined, family: undefined, version: false };
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] as string;
     if (token === "--") break;
@@ -120,33 +80,29 @@ export function prescan(argv: string[]): { module: string | undefined; family: s
       const eq = token.indexOf("=");
       const name = token.slice(2, eq === -1 ? undefined : eq);
       const value = eq === -1 ? undefined : token.slice(eq + 1);
-      const core = CORE_FLAGS[name];
-      const takesValue = core ? core.type === "string" : sectionFlag(name)?.type !== "boolean";
-      if (name === "module") module = value ?? argv[i + 1];
+      if (name === "version") result.version = true;
+      const takesValue = COMMAND_FLAGS[name] ? false : SETTING_FLAGS.get(name)?.type !== "boolean";
+      if (name === "module") result.module = value ?? argv[i + 1];
       if (eq === -1 && takesValue && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith("--"))
         i++;
       continue;
     }
-    family ??= token;
+    if (token.startsWith("-")) continue;
+    result.family ??= token;
   }
-  return { module, family };
-}
-
-function sectionFlag(name: string): { section: string; key: string; type: FlagType } | undefined {
-  for (const [section, keys] of Object.entries(SECTION_FLAGS)) {
-    const prefix = `${kebab(section)}-`;
-    if (!name.startsWith(prefix)) continue;
-    const key = name.slice(prefix.length).replaceAll("-", "_");
-    const type = keys[key];
-    if (type) return { section, key, type };
-  }
-  return undefined;
+  return result;
 }
 
 type AnyParam = Param<unknown, boolean>;
 
 function isBoolParam(kind: AnyParam): boolean {
   return kind.kind === "bool";
+}
+
+/** " Did you mean --day?" for the known flag closest to an unknown one, if one is close enough. */
+export function flagSuggestion(unknown: string, known: Iterable<string>): string {
+  const best = closestName(unknown.replace(/^-+/, "").split("=")[0] as string, known);
+  return best === undefined ? "" : ` Did you mean --${best}?`;
 }
 
 /** Second pass: every flag checked against the core flags, the sections, and the known steps' parameters. */
@@ -165,18 +121,19 @@ export function parseCommandLine(
     familyParams: {},
   };
   const bools = new Set<string>();
-  const define = (flag: string, type: FlagType, route: (value: string) => void): void => {
-    if (options[flag]) return; // the first definition wins: core flags, then sections, then parameters
-    options[flag] = { type };
+  const define = (flag: string, type: FlagType, route: (value: string) => void, short?: string): void => {
+    if (options[flag]) return; // the first definition wins: the command's, settings, then parameters
+    options[flag] = short === undefined ? { type } : { type, short };
     if (type === "boolean") bools.add(flag);
     routes.set(flag, route);
   };
-  for (const [flag, spec] of Object.entries(CORE_FLAGS))
-    define(flag, spec.type, (v) => (result.core[spec.key] = v));
-  for (const [section, keys] of Object.entries(SECTION_FLAGS)) {
-    for (const [key, type] of Object.entries(keys)) {
-      define(`${kebab(section)}-${kebab(key)}`, type, (v) => ((result.sections[section] ??= {})[key] = v));
-    }
+  for (const [flag, spec] of Object.entries(COMMAND_FLAGS))
+    define(flag, spec.type, (v) => (result.core[spec.key] = v), spec.short);
+  for (const [flag, { type, section, key }] of SETTING_FLAGS) {
+    define(flag, type, (v) => {
+      if (section.name === "core") result.core[key] = v;
+      else (result.sections[section.name] ??= {})[key] = v;
+    });
   }
   if (rootClass) {
     for (const [name, kind] of Object.entries(rootClass.schema)) {
@@ -210,7 +167,17 @@ export function parseCommandLine(
     parsed = parseArgs({ args: tokens, options, strict: true, allowPositionals: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new UsageError(`${message.replace(/\. To specify a positional argument.*$/s, "")}. See --help.`);
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    if (unknown !== undefined) {
+      throw new UsageError(
+        `unknown flag ${unknown}.${flagSuggestion(unknown, Object.keys(options))} See --help.`,
+        {
+          flag: unknown,
+        },
+      );
+    }
+    const reason = message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.$/, "");
+    throw new UsageError(`${reason}. See --help.`);
   }
   for (const [flag, value] of Object.entries(parsed.values)) {
     if (value === undefined) continue;
@@ -228,46 +195,80 @@ export function parseCommandLine(
   return result;
 }
 
-/** Help text: common flags, then the root step's parameters with kinds, defaults and descriptions. */
+const COLUMN = 34;
+
+function line(flag: string, text: string): string {
+  const head = `  ${flag}`;
+  return head.length < COLUMN ? head.padEnd(COLUMN) + text : `${head}\n${"".padEnd(COLUMN)}${text}`;
+}
+
+function settingLine(flag: string, { type, spec }: SettingFlag): string {
+  // A boolean flag alone means true; one that defaults to true is turned off with =false.
+  const value = type === "string" ? " VALUE" : spec.shownDefault === "true" ? "[=false]" : "";
+  return line(`--${flag}${value}`, `${spec.help} (default: ${spec.shownDefault})`);
+}
+
+function describeParams(cls: typeof Step, prefix: string, lines: string[]): void {
+  const shown = Object.entries(cls.schema).filter(([, kind]) => kind.visibility !== "private");
+  if (shown.length === 0) lines.push("  (none)");
+  for (const [name, kind] of shown) {
+    const flag = `--${prefix}${kebab(name)}${isBoolParam(kind) ? "" : ` ${kind.expected}`}`;
+    const bits = [kind.kind];
+    if (kind.hasDefault)
+      bits.push(`default: ${kind.options.default === null ? "none" : kind.serialize(kind.options.default)}`);
+    else bits.push("required");
+    const description = kind.description ? `${kind.description} ` : "";
+    lines.push(line(flag, `${description}(${bits.join(", ")})`));
+  }
+}
+
+/**
+ * Help text: the command's flags and the `[core]` settings, then the root step's parameters. With
+ * `all`, also every other section's settings (`--worker-keep-alive`, ...) and every other registered
+ * family's parameters (`--Family-param`), each once.
+ */
 export function helpText(
   rootClass: typeof Step | undefined,
   families: (typeof Step)[],
   all: boolean,
 ): string {
   const lines = ["Usage: luigi [--module MODULE] FAMILY [--param value ...] [options]", "", "Options:"];
-  for (const [flag, spec] of Object.entries(CORE_FLAGS)) {
-    lines.push(`  --${flag}${spec.type === "string" ? " VALUE" : ""}`.padEnd(34) + spec.help);
+  for (const [flag, spec] of Object.entries(COMMAND_FLAGS)) {
+    lines.push(line(spec.short ? `-${spec.short}, --${flag}` : `--${flag}`, spec.help));
   }
-  lines.push(
-    "  --worker-KEY, --scheduler-KEY,".padEnd(34) + "override a [worker], [scheduler], [retcode] or",
-  );
-  lines.push("  --retcode-KEY VALUE".padEnd(34) + "[execution_summary] setting, e.g. --worker-keep-alive");
-  const describe = (cls: typeof Step, prefix: string): void => {
-    for (const [name, kind] of Object.entries(cls.schema)) {
-      if (kind.visibility === "private") continue;
-      const flag = `  --${prefix}${kebab(name)}${isBoolParam(kind) ? "" : ` ${kind.expected}`}`;
-      const bits = [kind.kind];
-      if (kind.hasDefault)
-        bits.push(
-          `default: ${kind.options.default === null ? "none" : kind.serialize(kind.options.default)}`,
-        );
-      else bits.push("required");
-      const description = kind.description ? `${kind.description} ` : "";
-      lines.push(`${flag.padEnd(34)}${description}(${bits.join(", ")})`);
+  const bySection = new Map<SectionDef, [string, SettingFlag][]>();
+  for (const entry of SETTING_FLAGS) {
+    const list = bySection.get(entry[1].section) ?? [];
+    list.push(entry);
+    bySection.set(entry[1].section, list);
+  }
+  for (const [section, flags] of bySection) {
+    if (section.flags === "bare") {
+      for (const [flag, setting] of flags) lines.push(settingLine(flag, setting));
     }
-  };
+  }
+  const prefixed = [...bySection.keys()].filter((s) => s.flags === "prefixed");
+  if (all) {
+    for (const section of prefixed) {
+      lines.push("", `[${section.name}]: ${section.help}; as --${kebab(section.name)}-KEY:`);
+      for (const [flag, setting] of bySection.get(section) ?? []) lines.push(settingLine(flag, setting));
+    }
+  } else {
+    const names = prefixed.map((s) => `--${kebab(s.name)}-KEY`);
+    lines.push(line(`${names.join(", ")} VALUE`, "a setting of that section (see --help-all)"));
+  }
   if (rootClass) {
     lines.push("", `Parameters of ${rootClass.family}:`);
-    if (Object.keys(rootClass.schema).length === 0) lines.push("  (none)");
-    describe(rootClass, "");
+    describeParams(rootClass, "", lines);
   }
   if (all) {
     for (const cls of families) {
+      if (cls === rootClass) continue;
       lines.push("", `Parameters of ${cls.family} (as --${cls.family}-NAME):`);
-      describe(cls, `${cls.family}-`);
+      describeParams(cls, `${cls.family}-`, lines);
     }
   }
-  if (!rootClass && families.length > 0) {
+  if (!rootClass && families.length > 0 && !all) {
     lines.push("", "Step families:", ...families.map((c) => `  ${c.family}`));
   }
   return lines.join("\n");

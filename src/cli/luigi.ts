@@ -26,11 +26,13 @@ import type { Step } from "../step/step.js";
 import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
+import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
-import { loadStepModule } from "./load-module.js";
+import { loadStepModule } from "../loader/load-module.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
 import { installStopSignals, SIGNAL_EXIT } from "./signals.js";
+import { packageVersion } from "./version.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -49,6 +51,10 @@ export async function main(
   let unreachableCode = DEFAULT_RETCODES.schedulerUnreachable;
   try {
     const pre = prescan(argv);
+    if (pre.version) {
+      io.stdout.write(`luigi (luigi-ts) ${packageVersion()}\n`);
+      return 0;
+    }
     if (pre.module) await loadStepModule(pre.module);
     const config = activeConfig();
     ({ unhandledException: unhandledCode, schedulerUnreachable: unreachableCode } = retcodeConfig(config));
@@ -116,6 +122,7 @@ export async function main(
       level: explicitLevel ? core.logLevel : progress ? "warn" : "info",
       stream: logStream,
     });
+    for (const warning of config.warnings) logger.warn(warning);
 
     let scheduler: SchedulerApi;
     if (core.localScheduler) {
@@ -147,6 +154,13 @@ export async function main(
     });
     try {
       if (roots.length > 0) await worker.add(roots);
+      // After the walk: a step class the module uses without exporting it is registered only once built,
+      // and its [Family] section is then known too.
+      const familySections = (allRegisteredClasses() as (typeof Step)[]).map((cls) => ({
+        family: cls.family,
+        params: Object.keys(cls.schema),
+      }));
+      for (const warning of unknownConfigEntries(config, familySections)) logger.warn(warning);
       if (signals.received === undefined) await worker.run();
     } finally {
       progress?.stop();

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../log/logger.js";
 import { DailyFileStream } from "../log/daily-file.js";
 import { pidAlive, readPid } from "../scheduler/persistence/state-lock.js";
 import { startDaemon, type DaemonHandle } from "../server/daemon.js";
+import { unknownConfigEntries } from "./config-check.js";
 
 export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-socket PATH] [--state-path PATH]
               [--background] [--pidfile PATH] [--logdir DIR] [--version]
@@ -203,6 +204,7 @@ export async function luigidMain(
   let handle: DaemonHandle;
   try {
     const config = loadConfig();
+    for (const warning of unknownConfigEntries(config)) config.warn(warning);
     for (const warning of config.warnings) logger.warn(warning);
     handle = await startDaemon({
       config,

@@ -87,6 +87,18 @@ export class LuigiConfig {
     return [...this.data.keys()].filter((name) => name !== DEFAULT_SECTION);
   }
 
+  /**
+   * The keys written in the section itself, not inherited from DEFAULT, each with where it was set last
+   * (file undefined for `set()` overrides; line only for INI files).
+   */
+  ownKeys(section: string): Array<{ key: string; file: string | undefined; line: number | undefined }> {
+    return [...(this.data.get(section) ?? [])].map(([key, entry]) => ({
+      key,
+      file: entry.file,
+      line: entry.line,
+    }));
+  }
+
   /** `has(section)`: the section exists. `has(section, key)`: the key resolves (DEFAULT and dashed forms count). */
   has(section: string, key?: string): boolean {
     if (key === undefined) return section !== DEFAULT_SECTION && this.data.has(section);

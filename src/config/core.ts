@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "../errors.js";
 import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
 
 /** Python logging level names, as `[core] log_level` takes them. The logger maps them to its own levels. */
 export type LogLevel = "NOTSET" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
@@ -51,65 +51,78 @@ export interface CoreConfig {
   rpcLogRetries: boolean;
 }
 
-/** Reads a string key that must be one of `choices` (compared case-insensitively when `upper`). */
-export function getChoice<T extends string>(
-  cfg: LuigiConfig,
-  section: string,
-  key: string,
-  choices: readonly T[],
-  fallback: T,
-  normalise: (text: string) => string = (text) => text.trim(),
-): T {
-  const raw = cfg.get(section, key);
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = normalise(raw);
-  const match = choices.find((choice) => choice === value);
-  if (match !== undefined) return match;
-  const expected = `one of ${choices.join(", ")}`;
-  throw new ConfigError(`[${section}] ${key} = ${JSON.stringify(raw)}: expected ${expected}`, {
-    section,
-    key,
-    value: raw,
-    expected,
-  });
-}
+const legacySchedulerKeys = new Set(["scheduler_host", "scheduler_port", "scheduler_url"]);
 
-/** The key to read: `key`, or Luigi's older `default-<key>` spelling (with a deprecation warning). */
-function schedulerKey(cfg: LuigiConfig, key: string): string {
-  const legacy = `default-${key.replaceAll("_", "-")}`;
-  if (cfg.has("core", key) || !cfg.has("core", legacy)) return key;
-  cfg.warn(`[core] ${legacy} is deprecated; use ${key}`);
-  return legacy;
-}
+/** The `[core]` keys; each also a flag without prefix (`--workers`) unless marked otherwise. */
+export const CORE_SECTION = defineSection({
+  name: "core",
+  flags: "bare",
+  help: "the luigi command's own settings; flags without prefix",
+  keys: {
+    module: key.string("", "module (file, or package) that defines the steps"),
+    local_scheduler: key.bool(false, "use an in-process scheduler instead of luigid"),
+    scheduler_host: key.string("localhost", "luigid host"),
+    scheduler_port: key.int(8082, "luigid port"),
+    scheduler_url: key.string("", "full luigid URL (http, https, http+unix); wins over host and port"),
+    workers: key.int(1, "steps run at once"),
+    assistant: key.bool(false, "run any pending step this process can load"),
+    no_lock: key.bool(false, "do not take the same-command process lock"),
+    lock_size: key.int(1, "identical commands allowed at once"),
+    lock_pid_dir: key.string(() => join(tmpdir(), "luigi"), "where the pid files live", {
+      shown: "$TMPDIR/luigi",
+    }),
+    take_lock: key.bool(false, "ask running identical commands to stop, then run"),
+    parallel_scheduling: key.bool(false, "accepted for Luigi; complete() checks are always concurrent"),
+    parallel_scheduling_processes: key.int(0, "accepted for Luigi; see [worker] completion_concurrency"),
+    // Python's logging also knows "WARN" as an alias of WARNING.
+    log_level: key.choice(LOG_LEVELS, "DEBUG", "DEBUG, INFO, WARNING, ERROR or CRITICAL", {
+      shown: "INFO; WARNING with the live progress line",
+      normalise: (t) => {
+        const up = t.trim().toUpperCase();
+        return up === "WARN" ? "WARNING" : up;
+      },
+    }),
+    log_format: key.choice(["pretty", "json"] as const, "pretty", "pretty, or json: one object a line", {
+      normalise: (t) => t.trim().toLowerCase(),
+    }),
+    no_configure_logging: key.bool(false, "leave logging to the program that embeds luigi-ts", {
+      flag: false,
+    }),
+    rpc_connect_timeout: key.float(10, "seconds to wait for a connection to luigid", { flag: false }),
+    rpc_retry_attempts: key.int(3, "attempts per call to luigid", { flag: false }),
+    rpc_retry_wait: key.float(30, "seconds between two attempts", { flag: false }),
+    rpc_log_retries: key.bool(true, "log each failed attempt", { flag: false }),
+  },
+  // Luigi's older default-scheduler-* spelling, with a deprecation warning.
+  legacy: (name) => {
+    if (!legacySchedulerKeys.has(name)) return undefined;
+    const old = `default-${name.replaceAll("_", "-")}`;
+    return { section: "core", key: old, warning: `[core] ${old} is deprecated; use ${name}` };
+  },
+});
 
 export function coreConfig(cfg: LuigiConfig): CoreConfig {
-  const s = "core";
+  const v = readSection(cfg, CORE_SECTION);
   return {
-    localScheduler: cfg.getBool(s, "local_scheduler", false),
-    schedulerHost: cfg.getString(s, schedulerKey(cfg, "scheduler_host"), "localhost"),
-    schedulerPort: cfg.getInt(s, schedulerKey(cfg, "scheduler_port"), 8082),
-    schedulerUrl: cfg.getString(s, schedulerKey(cfg, "scheduler_url"), ""),
-    workers: cfg.getInt(s, "workers", 1),
-    module: cfg.getString(s, "module", ""),
-    assistant: cfg.getBool(s, "assistant", false),
-    noLock: cfg.getBool(s, "no_lock", false),
-    lockSize: cfg.getInt(s, "lock_size", 1),
-    lockPidDir: cfg.getString(s, "lock_pid_dir", join(tmpdir(), "luigi")),
-    takeLock: cfg.getBool(s, "take_lock", false),
-    parallelScheduling: cfg.getBool(s, "parallel_scheduling", false),
-    parallelSchedulingProcesses: cfg.getInt(s, "parallel_scheduling_processes", 0),
-    // Python's logging also knows "WARN" as an alias of WARNING.
-    logLevel: getChoice(cfg, s, "log_level", LOG_LEVELS, "DEBUG", (t) => {
-      const up = t.trim().toUpperCase();
-      return up === "WARN" ? "WARNING" : up;
-    }),
-    logFormat: getChoice(cfg, s, "log_format", ["pretty", "json"] as const, "pretty", (t) =>
-      t.trim().toLowerCase(),
-    ),
-    noConfigureLogging: cfg.getBool(s, "no_configure_logging", false),
-    rpcConnectTimeout: cfg.getFloat(s, "rpc_connect_timeout", 10),
-    rpcRetryAttempts: cfg.getInt(s, "rpc_retry_attempts", 3),
-    rpcRetryWait: cfg.getFloat(s, "rpc_retry_wait", 30),
-    rpcLogRetries: cfg.getBool(s, "rpc_log_retries", true),
+    localScheduler: v.local_scheduler,
+    schedulerHost: v.scheduler_host,
+    schedulerPort: v.scheduler_port,
+    schedulerUrl: v.scheduler_url,
+    workers: v.workers,
+    module: v.module,
+    assistant: v.assistant,
+    noLock: v.no_lock,
+    lockSize: v.lock_size,
+    lockPidDir: v.lock_pid_dir,
+    takeLock: v.take_lock,
+    parallelScheduling: v.parallel_scheduling,
+    parallelSchedulingProcesses: v.parallel_scheduling_processes,
+    logLevel: v.log_level,
+    logFormat: v.log_format,
+    noConfigureLogging: v.no_configure_logging,
+    rpcConnectTimeout: v.rpc_connect_timeout,
+    rpcRetryAttempts: v.rpc_retry_attempts,
+    rpcRetryWait: v.rpc_retry_wait,
+    rpcLogRetries: v.rpc_log_retries,
   };
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
 
 /** `[step_history]` (Luigi's `[task_history]` is read when the new section does not set the key). */
 export interface StepHistoryConfig {
@@ -11,11 +12,23 @@ export interface StepHistoryConfig {
 
 export const DEFAULT_HISTORY_FILE = "luigi-step-history.db";
 
+/** The `[step_history]` keys, luigid's (no flags): Luigi's `[task_history]` is read when these are absent. */
+export const STEP_HISTORY_SECTION = defineSection({
+  name: "step_history",
+  flags: "none",
+  help: "where luigid records the step history",
+  keys: {
+    db_connection: key.string("", "database URL (sqlite:///, postgresql://, mysql://)", {
+      shown: `SQLite ${DEFAULT_HISTORY_FILE} beside the state file`,
+    }),
+  },
+  legacy: (name) => ({ section: "task_history", key: name }),
+});
+
 /** Default: a SQLite file `luigi-step-history.db` in the directory of the scheduler's state file. */
 export function stepHistoryConfig(cfg: LuigiConfig, statePath: string): StepHistoryConfig {
-  const section = cfg.has("step_history", "db_connection") ? "step_history" : "task_history";
-  const url = cfg.getString(section, "db_connection", undefined);
-  if (url !== undefined && url.trim() !== "") return { dbConnection: url.trim(), configured: true };
+  const url = readSection(cfg, STEP_HISTORY_SECTION).db_connection.trim();
+  if (url !== "") return { dbConnection: url, configured: true };
   const file = path.join(path.dirname(path.resolve(statePath)), DEFAULT_HISTORY_FILE);
   return { dbConnection: `sqlite:///${file}`, configured: false };
 }

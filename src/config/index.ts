@@ -10,3 +10,6 @@ export { stepHistoryConfig, DEFAULT_HISTORY_FILE, type StepHistoryConfig } from 
 export { retcodeConfig, DEFAULT_RETCODES, type RetcodeConfig } from "./retcode.js";
 export { stepDefaults } from "./step.js";
 export { toBool, toDuration, toFloat, toInt, type ValueSource } from "./values.js";
+export { executionSummaryConfig, type ExecutionSummaryConfig } from "./execution-summary.js";
+export type { FlagStyle, KeyKind, KeySpec, LegacyKey, SectionDef } from "./keys.js";
+export { LUIGI_ONLY_KEYS, LUIGI_ONLY_SECTIONS, OPEN_SECTIONS, SETTINGS_SECTIONS } from "./sections.js";

@@ -1,4 +1,5 @@
 import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
 
 /**
  * The `[retcode]` section: the `luigi` exit status is the largest code whose condition holds (SPEC 6.3).
@@ -38,15 +39,36 @@ export const DEFAULT_RETCODES: Readonly<RetcodeConfig> = Object.freeze({
   schedulerUnreachable: 15,
 });
 
+const d = DEFAULT_RETCODES;
+
+/** The `[retcode]` keys; flags `--retcode-<key>`. */
+export const RETCODE_SECTION = defineSection({
+  name: "retcode",
+  flags: "prefixed",
+  help: "luigi's exit code: the largest of those whose condition holds",
+  keys: {
+    unhandled_exception: key.int(d.unhandledException, "luigi-ts itself failed"),
+    missing_data: key.int(d.missingData, "an external dependency is missing"),
+    task_failed: key.int(d.taskFailed, "a step failed"),
+    already_running: key.int(d.alreadyRunning, "the process lock is held, or another worker ran a step"),
+    scheduling_error: key.int(d.schedulingError, "complete() or requires() threw while scheduling"),
+    not_run: key.int(d.notRun, "steps were left pending, or the root step did not complete"),
+    scheduler_unreachable: key.int(
+      d.schedulerUnreachable,
+      "nothing answered at the scheduler's URL when luigi started: nothing was run",
+    ),
+  },
+});
+
 export function retcodeConfig(cfg: LuigiConfig): RetcodeConfig {
-  const d = DEFAULT_RETCODES;
+  const v = readSection(cfg, RETCODE_SECTION);
   return {
-    unhandledException: cfg.getInt("retcode", "unhandled_exception", d.unhandledException),
-    missingData: cfg.getInt("retcode", "missing_data", d.missingData),
-    taskFailed: cfg.getInt("retcode", "task_failed", d.taskFailed),
-    alreadyRunning: cfg.getInt("retcode", "already_running", d.alreadyRunning),
-    schedulingError: cfg.getInt("retcode", "scheduling_error", d.schedulingError),
-    notRun: cfg.getInt("retcode", "not_run", d.notRun),
-    schedulerUnreachable: cfg.getInt("retcode", "scheduler_unreachable", d.schedulerUnreachable),
+    unhandledException: v.unhandled_exception,
+    missingData: v.missing_data,
+    taskFailed: v.task_failed,
+    alreadyRunning: v.already_running,
+    schedulingError: v.scheduling_error,
+    notRun: v.not_run,
+    schedulerUnreachable: v.scheduler_unreachable,
   };
 }

@@ -1,37 +1,83 @@
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "../scheduler/options.js";
 import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
+
+const d = DEFAULT_SCHEDULER_OPTIONS;
+
+/** The `[scheduler]` keys (SPEC 2.10); flags `--scheduler-<key>` (for the local scheduler). */
+export const SCHEDULER_SECTION = defineSection({
+  name: "scheduler",
+  flags: "prefixed",
+  help: "the scheduler's rules (luigid's, or the local scheduler's)",
+  keys: {
+    retry_delay: key.float(d.retryDelay, "seconds before a failed step is PENDING again; negative: never"),
+    remove_delay: key.float(d.removeDelay, "seconds a step is kept once no worker wants it"),
+    worker_disconnect_delay: key.float(
+      d.workerDisconnectDelay,
+      "seconds of silence after which a worker is gone",
+    ),
+    state_path: key.string(d.statePath, "where luigid keeps its state (luigid --state-path wins)"),
+    disable_window: key.int(d.disableWindow, "seconds in which failures count toward retry_count"),
+    retry_count: key.int(d.retryCount, "failures within disable_window that disable a step"),
+    disable_hard_timeout: key.int(
+      d.disableHardTimeout,
+      "disable a step failing this many seconds after its first failure",
+    ),
+    disable_persist: key.int(d.disablePersist, "seconds a disabled step stays disabled"),
+    max_shown_tasks: key.int(d.maxShownTasks, "task_list answers only a count above this many steps"),
+    max_graph_nodes: key.int(d.maxGraphNodes, "graph queries stop after this many steps"),
+    record_step_history: key.bool(d.recordStepHistory, "luigid records a step history (see [step_history])"),
+    prune_on_get_work: key.bool(
+      d.pruneOnGetWork,
+      "prune on every get_work (the local scheduler always does)",
+    ),
+    pause_enabled: key.bool(d.pauseEnabled, "allow pausing the scheduler"),
+    send_messages: key.bool(d.sendMessages, "allow messages from the visualiser to running steps"),
+    stable_done_cooldown_secs: key.float(
+      d.stableDoneCooldownSecs,
+      "seconds after DONE in which PENDING claims are ignored",
+    ),
+    batch_emails: key.bool(d.batchEmails, "accepted for Luigi; luigi-ts sends no mail yet"),
+    metrics_collector: key.string(
+      d.metricsCollector,
+      "accepted for Luigi; luigid serves Prometheus /metrics",
+    ),
+    prune_interval: key.float(1, "seconds between two prunes in luigid (Luigi: 60)", { flag: false }),
+  },
+  // Luigi's name for record_step_history, read when the new name is absent.
+  legacy: (name) =>
+    name === "record_step_history" ? { section: "scheduler", key: "record_task_history" } : undefined,
+});
 
 /**
  * The `[scheduler]` section plus `[resources]` as SchedulerOptions (SPEC 2.10). Step history is
  * `record_step_history`; Luigi's `record_task_history` is accepted when the new name is absent.
  */
 export function schedulerConfig(cfg: LuigiConfig): SchedulerOptions {
-  const d = DEFAULT_SCHEDULER_OPTIONS;
-  const s = "scheduler";
-  const historyKey = cfg.has(s, "record_step_history") ? "record_step_history" : "record_task_history";
+  const v = readSection(cfg, SCHEDULER_SECTION);
   const resources: Record<string, number> = {};
   // [resources] never inherits [DEFAULT] keys (LuigiConfig excludes them), so every key is a declared capacity.
   for (const name of Object.keys(cfg.section("resources"))) {
     resources[name] = cfg.getInt("resources", name, 1);
   }
   return {
-    retryDelay: cfg.getFloat(s, "retry_delay", d.retryDelay),
-    removeDelay: cfg.getFloat(s, "remove_delay", d.removeDelay),
-    workerDisconnectDelay: cfg.getFloat(s, "worker_disconnect_delay", d.workerDisconnectDelay),
-    statePath: cfg.getString(s, "state_path", d.statePath),
-    disableWindow: cfg.getInt(s, "disable_window", d.disableWindow),
-    retryCount: cfg.getInt(s, "retry_count", d.retryCount),
-    disableHardTimeout: cfg.getInt(s, "disable_hard_timeout", d.disableHardTimeout),
-    disablePersist: cfg.getInt(s, "disable_persist", d.disablePersist),
-    maxShownTasks: cfg.getInt(s, "max_shown_tasks", d.maxShownTasks),
-    maxGraphNodes: cfg.getInt(s, "max_graph_nodes", d.maxGraphNodes),
-    recordStepHistory: cfg.getBool(s, historyKey, d.recordStepHistory),
-    pruneOnGetWork: cfg.getBool(s, "prune_on_get_work", d.pruneOnGetWork),
-    pauseEnabled: cfg.getBool(s, "pause_enabled", d.pauseEnabled),
-    sendMessages: cfg.getBool(s, "send_messages", d.sendMessages),
-    stableDoneCooldownSecs: cfg.getFloat(s, "stable_done_cooldown_secs", d.stableDoneCooldownSecs),
-    batchEmails: cfg.getBool(s, "batch_emails", d.batchEmails),
-    metricsCollector: cfg.getString(s, "metrics_collector", d.metricsCollector),
+    retryDelay: v.retry_delay,
+    removeDelay: v.remove_delay,
+    workerDisconnectDelay: v.worker_disconnect_delay,
+    statePath: v.state_path,
+    disableWindow: v.disable_window,
+    retryCount: v.retry_count,
+    disableHardTimeout: v.disable_hard_timeout,
+    disablePersist: v.disable_persist,
+    maxShownTasks: v.max_shown_tasks,
+    maxGraphNodes: v.max_graph_nodes,
+    recordStepHistory: v.record_step_history,
+    pruneOnGetWork: v.prune_on_get_work,
+    pauseEnabled: v.pause_enabled,
+    sendMessages: v.send_messages,
+    stableDoneCooldownSecs: v.stable_done_cooldown_secs,
+    batchEmails: v.batch_emails,
+    metricsCollector: v.metrics_collector,
     resources,
   };
 }

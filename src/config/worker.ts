@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.js";
 import type { LuigiConfig } from "./config.js";
-import { getChoice } from "./core.js";
+import { defineSection, key, readSection } from "./keys.js";
 
 /** The `[worker]` section (SPEC 1.5, 6.1); command-line flags are `--worker-<key>`. Times in seconds. */
 export interface WorkerConfig {
@@ -56,68 +56,81 @@ export interface WorkerConfig {
   workBatchSize: number;
 }
 
-/**
- * Luigi still reads old `[core] worker-<name>` settings (dashed) with a deprecation warning; `[worker]`
- * wins when both are present.
- */
-function where(cfg: LuigiConfig, key: string): [string, string] {
-  const legacy = `worker-${key.replaceAll("_", "-")}`;
-  if (cfg.has("worker", key) || !cfg.has("core", legacy)) return ["worker", key];
-  cfg.warn(`[core] ${legacy} is deprecated; use [worker] ${key}`);
-  return ["core", legacy];
+/** The `[worker]` keys; flags `--worker-<key>`. */
+export const WORKER_SECTION = defineSection({
+  name: "worker",
+  flags: "prefixed",
+  help: "how this worker runs steps and talks to the scheduler",
+  keys: {
+    id: key.string("", "worker id sent to the scheduler", { shown: "generated" }),
+    ping_interval: key.float(1, "seconds between pings to the scheduler"),
+    keep_alive: key.bool(false, "keep asking for work while the scheduler has pending steps"),
+    count_uniques: key.bool(false, "with keep_alive: stay only for steps no other worker can run"),
+    count_last_scheduled: key.bool(false, "with keep_alive: stay only for steps this worker scheduled last"),
+    wait_interval: key.float(1, "seconds between two empty get_work calls"),
+    wait_jitter: key.float(5, "at most this many seconds added at random to wait_interval"),
+    max_keep_alive_idle_duration: key.duration(0, "leave after idling this long; 0 = never"),
+    max_reschedules: key.int(1, "reschedules allowed for a dependency missing at run time"),
+    timeout: key.float(0, "seconds a step may run; 0 = no limit"),
+    task_limit: key.optionalInt("stop scheduling after this many steps"),
+    retry_external_tasks: key.bool(false, "let this worker re-check incomplete external steps"),
+    check_unfulfilled_deps: key.bool(true, "check dependencies again just before running a step"),
+    check_complete_on_run: key.bool(false, "a step not complete after run() fails"),
+    cache_task_completion: key.bool(false, "once a step was seen complete, do not ask again"),
+    send_failure_email: key.bool(true, "accepted for Luigi; luigi-ts sends no mail yet"),
+    no_install_shutdown_handler: key.bool(false, 'no SIGUSR1 handler ("finish running steps, then stop")'),
+    force_multiprocessing: key.bool(false, "accepted for Luigi; see isolation"),
+    isolation: key.choice(
+      ["auto", "inline", "process"] as const,
+      "auto",
+      "auto (steps with a timeout in a child process), inline, or process (each step in a child)",
+      {
+        normalise: (t) => t.trim().toLowerCase(),
+      },
+    ),
+    completion_concurrency: key.int(16, "complete() checks run at once while scheduling"),
+    work_batch_size: key.int(32, "most steps one get_works hands out while steps finish fast; 1 = as Luigi"),
+  },
+  // Luigi still reads old `[core] worker-<name>` settings (dashed), with a deprecation warning.
+  legacy: (name) => {
+    const old = `worker-${name.replaceAll("_", "-")}`;
+    return { section: "core", key: old, warning: `[core] ${old} is deprecated; use [worker] ${name}` };
+  },
+});
+
+function atLeastOne(name: string, value: number): number {
+  if (value >= 1) return value;
+  throw new ConfigError(`[worker] ${name} = ${value}: expected at least 1`, {
+    section: "worker",
+    key: name,
+    value: String(value),
+    expected: "an integer >= 1",
+  });
 }
 
 export function workerConfig(cfg: LuigiConfig): WorkerConfig {
-  const str = (key: string, fallback: string): string => cfg.getString(...where(cfg, key), fallback);
-  const bool = (key: string, fallback: boolean): boolean => cfg.getBool(...where(cfg, key), fallback);
-  const float = (key: string, fallback: number): number => cfg.getFloat(...where(cfg, key), fallback);
-  const int = <F>(key: string, fallback: F): number | F => cfg.getInt(...where(cfg, key), fallback);
-
-  const completionConcurrency = int("completion_concurrency", 16);
-  if (completionConcurrency < 1) {
-    throw new ConfigError(`[worker] completion_concurrency = ${completionConcurrency}: expected at least 1`, {
-      section: "worker",
-      key: "completion_concurrency",
-      value: String(completionConcurrency),
-      expected: "an integer >= 1",
-    });
-  }
-  const workBatchSize = int("work_batch_size", 32);
-  if (workBatchSize < 1) {
-    throw new ConfigError(`[worker] work_batch_size = ${workBatchSize}: expected at least 1`, {
-      section: "worker",
-      key: "work_batch_size",
-      value: String(workBatchSize),
-      expected: "an integer >= 1",
-    });
-  }
+  const v = readSection(cfg, WORKER_SECTION);
   return {
-    id: str("id", ""),
-    pingInterval: float("ping_interval", 1),
-    keepAlive: bool("keep_alive", false),
-    countUniques: bool("count_uniques", false),
-    countLastScheduled: bool("count_last_scheduled", false),
-    waitInterval: float("wait_interval", 1),
-    waitJitter: float("wait_jitter", 5),
-    maxKeepAliveIdleDuration: cfg.getDuration(...where(cfg, "max_keep_alive_idle_duration"), 0),
-    maxReschedules: int("max_reschedules", 1),
-    timeout: float("timeout", 0),
-    taskLimit: int("task_limit", null),
-    retryExternalTasks: bool("retry_external_tasks", false),
-    checkUnfulfilledDeps: bool("check_unfulfilled_deps", true),
-    checkCompleteOnRun: bool("check_complete_on_run", false),
-    cacheTaskCompletion: bool("cache_task_completion", false),
-    sendFailureEmail: bool("send_failure_email", true),
-    noInstallShutdownHandler: bool("no_install_shutdown_handler", false),
-    forceMultiprocessing: bool("force_multiprocessing", false),
-    isolation: getChoice(
-      cfg,
-      ...where(cfg, "isolation"),
-      ["auto", "inline", "process"] as const,
-      "auto",
-      (t) => t.trim().toLowerCase(),
-    ),
-    completionConcurrency,
-    workBatchSize,
+    id: v.id,
+    pingInterval: v.ping_interval,
+    keepAlive: v.keep_alive,
+    countUniques: v.count_uniques,
+    countLastScheduled: v.count_last_scheduled,
+    waitInterval: v.wait_interval,
+    waitJitter: v.wait_jitter,
+    maxKeepAliveIdleDuration: v.max_keep_alive_idle_duration,
+    maxReschedules: v.max_reschedules,
+    timeout: v.timeout,
+    taskLimit: v.task_limit,
+    retryExternalTasks: v.retry_external_tasks,
+    checkUnfulfilledDeps: v.check_unfulfilled_deps,
+    checkCompleteOnRun: v.check_complete_on_run,
+    cacheTaskCompletion: v.cache_task_completion,
+    sendFailureEmail: v.send_failure_email,
+    noInstallShutdownHandler: v.no_install_shutdown_handler,
+    forceMultiprocessing: v.force_multiprocessing,
+    isolation: v.isolation,
+    completionConcurrency: atLeastOne("completion_concurrency", v.completion_concurrency),
+    workBatchSize: atLeastOne("work_batch_size", v.work_batch_size),
   };
 }

@@ -4,8 +4,8 @@
  * and reports back over IPC. The parent enforces the timeout by killing this process.
  */
 // First: its V8 settings must be in place before the rest is loaded (a child runs one short step).
-import "../cli/v8-tuning.js";
-import { loadStepModule } from "../cli/load-module.js";
+import "../loader/v8-tuning.js";
+import { loadStepModule } from "../loader/load-module.js";
 import { describeThrown, serializeThrown } from "../errors.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";

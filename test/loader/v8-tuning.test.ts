@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { interruptBudgetGiven } from "../../src/cli/v8-tuning.js";
+import { interruptBudgetGiven } from "../../src/loader/v8-tuning.js";
 
 const luigiBin = fileURLToPath(new URL("../../bin/luigi.js", import.meta.url));
 
