@@ -116,7 +116,7 @@ describe("workerConfig", () => {
       sendFailureEmail: true,
       noInstallShutdownHandler: false,
       forceMultiprocessing: false,
-      isolation: "inline",
+      isolation: "auto",
       completionConcurrency: 16,
       workBatchSize: 32,
     });
@@ -178,7 +178,7 @@ describe("workerConfig", () => {
 
   it("rejects bad values", () => {
     expect(() => workerConfig(cfg("[worker]\nisolation = thread\n"))).toThrow(
-      /isolation.*expected one of inline, process/,
+      /isolation.*expected one of auto, inline, process/,
     );
     expect(() => workerConfig(cfg("[worker]\ncompletion_concurrency = 0\n"))).toThrow(ConfigError);
     expect(() => workerConfig(cfg("[worker]\nwork_batch_size = 0\n"))).toThrow(/work_batch_size = 0/);
@@ -280,13 +280,14 @@ describe("retcodeConfig", () => {
       alreadyRunning: 10,
       schedulingError: 35,
       notRun: 25,
+      schedulerUnreachable: 15,
     });
     expect(DEFAULT_RETCODES.taskFailed).toBe(30);
   });
 
   it("reads Luigi's key names", () => {
     const c = cfg(
-      "[retcode]\nunhandled_exception = 1\nmissing_data = 2\ntask_failed = 3\nalready_running = 4\nscheduling_error = 5\nnot_run = 0\n",
+      "[retcode]\nunhandled_exception = 1\nmissing_data = 2\ntask_failed = 3\nalready_running = 4\nscheduling_error = 5\nnot_run = 0\nscheduler_unreachable = 6\n",
     );
     expect(retcodeConfig(c)).toEqual({
       unhandledException: 1,
@@ -295,6 +296,7 @@ describe("retcodeConfig", () => {
       alreadyRunning: 4,
       schedulingError: 5,
       notRun: 0,
+      schedulerUnreachable: 6,
     });
   });
 });
