@@ -12,6 +12,7 @@ import {
 import {
   coreConfig,
   DEFAULT_RETCODES,
+  executionSummaryConfig,
   retcodeConfig,
   schedulerConfig,
   workerConfig,
@@ -167,7 +168,7 @@ export async function main(
       signals.uninstall();
     }
     const summary = summarize(worker.history, roots, retcodes, {
-      summaryLength: config.getInt("execution_summary", "summary_length", 5),
+      summaryLength: executionSummaryConfig(config).summaryLength,
       schedulingFailed: worker.hadSchedulingError,
       errorsLogged: logger.isLevelEnabled("error"),
       ...(signals.received !== undefined ? { interruptedBy: signals.received } : {}),

@@ -1,9 +1,10 @@
 import { fork } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, describeThrown, UsageError } from "../errors.js";
-import { editDistance } from "../step/registry.js";
+import { closestName } from "./closest-name.js";
+import { packageVersion } from "./version.js";
 import { loadConfig } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { DailyFileStream } from "../log/daily-file.js";
@@ -81,23 +82,8 @@ export function parseLuigidArgs(argv: string[]): LuigidFlags {
 
 /** " (did you mean --state-path?)" for a flag close enough to a known one, else "". */
 function suggestFlag(flag: string): string {
-  const name = flag.replace(/^-+/, "");
-  let best: { flag: string; distance: number } | undefined;
-  for (const known of Object.keys(LUIGID_OPTIONS)) {
-    const distance = editDistance(name, known);
-    if (distance <= Math.max(2, Math.floor(known.length / 3)) && (!best || distance < best.distance)) {
-      best = { flag: known, distance };
-    }
-  }
-  return best ? ` (did you mean --${best.flag}?)` : "";
-}
-
-/** The version in luigi-ts's package.json (two folders up from both src/cli and dist/cli). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  const meant = closestName(flag.replace(/^-+/, ""), Object.keys(LUIGID_OPTIONS));
+  return meant === undefined ? "" : ` (did you mean --${meant}?)`;
 }
 
 /** Returns the pid of a live luigid named in the pidfile, if there is one. */

@@ -81,3 +81,8 @@ export function schedulerConfig(cfg: LuigiConfig): SchedulerOptions {
     resources,
   };
 }
+
+/** Seconds between two prunes in luigid (`[scheduler] prune_interval`; luigid's alone). Default 1. */
+export function pruneIntervalConfig(cfg: LuigiConfig): number {
+  return readSection(cfg, SCHEDULER_SECTION).prune_interval;
+}

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
-import { schedulerConfig, stepHistoryConfig } from "../config/index.js";
+import { pruneIntervalConfig, schedulerConfig, stepHistoryConfig } from "../config/index.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
@@ -125,7 +125,7 @@ async function startLocked(
     () => {
       durable.api.prune().catch((err: unknown) => log.error({ err: String(err) }, "prune failed"));
     },
-    (options.pruneInterval ?? options.config.getFloat("scheduler", "prune_interval", 1)) * 1000,
+    (options.pruneInterval ?? pruneIntervalConfig(options.config)) * 1000,
   );
   prune.unref();
   let closing: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import type { LuigiConfig } from "../config/index.js";
-import { retcodeConfig, schedulerConfig, workerConfig } from "../config/index.js";
+import { executionSummaryConfig, retcodeConfig, schedulerConfig, workerConfig } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import { LocalScheduler } from "../scheduler/local.js";
@@ -55,7 +55,7 @@ export async function build(steps: Step[], options: BuildOptions = {}): Promise<
   await worker.add(steps);
   await worker.run();
   return summarize(worker.history, steps, retcodeConfig(config), {
-    summaryLength: summaryLength ?? config.getInt("execution_summary", "summary_length", 5),
+    summaryLength: summaryLength ?? executionSummaryConfig(config).summaryLength,
     schedulingFailed: worker.hadSchedulingError,
   });
 }
