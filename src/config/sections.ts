@@ -2,6 +2,7 @@ import { CORE_SECTION } from "./core.js";
 import { DEFAULT_SECTION } from "./entry.js";
 import { EXECUTION_SUMMARY_SECTION } from "./execution-summary.js";
 import { STEP_HISTORY_SECTION } from "./history.js";
+import { AUTH_SECTION } from "./auth.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
@@ -15,6 +16,7 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   RETCODE_SECTION,
   EXECUTION_SUMMARY_SECTION,
   STEP_HISTORY_SECTION,
+  AUTH_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */

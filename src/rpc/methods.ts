@@ -8,6 +8,7 @@
  */
 import { STEP_CATEGORIES, STEP_PAGE_SORTS, STEP_STATUSES } from "../scheduler/api.js";
 import type { SchedulerApi } from "../scheduler/api.js";
+import type { Role } from "../auth/roles.js";
 import type { ArgSchema, ObjectSchema } from "./schema.js";
 
 export interface RpcMethod {
@@ -22,6 +23,8 @@ export interface RpcMethod {
    * not counted.
    */
   readonly mutating: boolean;
+  /** The least role a caller needs when luigid authenticates (`[auth]`); see src/auth/roles.ts. */
+  readonly role: Role;
 }
 
 // ---------------------------------------------------------------------------------- argument kinds
@@ -228,57 +231,81 @@ const graphOf = args({ task_id: str, include_done: { ...bool, default: true } },
 
 const table: readonly RpcMethod[] = [
   // worker-facing
-  { name: "add_task", call: "addTask", args: addTask, mutating: true },
+  { name: "add_task", call: "addTask", args: addTask, mutating: true, role: "worker" },
   // luigi-ts extension: a batch of add_task calls (Luigi's clients never send it).
-  { name: "add_tasks", call: "addTasks", args: addTasks, mutating: true },
-  { name: "add_task_batcher", call: "addTaskBatcher", args: addTaskBatcher, mutating: true },
-  { name: "add_worker", call: "addWorker", args: addWorker, mutating: true },
+  { name: "add_tasks", call: "addTasks", args: addTasks, mutating: true, role: "worker" },
+  { name: "add_task_batcher", call: "addTaskBatcher", args: addTaskBatcher, mutating: true, role: "worker" },
+  { name: "add_worker", call: "addWorker", args: addWorker, mutating: true, role: "worker" },
   // Hands a step out: it becomes RUNNING.
-  { name: "get_work", call: "getWork", args: getWork, mutating: true },
+  { name: "get_work", call: "getWork", args: getWork, mutating: true, role: "worker" },
   // luigi-ts extension: reports of finished steps plus several hand-outs in one round trip.
-  { name: "get_works", call: "getWorks", args: getWorks, mutating: true },
+  { name: "get_works", call: "getWorks", args: getWorks, mutating: true, role: "worker" },
   // Registers the worker when it is new.
-  { name: "count_pending", call: "countPending", args: args({ worker }, ["worker"], false), mutating: true },
+  {
+    name: "count_pending",
+    call: "countPending",
+    args: args({ worker }, ["worker"], false),
+    mutating: true,
+    role: "worker",
+  },
   // Drains the worker's queued messages: a replay must not deliver them twice.
-  { name: "ping", call: "ping", args: args({ worker }, ["worker"], true), mutating: true },
+  { name: "ping", call: "ping", args: args({ worker }, ["worker"], true), mutating: true, role: "worker" },
   {
     name: "announce_scheduling_failure",
     call: "announceSchedulingFailure",
     args: announceSchedulingFailure,
     mutating: false,
+    role: "worker",
   },
   {
     name: "set_task_status_message",
     call: "setTaskStatusMessage",
     args: args({ task_id: str, status_message: nullableStr }, ["task_id", "status_message"], false),
     mutating: true,
+    role: "worker",
   },
-  { name: "get_task_status_message", call: "getTaskStatusMessage", args: taskIdOnly, mutating: false },
+  {
+    name: "get_task_status_message",
+    call: "getTaskStatusMessage",
+    args: taskIdOnly,
+    mutating: false,
+    role: "viewer",
+  },
   {
     name: "set_task_progress_percentage",
     call: "setTaskProgressPercentage",
     args: args({ task_id: str, progress_percentage: nullableNum }, ["task_id", "progress_percentage"], false),
     mutating: true,
+    role: "worker",
   },
   {
     name: "get_task_progress_percentage",
     call: "getTaskProgressPercentage",
     args: taskIdOnly,
     mutating: false,
+    role: "viewer",
   },
   {
     name: "decrease_running_task_resources",
     call: "decreaseRunningTaskResources",
     args: args({ task_id: str, decrease_resources: numberMap }, ["task_id", "decrease_resources"], false),
     mutating: true,
+    role: "worker",
   },
-  { name: "get_running_task_resources", call: "getRunningTaskResources", args: taskIdOnly, mutating: false },
+  {
+    name: "get_running_task_resources",
+    call: "getRunningTaskResources",
+    args: taskIdOnly,
+    mutating: false,
+    role: "viewer",
+  },
   // Only feeds the metrics collector.
   {
     name: "report_task_statistics",
     call: "reportTaskStatistics",
     args: args({ task_id: str, statistics: obj }, ["task_id", "statistics"], false),
     mutating: false,
+    role: "worker",
   },
   {
     name: "add_scheduler_message_response",
@@ -289,62 +316,71 @@ const table: readonly RpcMethod[] = [
       false,
     ),
     mutating: true,
+    role: "worker",
   },
 
   // UI / admin
-  { name: "task_list", call: "taskList", args: taskList, mutating: false },
+  { name: "task_list", call: "taskList", args: taskList, mutating: false, role: "viewer" },
   {
     name: "task_search",
     call: "taskSearch",
     args: args({ task_str: str }, ["task_str"], true),
     mutating: false,
+    role: "viewer",
   },
-  { name: "graph", call: "graph", args: args({}, [], true), mutating: false },
-  { name: "dep_graph", call: "depGraph", args: graphOf, mutating: false },
-  { name: "inverse_dep_graph", call: "inverseDepGraph", args: graphOf, mutating: false },
+  { name: "graph", call: "graph", args: args({}, [], true), mutating: false, role: "viewer" },
+  { name: "dep_graph", call: "depGraph", args: graphOf, mutating: false, role: "viewer" },
+  { name: "inverse_dep_graph", call: "inverseDepGraph", args: graphOf, mutating: false, role: "viewer" },
   {
     name: "worker_list",
     call: "workerList",
     args: args({ include_running: { ...bool, default: true } }, [], true),
     mutating: false,
+    role: "viewer",
   },
-  { name: "resource_list", call: "resourceList", args: none, mutating: false },
+  { name: "resource_list", call: "resourceList", args: none, mutating: false, role: "viewer" },
   {
     name: "fetch_error",
     call: "fetchError",
     args: args({ task_id: str }, ["task_id"], true),
     mutating: false,
+    role: "viewer",
   },
-  { name: "re_enable_task", call: "reEnableTask", args: taskIdOnly, mutating: true },
+  { name: "re_enable_task", call: "reEnableTask", args: taskIdOnly, mutating: true, role: "operator" },
   {
     name: "forgive_failures",
     call: "forgiveFailures",
     args: args({ task_id: { ...nullableStr, default: null } }, [], false),
     mutating: true,
+    role: "operator",
   },
   {
     name: "mark_as_done",
     call: "markAsDone",
     args: args({ task_id: { ...nullableStr, default: null } }, [], false),
     mutating: true,
+    role: "operator",
   },
   {
     name: "disable_worker",
     call: "disableWorker",
     args: args({ worker }, ["worker"], false),
     mutating: true,
+    role: "operator",
   },
   {
     name: "set_worker_processes",
     call: "setWorkerProcesses",
     args: args({ worker, n: int }, ["worker", "n"], false),
     mutating: true,
+    role: "operator",
   },
   {
     name: "send_scheduler_message",
     call: "sendSchedulerMessage",
     args: args({ worker, task: str, content: str }, ["worker", "task", "content"], false),
     mutating: true,
+    role: "operator",
   },
   // Pops the stored reply.
   {
@@ -352,26 +388,34 @@ const table: readonly RpcMethod[] = [
     call: "getSchedulerMessageResponse",
     args: args({ task_id: str, message_id: str }, ["task_id", "message_id"], false),
     mutating: true,
+    role: "operator",
   },
-  { name: "is_pause_enabled", call: "isPauseEnabled", args: none, mutating: false },
-  { name: "is_paused", call: "isPaused", args: none, mutating: false },
-  { name: "pause", call: "pause", args: none, mutating: true },
-  { name: "unpause", call: "unpause", args: none, mutating: true },
+  { name: "is_pause_enabled", call: "isPauseEnabled", args: none, mutating: false, role: "viewer" },
+  { name: "is_paused", call: "isPaused", args: none, mutating: false, role: "viewer" },
+  { name: "pause", call: "pause", args: none, mutating: true, role: "operator" },
+  { name: "unpause", call: "unpause", args: none, mutating: true, role: "operator" },
   // Luigi's `update_resources(**resources)`: every argument is a resource name.
-  { name: "update_resources", call: "updateResources", args: args({}, [], int), mutating: true },
+  {
+    name: "update_resources",
+    call: "updateResources",
+    args: args({}, [], int),
+    mutating: true,
+    role: "operator",
+  },
   // `amount` is not typed: the method itself answers false for anything but a non-negative integer.
   {
     name: "update_resource",
     call: "updateResource",
     args: args({ resource: str, amount: any }, ["resource", "amount"], false),
     mutating: true,
+    role: "operator",
   },
-  { name: "has_task_history", call: "hasTaskHistory", args: none, mutating: false },
-  { name: "prune", call: "prune", args: none, mutating: true },
+  { name: "has_task_history", call: "hasTaskHistory", args: none, mutating: false, role: "viewer" },
+  { name: "prune", call: "prune", args: none, mutating: true, role: "admin" },
 
   // luigi-ts extensions for the visualiser (Luigi's clients never send them).
-  { name: "step_page", call: "stepPage", args: stepPage, mutating: false },
-  { name: "step_graph", call: "stepGraph", args: stepGraph, mutating: false },
+  { name: "step_page", call: "stepPage", args: stepPage, mutating: false, role: "viewer" },
+  { name: "step_graph", call: "stepGraph", args: stepGraph, mutating: false, role: "viewer" },
 ];
 
 /** Method name -> description, for the dispatcher. */
@@ -384,4 +428,9 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set(
 
 export function rpcMethod(name: string): RpcMethod | undefined {
   return RPC_METHODS.get(name);
+}
+
+/** The least role that may call `name`; undefined for an unknown method. */
+export function methodRole(name: string): Role | undefined {
+  return RPC_METHODS.get(name)?.role;
 }
