@@ -11,29 +11,16 @@ import type { CoreConfig } from "../config/core.js";
 import { ErrorCode, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type {
-  AddTaskArgs,
   AddTasksArgs,
-  AddWorkerArgs,
-  FetchErrorResponse,
   GetWorkArgs,
   GetWorkResponse,
   GetWorksArgs,
   GetWorksResponse,
-  PendingCounts,
-  PingResponse,
-  ResourceNode,
-  Resources,
   SchedulerApi,
-  StepGraph,
-  StepGraphArgs,
-  StepNode,
-  StepPage,
-  StepPageArgs,
-  StepStatus,
-  TaskListArgs,
-  TaskListResponse,
-  WorkerNode,
 } from "../scheduler/api.js";
+import { ForwardingScheduler } from "../scheduler/forwarding.js";
+import { SCHEDULER_METHODS } from "../scheduler/methods.js";
+import type { AnswerOf, ArgsOf, SchedulerMethod } from "../scheduler/methods.js";
 import { parseErrorBody } from "./error-body.js";
 import { createAgents, postForm, TransportError } from "./transport.js";
 import type { Agents, HttpAnswer } from "./transport.js";
@@ -83,7 +70,7 @@ const NOTHING_THERE = new Set([
 const FIRST_CONTACT_GRACE_MS = 2_000;
 const FIRST_CONTACT_WAIT_MS = 250;
 
-export class RemoteScheduler implements SchedulerApi {
+export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi {
   /** The base URL, password masked. */
   readonly url: string;
   private readonly endpoint: SchedulerEndpoint;
@@ -101,6 +88,7 @@ export class RemoteScheduler implements SchedulerApi {
   private reached = false;
 
   constructor(options: RemoteSchedulerOptions = {}) {
+    super();
     this.endpoint = parseSchedulerUrl(schedulerUrl(options));
     this.url = this.endpoint.display;
     this.timeoutMs = (options.connectTimeout ?? 10) * 1000;
@@ -213,11 +201,13 @@ export class RemoteScheduler implements SchedulerApi {
     return this.call(method, args, nullAttempts) as Promise<T>;
   }
 
-  // ------------------------------------------------------------------------------ worker-facing
+  // ------------------------------------------------------------------------------ SchedulerApi
 
-  addTask(args: AddTaskArgs): Promise<null> {
-    return this.rpc("add_task", args);
+  /** Every SchedulerApi member but the three below: one call of its Luigi name. */
+  protected invoke<K extends SchedulerMethod>(member: K, args: ArgsOf<K>): Promise<AnswerOf<K>> {
+    return this.rpc(SCHEDULER_METHODS[member].name, args ?? {});
   }
+
   /** One `add_tasks` round trip; against a scheduler without it (Luigi's), one `add_task` per item. */
   async addTasks(args: AddTasksArgs): Promise<null> {
     if (!this.noBatchEndpoint) {
@@ -231,20 +221,12 @@ export class RemoteScheduler implements SchedulerApi {
     for (const task of args.tasks) await this.addTask({ ...task, worker: args.worker });
     return null;
   }
-  addTaskBatcher(args: {
-    worker: string;
-    task_family: string;
-    batched_args: string[];
-    max_batch_size?: number;
-  }): Promise<null> {
-    return this.rpc("add_task_batcher", args);
-  }
-  addWorker(args: AddWorkerArgs): Promise<null> {
-    return this.rpc("add_worker", args);
-  }
+
+  /** Re-asks while the answer is null, as Luigi's client does. */
   getWork(args: GetWorkArgs): Promise<GetWorkResponse> {
     return this.rpc("get_work", args, GET_WORK_NULL_ATTEMPTS);
   }
+
   /**
    * One `get_works` round trip; against a scheduler without it (Luigi's), the reports go as `add_task`
    * calls and one `get_work` hands out one step.
@@ -261,136 +243,6 @@ export class RemoteScheduler implements SchedulerApi {
     for (const report of args.reports ?? []) await this.addTask({ ...report, worker: args.worker });
     const { max_tasks: _max, reports: _reports, ...one } = args;
     return { replies: [await this.getWork(one)] };
-  }
-  countPending(args: { worker: string }): Promise<PendingCounts> {
-    return this.rpc("count_pending", args);
-  }
-  ping(args: { worker: string }): Promise<PingResponse> {
-    return this.rpc("ping", args);
-  }
-  announceSchedulingFailure(args: {
-    worker?: string;
-    task_name: string;
-    family: string;
-    params: Record<string, unknown>;
-    expl: string;
-    owners: string[];
-  }): Promise<null> {
-    return this.rpc("announce_scheduling_failure", args);
-  }
-  setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null> {
-    return this.rpc("set_task_status_message", args);
-  }
-  getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }> {
-    return this.rpc("get_task_status_message", args);
-  }
-  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null> {
-    return this.rpc("set_task_progress_percentage", args);
-  }
-  getTaskProgressPercentage(args: {
-    task_id: string;
-  }): Promise<{ taskId: string; progressPercentage: number | null }> {
-    return this.rpc("get_task_progress_percentage", args);
-  }
-  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null> {
-    return this.rpc("decrease_running_task_resources", args);
-  }
-  getRunningTaskResources(args: {
-    task_id: string;
-  }): Promise<{ taskId: string; resources: Resources | null }> {
-    return this.rpc("get_running_task_resources", args);
-  }
-  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null> {
-    return this.rpc("report_task_statistics", args);
-  }
-  addSchedulerMessageResponse(args: {
-    task_id: string;
-    message_id: string;
-    response: unknown;
-  }): Promise<null> {
-    return this.rpc("add_scheduler_message_response", args);
-  }
-
-  // ------------------------------------------------------------------------------ UI / admin
-
-  taskList(args: TaskListArgs): Promise<TaskListResponse> {
-    return this.rpc("task_list", args);
-  }
-  taskSearch(args: { task_str: string }): Promise<Record<string, Record<string, StepNode>>> {
-    return this.rpc("task_search", args);
-  }
-  graph(): Promise<Record<string, StepNode>> {
-    return this.rpc("graph");
-  }
-  depGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
-    return this.rpc("dep_graph", args);
-  }
-  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>> {
-    return this.rpc("inverse_dep_graph", args);
-  }
-  workerList(args: { include_running?: boolean } = {}): Promise<WorkerNode[]> {
-    return this.rpc("worker_list", args);
-  }
-  resourceList(): Promise<ResourceNode[]> {
-    return this.rpc("resource_list");
-  }
-  fetchError(args: { task_id: string }): Promise<FetchErrorResponse> {
-    return this.rpc("fetch_error", args);
-  }
-  reEnableTask(args: { task_id: string }): Promise<StepNode | Record<string, never>> {
-    return this.rpc("re_enable_task", args);
-  }
-  forgiveFailures(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }> {
-    return this.rpc("forgive_failures", args);
-  }
-  markAsDone(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }> {
-    return this.rpc("mark_as_done", args);
-  }
-  disableWorker(args: { worker: string }): Promise<null> {
-    return this.rpc("disable_worker", args);
-  }
-  setWorkerProcesses(args: { worker: string; n: number }): Promise<null> {
-    return this.rpc("set_worker_processes", args);
-  }
-  sendSchedulerMessage(args: {
-    worker: string;
-    task: string;
-    content: string;
-  }): Promise<{ message_id: string | null }> {
-    return this.rpc("send_scheduler_message", args);
-  }
-  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }> {
-    return this.rpc("get_scheduler_message_response", args);
-  }
-  isPauseEnabled(): Promise<{ enabled: boolean }> {
-    return this.rpc("is_pause_enabled");
-  }
-  isPaused(): Promise<{ paused: boolean }> {
-    return this.rpc("is_paused");
-  }
-  pause(): Promise<null> {
-    return this.rpc("pause");
-  }
-  unpause(): Promise<null> {
-    return this.rpc("unpause");
-  }
-  updateResources(args: Record<string, number>): Promise<null> {
-    return this.rpc("update_resources", args);
-  }
-  updateResource(args: { resource: string; amount: number }): Promise<boolean> {
-    return this.rpc("update_resource", args);
-  }
-  hasTaskHistory(): Promise<boolean> {
-    return this.rpc("has_task_history");
-  }
-  prune(): Promise<null> {
-    return this.rpc("prune");
-  }
-  stepPage(args: StepPageArgs): Promise<StepPage> {
-    return this.rpc("step_page", args);
-  }
-  stepGraph(args: StepGraphArgs): Promise<StepGraph> {
-    return this.rpc("step_graph", args);
   }
 }
 

@@ -1,30 +1,24 @@
 /**
- * Every RPC method of SPEC 3.3 by its Luigi name: the SchedulerApi member it calls, the JSON schema of its
- * keyword arguments (with Luigi's defaults) and whether it changes scheduler state.
+ * Every RPC method of SPEC 3.3: the SchedulerApi member it calls, its Luigi name, the JSON schema of its
+ * keyword arguments (with Luigi's defaults), whether it changes scheduler state and the role it needs.
+ * The name, flags and role are scheduler/methods.ts's (the daemon's journal needs the flags, below rpc/);
+ * the schemas are here, in a record keyed by member like that table, so a member without a schema fails
+ * to compile. test/rpc/methods.test.ts checks that each schema names exactly the member's arguments.
  *
  * Luigi's Python client sends every declared argument, defaults included, so the schemas list them all.
  * Methods that take `**kwargs` in Luigi ("+extra") tolerate unknown keys; the others reject them, as
  * Python would (Luigi answers a 500 there; luigi-ts a 400 naming the key).
  */
 import { STEP_CATEGORIES, STEP_PAGE_SORTS, STEP_STATUSES } from "../scheduler/api.js";
-import type { SchedulerApi } from "../scheduler/api.js";
+import { SCHEDULER_METHOD_LIST } from "../scheduler/methods.js";
+import type { MethodInfo, SchedulerMethod } from "../scheduler/methods.js";
 import type { Role } from "../auth/roles.js";
 import type { ArgSchema, ObjectSchema } from "./schema.js";
 
-export interface RpcMethod {
-  /** Luigi's name, the last segment of `/api/<name>`. */
-  readonly name: string;
+export interface RpcMethod extends MethodInfo {
   /** The SchedulerApi member that answers it. */
-  readonly call: keyof SchedulerApi;
+  readonly call: SchedulerMethod;
   readonly args: ObjectSchema;
-  /**
-   * Whether the call changes state a restarted scheduler must keep (for the daemon's journal). Listing
-   * calls also prune as a side effect; that is a function of the clock, not of the request, so they are
-   * not counted.
-   */
-  readonly mutating: boolean;
-  /** The least role a caller needs when luigid authenticates (`[auth]`); see src/auth/roles.ts. */
-  readonly role: Role;
 }
 
 // ---------------------------------------------------------------------------------- argument kinds
@@ -49,11 +43,17 @@ const numberMap: ArgSchema = {
   description: "an object of numbers",
 };
 
-function args(
-  properties: Record<string, ArgSchema>,
-  required: readonly string[],
+/** An arguments schema that keeps its argument names in its type, for the type test of the table. */
+export interface ArgsSchema<P extends string, R extends P> extends ObjectSchema {
+  readonly properties: Readonly<Record<P, ArgSchema>>;
+  readonly required: readonly R[];
+}
+
+function args<const P extends Record<string, ArgSchema>, const R extends keyof P & string = never>(
+  properties: P,
+  required: readonly R[],
   extra: boolean | ArgSchema,
-): ObjectSchema {
+): ArgsSchema<keyof P & string, R> {
   return { type: "object", properties, required, additionalProperties: extra };
 }
 
@@ -229,201 +229,89 @@ const stepGraph = args(
 
 const graphOf = args({ task_id: str, include_done: { ...bool, default: true } }, ["task_id"], true);
 
-const table: readonly RpcMethod[] = [
+const workerOnly = args({ worker }, ["worker"], false);
+const messageOf = args({ task_id: str, message_id: str }, ["task_id", "message_id"], false);
+
+/** Each member's argument schema. */
+export const ARG_SCHEMAS = {
   // worker-facing
-  { name: "add_task", call: "addTask", args: addTask, mutating: true, role: "worker" },
-  // luigi-ts extension: a batch of add_task calls (Luigi's clients never send it).
-  { name: "add_tasks", call: "addTasks", args: addTasks, mutating: true, role: "worker" },
-  { name: "add_task_batcher", call: "addTaskBatcher", args: addTaskBatcher, mutating: true, role: "worker" },
-  { name: "add_worker", call: "addWorker", args: addWorker, mutating: true, role: "worker" },
-  // Hands a step out: it becomes RUNNING.
-  { name: "get_work", call: "getWork", args: getWork, mutating: true, role: "worker" },
-  // luigi-ts extension: reports of finished steps plus several hand-outs in one round trip.
-  { name: "get_works", call: "getWorks", args: getWorks, mutating: true, role: "worker" },
-  // Registers the worker when it is new.
-  {
-    name: "count_pending",
-    call: "countPending",
-    args: args({ worker }, ["worker"], false),
-    mutating: true,
-    role: "worker",
-  },
-  // Drains the worker's queued messages: a replay must not deliver them twice.
-  { name: "ping", call: "ping", args: args({ worker }, ["worker"], true), mutating: true, role: "worker" },
-  {
-    name: "announce_scheduling_failure",
-    call: "announceSchedulingFailure",
-    args: announceSchedulingFailure,
-    mutating: false,
-    role: "worker",
-  },
-  {
-    name: "set_task_status_message",
-    call: "setTaskStatusMessage",
-    args: args({ task_id: str, status_message: nullableStr }, ["task_id", "status_message"], false),
-    mutating: true,
-    role: "worker",
-  },
-  {
-    name: "get_task_status_message",
-    call: "getTaskStatusMessage",
-    args: taskIdOnly,
-    mutating: false,
-    role: "viewer",
-  },
-  {
-    name: "set_task_progress_percentage",
-    call: "setTaskProgressPercentage",
-    args: args({ task_id: str, progress_percentage: nullableNum }, ["task_id", "progress_percentage"], false),
-    mutating: true,
-    role: "worker",
-  },
-  {
-    name: "get_task_progress_percentage",
-    call: "getTaskProgressPercentage",
-    args: taskIdOnly,
-    mutating: false,
-    role: "viewer",
-  },
-  {
-    name: "decrease_running_task_resources",
-    call: "decreaseRunningTaskResources",
-    args: args({ task_id: str, decrease_resources: numberMap }, ["task_id", "decrease_resources"], false),
-    mutating: true,
-    role: "worker",
-  },
-  {
-    name: "get_running_task_resources",
-    call: "getRunningTaskResources",
-    args: taskIdOnly,
-    mutating: false,
-    role: "viewer",
-  },
-  // Only feeds the metrics collector.
-  {
-    name: "report_task_statistics",
-    call: "reportTaskStatistics",
-    args: args({ task_id: str, statistics: obj }, ["task_id", "statistics"], false),
-    mutating: false,
-    role: "worker",
-  },
-  {
-    name: "add_scheduler_message_response",
-    call: "addSchedulerMessageResponse",
-    args: args(
-      { task_id: str, message_id: str, response: any },
-      ["task_id", "message_id", "response"],
-      false,
-    ),
-    mutating: true,
-    role: "worker",
-  },
+  addTask,
+  addTasks,
+  addTaskBatcher,
+  addWorker,
+  getWork,
+  getWorks,
+  countPending: workerOnly,
+  ping: args({ worker }, ["worker"], true),
+  announceSchedulingFailure,
+  setTaskStatusMessage: args(
+    { task_id: str, status_message: nullableStr },
+    ["task_id", "status_message"],
+    false,
+  ),
+  getTaskStatusMessage: taskIdOnly,
+  setTaskProgressPercentage: args(
+    { task_id: str, progress_percentage: nullableNum },
+    ["task_id", "progress_percentage"],
+    false,
+  ),
+  getTaskProgressPercentage: taskIdOnly,
+  decreaseRunningTaskResources: args(
+    { task_id: str, decrease_resources: numberMap },
+    ["task_id", "decrease_resources"],
+    false,
+  ),
+  getRunningTaskResources: taskIdOnly,
+  reportTaskStatistics: args({ task_id: str, statistics: obj }, ["task_id", "statistics"], false),
+  addSchedulerMessageResponse: args(
+    { task_id: str, message_id: str, response: any },
+    ["task_id", "message_id", "response"],
+    false,
+  ),
 
   // UI / admin
-  { name: "task_list", call: "taskList", args: taskList, mutating: false, role: "viewer" },
-  {
-    name: "task_search",
-    call: "taskSearch",
-    args: args({ task_str: str }, ["task_str"], true),
-    mutating: false,
-    role: "viewer",
-  },
-  { name: "graph", call: "graph", args: args({}, [], true), mutating: false, role: "viewer" },
-  { name: "dep_graph", call: "depGraph", args: graphOf, mutating: false, role: "viewer" },
-  { name: "inverse_dep_graph", call: "inverseDepGraph", args: graphOf, mutating: false, role: "viewer" },
-  {
-    name: "worker_list",
-    call: "workerList",
-    args: args({ include_running: { ...bool, default: true } }, [], true),
-    mutating: false,
-    role: "viewer",
-  },
-  { name: "resource_list", call: "resourceList", args: none, mutating: false, role: "viewer" },
-  {
-    name: "fetch_error",
-    call: "fetchError",
-    args: args({ task_id: str }, ["task_id"], true),
-    mutating: false,
-    role: "viewer",
-  },
-  { name: "re_enable_task", call: "reEnableTask", args: taskIdOnly, mutating: true, role: "operator" },
-  {
-    name: "forgive_failures",
-    call: "forgiveFailures",
-    args: args({ task_id: { ...nullableStr, default: null } }, [], false),
-    mutating: true,
-    role: "operator",
-  },
-  {
-    name: "mark_as_done",
-    call: "markAsDone",
-    args: args({ task_id: { ...nullableStr, default: null } }, [], false),
-    mutating: true,
-    role: "operator",
-  },
-  {
-    name: "disable_worker",
-    call: "disableWorker",
-    args: args({ worker }, ["worker"], false),
-    mutating: true,
-    role: "operator",
-  },
-  {
-    name: "set_worker_processes",
-    call: "setWorkerProcesses",
-    args: args({ worker, n: int }, ["worker", "n"], false),
-    mutating: true,
-    role: "operator",
-  },
-  {
-    name: "send_scheduler_message",
-    call: "sendSchedulerMessage",
-    args: args({ worker, task: str, content: str }, ["worker", "task", "content"], false),
-    mutating: true,
-    role: "operator",
-  },
-  // Pops the stored reply.
-  {
-    name: "get_scheduler_message_response",
-    call: "getSchedulerMessageResponse",
-    args: args({ task_id: str, message_id: str }, ["task_id", "message_id"], false),
-    mutating: true,
-    role: "operator",
-  },
-  { name: "is_pause_enabled", call: "isPauseEnabled", args: none, mutating: false, role: "viewer" },
-  { name: "is_paused", call: "isPaused", args: none, mutating: false, role: "viewer" },
-  { name: "pause", call: "pause", args: none, mutating: true, role: "operator" },
-  { name: "unpause", call: "unpause", args: none, mutating: true, role: "operator" },
+  taskList,
+  taskSearch: args({ task_str: str }, ["task_str"], true),
+  graph: args({}, [], true),
+  depGraph: graphOf,
+  inverseDepGraph: graphOf,
+  workerList: args({ include_running: { ...bool, default: true } }, [], true),
+  resourceList: none,
+  fetchError: args({ task_id: str }, ["task_id"], true),
+  reEnableTask: taskIdOnly,
+  forgiveFailures: args({ task_id: { ...nullableStr, default: null } }, [], false),
+  markAsDone: args({ task_id: { ...nullableStr, default: null } }, [], false),
+  disableWorker: workerOnly,
+  setWorkerProcesses: args({ worker, n: int }, ["worker", "n"], false),
+  sendSchedulerMessage: args({ worker, task: str, content: str }, ["worker", "task", "content"], false),
+  getSchedulerMessageResponse: messageOf,
+  isPauseEnabled: none,
+  isPaused: none,
+  pause: none,
+  unpause: none,
   // Luigi's `update_resources(**resources)`: every argument is a resource name.
-  {
-    name: "update_resources",
-    call: "updateResources",
-    args: args({}, [], int),
-    mutating: true,
-    role: "operator",
-  },
+  updateResources: args({}, [], int),
   // `amount` is not typed: the method itself answers false for anything but a non-negative integer.
-  {
-    name: "update_resource",
-    call: "updateResource",
-    args: args({ resource: str, amount: any }, ["resource", "amount"], false),
-    mutating: true,
-    role: "operator",
-  },
-  { name: "has_task_history", call: "hasTaskHistory", args: none, mutating: false, role: "viewer" },
-  { name: "prune", call: "prune", args: none, mutating: true, role: "admin" },
+  updateResource: args({ resource: str, amount: any }, ["resource", "amount"], false),
+  hasTaskHistory: none,
+  prune: none,
 
-  // luigi-ts extensions for the visualiser (Luigi's clients never send them).
-  { name: "step_page", call: "stepPage", args: stepPage, mutating: false, role: "viewer" },
-  { name: "step_graph", call: "stepGraph", args: stepGraph, mutating: false, role: "viewer" },
-];
+  // luigi-ts extensions for the visualiser
+  stepPage,
+  stepGraph,
+} satisfies Record<SchedulerMethod, ObjectSchema>;
 
 /** Method name -> description, for the dispatcher. */
-export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map(table.map((m) => [m.name, m]));
+export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map(
+  SCHEDULER_METHOD_LIST.map(({ member, ...info }) => [
+    info.name,
+    { ...info, call: member, args: ARG_SCHEMAS[member] },
+  ]),
+);
 
 /** Names of the methods that change scheduler state (see RpcMethod.mutating). */
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(
-  table.filter((m) => m.mutating).map((m) => m.name),
+  SCHEDULER_METHOD_LIST.filter((m) => m.mutating).map((m) => m.name),
 );
 
 export function rpcMethod(name: string): RpcMethod | undefined {

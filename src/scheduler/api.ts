@@ -188,9 +188,143 @@ export interface FetchErrorResponse {
   taskFamily?: string;
 }
 
+// ---------------------------------------------------------------------------------- the other calls
+
+export interface AddTaskBatcherArgs {
+  worker: string;
+  task_family: string;
+  batched_args: string[];
+  max_batch_size?: number;
+}
+
+/** The calls about one worker: count_pending, ping, disable_worker. */
+export interface WorkerArgs {
+  worker: string;
+}
+
+export interface AnnounceSchedulingFailureArgs {
+  worker?: string;
+  task_name: string;
+  family: string;
+  params: Record<string, unknown>;
+  expl: string;
+  owners: string[];
+}
+
+/** The calls about one step: its status message, progress, resources, error; re-enable, forgive, done. */
+export interface TaskIdArgs {
+  task_id: string;
+}
+
+export interface SetTaskStatusMessageArgs {
+  task_id: string;
+  status_message: string;
+}
+export interface TaskStatusMessage {
+  taskId: string;
+  statusMessage: string | null;
+}
+
+export interface SetTaskProgressPercentageArgs {
+  task_id: string;
+  progress_percentage: number;
+}
+export interface TaskProgressPercentage {
+  taskId: string;
+  progressPercentage: number | null;
+}
+
+export interface DecreaseRunningTaskResourcesArgs {
+  task_id: string;
+  decrease_resources: Resources;
+}
+export interface RunningTaskResources {
+  taskId: string;
+  resources: Resources | null;
+}
+
+export interface ReportTaskStatisticsArgs {
+  task_id: string;
+  statistics: Record<string, unknown>;
+}
+
+/** A scheduler message, by the step it went to and its id. */
+export interface SchedulerMessageArgs {
+  task_id: string;
+  message_id: string;
+}
+export interface AddSchedulerMessageResponseArgs extends SchedulerMessageArgs {
+  response: unknown;
+}
+/** The stored reply, null when there is none yet. */
+export interface SchedulerMessageResponse {
+  response: unknown;
+}
+
+export interface TaskSearchArgs {
+  task_str: string;
+}
+/** Status -> id -> node. */
+export type TaskSearchResponse = Record<string, Record<string, StepNode>>;
+
+/** Id -> node: the graph listings. */
+export type StepNodes = Record<string, StepNode>;
+
+/** A call without arguments that Luigi declares with `**kwargs`. */
+export type NoArgs = Record<string, never>;
+
+export interface DepGraphArgs {
+  task_id: string;
+  include_done?: boolean;
+}
+
+export interface WorkerListArgs {
+  include_running?: boolean;
+}
+
+/** re_enable_task: the step's node, or `{}` when the scheduler had not disabled it (or has no such step). */
+export type ReEnableResponse = StepNode | Record<string, never>;
+
+/** forgive_failures, mark_as_done: the step's status afterwards (null: unknown step). */
+export interface StatusChange {
+  task_id: string;
+  status: StepStatus | null;
+}
+
+export interface SetWorkerProcessesArgs {
+  worker: string;
+  n: number;
+}
+
+export interface SendSchedulerMessageArgs {
+  worker: string;
+  task: string;
+  content: string;
+}
+export interface SendSchedulerMessageResponse {
+  message_id: string | null;
+}
+
+export interface PauseEnabled {
+  enabled: boolean;
+}
+export interface PauseState {
+  paused: boolean;
+}
+
+export interface UpdateResourceArgs {
+  resource: string;
+  amount: number;
+}
+
 /**
  * Everything a worker or the visualiser may ask of a scheduler. All methods are async so that the remote
  * implementation fits; the local one answers at once.
+ *
+ * Adding a method: its member here (shapes named above), its wire name, flags and role in
+ * scheduler/methods.ts, its argument schema in rpc/methods.ts (both tables are keyed by member, so a
+ * missing entry fails to compile), and the core's method in scheduler.ts. LocalScheduler and
+ * RemoteScheduler derive it from the tables.
  */
 export interface SchedulerApi {
   // worker-facing
@@ -200,73 +334,50 @@ export interface SchedulerApi {
    * Each item is applied in order exactly as `addTask({ ...item, worker })` would be.
    */
   addTasks(args: AddTasksArgs): Promise<null>;
-  addTaskBatcher(args: {
-    worker: string;
-    task_family: string;
-    batched_args: string[];
-    max_batch_size?: number;
-  }): Promise<null>;
+  addTaskBatcher(args: AddTaskBatcherArgs): Promise<null>;
   addWorker(args: AddWorkerArgs): Promise<null>;
   getWork(args: GetWorkArgs): Promise<GetWorkResponse>;
   /** luigi-ts extension (see GetWorksArgs): finished-step reports and several hand-outs in one round trip. */
   getWorks(args: GetWorksArgs): Promise<GetWorksResponse>;
-  countPending(args: { worker: string }): Promise<PendingCounts>;
-  ping(args: { worker: string }): Promise<PingResponse>;
-  announceSchedulingFailure(args: {
-    worker?: string;
-    task_name: string;
-    family: string;
-    params: Record<string, unknown>;
-    expl: string;
-    owners: string[];
-  }): Promise<null>;
-  setTaskStatusMessage(args: { task_id: string; status_message: string }): Promise<null>;
-  getTaskStatusMessage(args: { task_id: string }): Promise<{ taskId: string; statusMessage: string | null }>;
-  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): Promise<null>;
-  getTaskProgressPercentage(args: {
-    task_id: string;
-  }): Promise<{ taskId: string; progressPercentage: number | null }>;
-  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): Promise<null>;
-  getRunningTaskResources(args: {
-    task_id: string;
-  }): Promise<{ taskId: string; resources: Resources | null }>;
+  countPending(args: WorkerArgs): Promise<PendingCounts>;
+  ping(args: WorkerArgs): Promise<PingResponse>;
+  announceSchedulingFailure(args: AnnounceSchedulingFailureArgs): Promise<null>;
+  setTaskStatusMessage(args: SetTaskStatusMessageArgs): Promise<null>;
+  getTaskStatusMessage(args: TaskIdArgs): Promise<TaskStatusMessage>;
+  setTaskProgressPercentage(args: SetTaskProgressPercentageArgs): Promise<null>;
+  getTaskProgressPercentage(args: TaskIdArgs): Promise<TaskProgressPercentage>;
+  decreaseRunningTaskResources(args: DecreaseRunningTaskResourcesArgs): Promise<null>;
+  getRunningTaskResources(args: TaskIdArgs): Promise<RunningTaskResources>;
   /** Hands the dict to the metrics collector. */
-  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): Promise<null>;
+  reportTaskStatistics(args: ReportTaskStatisticsArgs): Promise<null>;
   /** Stores a running step's reply to a scheduler message. */
-  addSchedulerMessageResponse(args: {
-    task_id: string;
-    message_id: string;
-    response: unknown;
-  }): Promise<null>;
+  addSchedulerMessageResponse(args: AddSchedulerMessageResponseArgs): Promise<null>;
 
   // UI / admin
   taskList(args: TaskListArgs): Promise<TaskListResponse>;
-  taskSearch(args: { task_str: string }): Promise<Record<string, Record<string, StepNode>>>;
-  graph(args?: Record<string, never>): Promise<Record<string, StepNode>>;
-  depGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>>;
-  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Promise<Record<string, StepNode>>;
-  workerList(args?: { include_running?: boolean }): Promise<WorkerNode[]>;
+  taskSearch(args: TaskSearchArgs): Promise<TaskSearchResponse>;
+  graph(args?: NoArgs): Promise<StepNodes>;
+  depGraph(args: DepGraphArgs): Promise<StepNodes>;
+  inverseDepGraph(args: DepGraphArgs): Promise<StepNodes>;
+  workerList(args?: WorkerListArgs): Promise<WorkerNode[]>;
   resourceList(): Promise<ResourceNode[]>;
-  fetchError(args: { task_id: string }): Promise<FetchErrorResponse>;
-  reEnableTask(args: { task_id: string }): Promise<StepNode | Record<string, never>>;
-  forgiveFailures(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }>;
-  markAsDone(args: { task_id: string }): Promise<{ task_id: string; status: StepStatus | null }>;
-  disableWorker(args: { worker: string }): Promise<null>;
-  setWorkerProcesses(args: { worker: string; n: number }): Promise<null>;
+  fetchError(args: TaskIdArgs): Promise<FetchErrorResponse>;
+  reEnableTask(args: TaskIdArgs): Promise<ReEnableResponse>;
+  forgiveFailures(args: TaskIdArgs): Promise<StatusChange>;
+  markAsDone(args: TaskIdArgs): Promise<StatusChange>;
+  disableWorker(args: WorkerArgs): Promise<null>;
+  setWorkerProcesses(args: SetWorkerProcessesArgs): Promise<null>;
   /** Queues `dispatch_scheduler_message` for the worker; `message_id` null when send_messages is off. */
-  sendSchedulerMessage(args: {
-    worker: string;
-    task: string;
-    content: string;
-  }): Promise<{ message_id: string | null }>;
+  sendSchedulerMessage(args: SendSchedulerMessageArgs): Promise<SendSchedulerMessageResponse>;
   /** Pops the step's stored reply to a message (null when there is none yet). */
-  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): Promise<{ response: unknown }>;
-  isPauseEnabled(): Promise<{ enabled: boolean }>;
-  isPaused(): Promise<{ paused: boolean }>;
+  getSchedulerMessageResponse(args: SchedulerMessageArgs): Promise<SchedulerMessageResponse>;
+  isPauseEnabled(): Promise<PauseEnabled>;
+  isPaused(): Promise<PauseState>;
   pause(): Promise<null>;
   unpause(): Promise<null>;
-  updateResources(args: Record<string, number>): Promise<null>;
-  updateResource(args: { resource: string; amount: number }): Promise<boolean>;
+  /** Luigi's `update_resources(**resources)`: resource name -> capacity. */
+  updateResources(args: Resources): Promise<null>;
+  updateResource(args: UpdateResourceArgs): Promise<boolean>;
   hasTaskHistory(): Promise<boolean>;
   prune(): Promise<null>;
 

@@ -5,31 +5,57 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
-  STEP_STATUSES,
+  type AddSchedulerMessageResponseArgs,
   type AddTaskArgs,
+  type AddTaskBatcherArgs,
   type AddTasksArgs,
   type AddWorkerArgs,
+  type AnnounceSchedulingFailureArgs,
   type ClaimStatus,
+  type DecreaseRunningTaskResourcesArgs,
+  type DepGraphArgs,
   type FetchErrorResponse,
   type GetWorkArgs,
   type GetWorkResponse,
   type GetWorksArgs,
   type GetWorksResponse,
   MAX_WORKS_PER_CALL,
+  type PauseEnabled,
+  type PauseState,
   type PendingCounts,
   type PingResponse,
+  type ReEnableResponse,
+  type ReportTaskStatisticsArgs,
   type ResourceNode,
   type Resources,
   type RunningTaskInfo,
-  type StepNode,
-  type StepStatus,
-  type TaskListArgs,
-  type TaskListResponse,
+  type RunningTaskResources,
+  type SchedulerMessageArgs,
+  type SchedulerMessageResponse,
+  type SendSchedulerMessageArgs,
+  type SendSchedulerMessageResponse,
+  type SetTaskProgressPercentageArgs,
+  type SetTaskStatusMessageArgs,
+  type SetWorkerProcessesArgs,
+  type StatusChange,
+  STEP_STATUSES,
   type StepGraph,
   type StepGraphArgs,
+  type StepNodes,
   type StepPage,
   type StepPageArgs,
+  type StepStatus,
+  type TaskIdArgs,
+  type TaskListArgs,
+  type TaskListResponse,
+  type TaskProgressPercentage,
+  type TaskSearchArgs,
+  type TaskSearchResponse,
+  type TaskStatusMessage,
+  type UpdateResourceArgs,
+  type WorkerArgs,
   type WorkerInfo,
+  type WorkerListArgs,
   type WorkerNode,
 } from "./api.js";
 import { notify, type Core, type SchedulerHooks } from "./core.js";
@@ -250,12 +276,7 @@ export class Scheduler {
     return null;
   }
 
-  addTaskBatcher(args: {
-    worker: string;
-    task_family: string;
-    batched_args: string[];
-    max_batch_size?: number;
-  }): null {
+  addTaskBatcher(args: AddTaskBatcherArgs): null {
     this.tick();
     const worker = required(args.worker, "worker");
     let families = this.state.batchers.get(worker);
@@ -372,32 +393,25 @@ export class Scheduler {
     return { replies };
   }
 
-  countPending(args: { worker: string }): PendingCounts {
+  countPending(args: WorkerArgs): PendingCounts {
     this.tick();
     const workerId = required(args.worker, "worker");
     this.state.getWorker(workerId);
     return this.pendingCounts(workerId);
   }
 
-  ping(args: { worker: string }): PingResponse {
+  ping(args: WorkerArgs): PingResponse {
     this.tick();
     const w = this.state.touchWorker(required(args.worker, "worker"));
     return { rpc_messages: w.fetchRpcMessages() };
   }
 
   /** Only feeds Luigi's batch e-mailer, which luigi-ts does not have. */
-  announceSchedulingFailure(_args: {
-    worker?: string;
-    task_name: string;
-    family: string;
-    params: Record<string, unknown>;
-    expl: string;
-    owners: string[];
-  }): null {
+  announceSchedulingFailure(_args: AnnounceSchedulingFailureArgs): null {
     return null;
   }
 
-  setTaskStatusMessage(args: { task_id: string; status_message: string }): null {
+  setTaskStatusMessage(args: SetTaskStatusMessageArgs): null {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (rec) {
@@ -408,12 +422,12 @@ export class Scheduler {
     return null;
   }
 
-  getTaskStatusMessage(args: { task_id: string }): { taskId: string; statusMessage: string | null } {
+  getTaskStatusMessage(args: TaskIdArgs): TaskStatusMessage {
     const rec = this.state.steps.get(args.task_id);
     return { taskId: args.task_id, statusMessage: rec ? rec.statusMessage : "" };
   }
 
-  setTaskProgressPercentage(args: { task_id: string; progress_percentage: number }): null {
+  setTaskProgressPercentage(args: SetTaskProgressPercentageArgs): null {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (rec) {
@@ -425,10 +439,7 @@ export class Scheduler {
     return null;
   }
 
-  getTaskProgressPercentage(args: { task_id: string }): {
-    taskId: string;
-    progressPercentage: number | null;
-  } {
+  getTaskProgressPercentage(args: TaskIdArgs): TaskProgressPercentage {
     const rec = this.state.steps.get(args.task_id);
     return { taskId: args.task_id, progressPercentage: rec ? rec.progressPercentage : null };
   }
@@ -438,7 +449,7 @@ export class Scheduler {
    * members too. A step that holds its declared resources without a copy (claimed RUNNING directly)
    * gets the copy first, where Luigi would fail.
    */
-  decreaseRunningTaskResources(args: { task_id: string; decrease_resources: Resources }): null {
+  decreaseRunningTaskResources(args: DecreaseRunningTaskResourcesArgs): null {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (!rec || rec.status !== "RUNNING") return null;
@@ -455,20 +466,18 @@ export class Scheduler {
     return null;
   }
 
-  getRunningTaskResources(args: { task_id: string }): { taskId: string; resources: Resources | null } {
+  getRunningTaskResources(args: TaskIdArgs): RunningTaskResources {
     const rec = this.state.steps.get(args.task_id);
     const held = rec?.resourcesRunning;
     return { taskId: args.task_id, resources: held ? { ...held } : null };
   }
 
-  reportTaskStatistics(args: { task_id: string; statistics: Record<string, unknown> }): null {
+  reportTaskStatistics(args: ReportTaskStatisticsArgs): null {
     notify(this.core.hooks, "taskStatistics", args.task_id, args.statistics);
     return null;
   }
 
-  sendSchedulerMessage(args: { worker: string; task: string; content: string }): {
-    message_id: string | null;
-  } {
+  sendSchedulerMessage(args: SendSchedulerMessageArgs): SendSchedulerMessageResponse {
     this.tick();
     if (!this.options.sendMessages) return { message_id: null };
     const messageId = this.newMessageId();
@@ -480,13 +489,13 @@ export class Scheduler {
     return { message_id: messageId };
   }
 
-  addSchedulerMessageResponse(args: { task_id: string; message_id: string; response: unknown }): null {
+  addSchedulerMessageResponse(args: AddSchedulerMessageResponseArgs): null {
     const rec = this.state.steps.get(args.task_id);
     if (rec) (rec.messageResponses ??= new Map()).set(args.message_id, args.response);
     return null;
   }
 
-  getSchedulerMessageResponse(args: { task_id: string; message_id: string }): { response: unknown } {
+  getSchedulerMessageResponse(args: SchedulerMessageArgs): SchedulerMessageResponse {
     const rec = this.state.steps.get(args.task_id);
     let response: unknown = null;
     if (rec?.messageResponses?.has(args.message_id)) {
@@ -504,31 +513,31 @@ export class Scheduler {
     return queries.taskList(this.core, args, () => prune(this.core));
   }
 
-  taskSearch(args: { task_str: string }): Record<string, Record<string, StepNode>> {
+  taskSearch(args: TaskSearchArgs): TaskSearchResponse {
     this.tick();
     prune(this.core);
     return queries.taskSearch(this.core, args.task_str ?? "");
   }
 
-  graph(): Record<string, StepNode> {
+  graph(): StepNodes {
     this.tick();
     prune(this.core);
     return queries.graph(this.core);
   }
 
-  depGraph(args: { task_id: string; include_done?: boolean }): Record<string, StepNode> {
+  depGraph(args: DepGraphArgs): StepNodes {
     this.tick();
     prune(this.core);
     return queries.depGraph(this.core, args.task_id, args.include_done ?? true);
   }
 
-  inverseDepGraph(args: { task_id: string; include_done?: boolean }): Record<string, StepNode> {
+  inverseDepGraph(args: DepGraphArgs): StepNodes {
     this.tick();
     prune(this.core);
     return queries.inverseDepGraph(this.core, args.task_id, args.include_done ?? true);
   }
 
-  workerList(args: { include_running?: boolean } = {}): WorkerNode[] {
+  workerList(args: WorkerListArgs = {}): WorkerNode[] {
     this.tick();
     prune(this.core);
     return queries.workerList(this.core, args.include_running ?? true);
@@ -540,7 +549,7 @@ export class Scheduler {
     return queries.resourceList(this.core);
   }
 
-  fetchError(args: { task_id: string }): FetchErrorResponse {
+  fetchError(args: TaskIdArgs): FetchErrorResponse {
     const rec = this.state.steps.get(args.task_id);
     if (!rec) return { taskId: args.task_id, error: "" };
     return {
@@ -553,7 +562,7 @@ export class Scheduler {
     };
   }
 
-  reEnableTask(args: { task_id: string }): StepNode | Record<string, never> {
+  reEnableTask(args: TaskIdArgs): ReEnableResponse {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (!rec || rec.status !== "DISABLED" || rec.schedulerDisableTime === null) return {};
@@ -562,7 +571,7 @@ export class Scheduler {
   }
 
   /** FAILED -> PENDING, keeping the failure history ("forgive, don't forget"). */
-  forgiveFailures(args: { task_id: string }): { task_id: string; status: StepStatus | null } {
+  forgiveFailures(args: TaskIdArgs): StatusChange {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (!rec) return { task_id: args.task_id, status: null };
@@ -572,7 +581,7 @@ export class Scheduler {
     return { task_id: args.task_id, status: rec.status };
   }
 
-  markAsDone(args: { task_id: string }): { task_id: string; status: StepStatus | null } {
+  markAsDone(args: TaskIdArgs): StatusChange {
     this.tick();
     const rec = this.state.steps.get(args.task_id);
     if (!rec) return { task_id: args.task_id, status: null };
@@ -583,7 +592,7 @@ export class Scheduler {
   }
 
   /** The worker gets no new work and is dropped from every step's eligible workers (not stakeholders). */
-  disableWorker(args: { worker: string }): null {
+  disableWorker(args: WorkerArgs): null {
     this.tick();
     const workerId = required(args.worker, "worker");
     this.state.getWorker(workerId).disabled = true;
@@ -591,7 +600,7 @@ export class Scheduler {
     return null;
   }
 
-  setWorkerProcesses(args: { worker: string; n: number }): null {
+  setWorkerProcesses(args: SetWorkerProcessesArgs): null {
     this.tick();
     this.state
       .getWorker(required(args.worker, "worker"))
@@ -599,11 +608,11 @@ export class Scheduler {
     return null;
   }
 
-  isPauseEnabled(): { enabled: boolean } {
+  isPauseEnabled(): PauseEnabled {
     return { enabled: this.options.pauseEnabled };
   }
 
-  isPaused(): { paused: boolean } {
+  isPaused(): PauseState {
     return { paused: this.paused };
   }
 
@@ -617,12 +626,12 @@ export class Scheduler {
     return null;
   }
 
-  updateResources(args: Record<string, number>): null {
+  updateResources(args: Resources): null {
     Object.assign(this.core.capacity, args);
     return null;
   }
 
-  updateResource(args: { resource: string; amount: number }): boolean {
+  updateResource(args: UpdateResourceArgs): boolean {
     if (!Number.isInteger(args.amount) || args.amount < 0) return false;
     this.core.capacity[args.resource] = args.amount;
     return true;

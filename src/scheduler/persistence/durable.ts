@@ -4,6 +4,7 @@ import { silentLogger } from "../../log/logger.js";
 import type { SchedulerApi } from "../api.js";
 import type { SchedulerHooks } from "../core.js";
 import { LocalScheduler } from "../local.js";
+import { SCHEDULER_METHOD_LIST } from "../methods.js";
 import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
 import { pack, unpackLazily, type PackedSnapshot } from "./pack.js";
@@ -11,46 +12,18 @@ import { Journal, type JournalEntry } from "./journal.js";
 import { StateLock } from "./state-lock.js";
 
 /**
- * SchedulerApi methods that change state, journaled with their arguments and the time they saw. Replaying
- * them through the pure core with the same clock rebuilds the same state: the core is deterministic.
+ * SchedulerApi methods that change state (`mutating` in the method table), journaled with their arguments
+ * and the time they saw. Replaying them through the pure core with the same clock rebuilds the same state:
+ * the core is deterministic.
  */
-const JOURNALED = new Set<string>([
-  "addTask",
-  "addTasks",
-  "addTaskBatcher",
-  "addWorker",
-  "getWork",
-  "getWorks",
-  "countPending",
-  "ping",
-  "setTaskStatusMessage",
-  "setTaskProgressPercentage",
-  "decreaseRunningTaskResources",
-  "addSchedulerMessageResponse",
-  "sendSchedulerMessage",
-  "getSchedulerMessageResponse",
-  "reEnableTask",
-  "forgiveFailures",
-  "markAsDone",
-  "disableWorker",
-  "setWorkerProcesses",
-  "pause",
-  "unpause",
-  "updateResources",
-  "updateResource",
-  "prune",
-]);
+const JOURNALED: ReadonlySet<string> = new Set(
+  SCHEDULER_METHOD_LIST.filter((m) => m.mutating).map((m) => m.member),
+);
 
-/** Read-only queries that prune first (as Luigi's do): journaled as a prune at that time. */
-const PRUNING_QUERIES = new Set<string>([
-  "taskList",
-  "taskSearch",
-  "graph",
-  "depGraph",
-  "inverseDepGraph",
-  "workerList",
-  "resourceList",
-]);
+/** Read-only queries that prune first, as Luigi's do (`prunes`): journaled as a prune at that time. */
+const PRUNING_QUERIES: ReadonlySet<string> = new Set(
+  SCHEDULER_METHOD_LIST.filter((m) => m.prunes).map((m) => m.member),
+);
 
 const STATE_FORMAT = "luigi-ts/luigid-state";
 const STATE_VERSION = 2;

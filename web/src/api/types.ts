@@ -1,6 +1,7 @@
 /**
  * The wire shapes the visualiser reads, taken from the scheduler's own declarations (type-only: nothing
- * of the server is bundled) so that a change there fails the web typecheck.
+ * of the server is bundled) so that a change there fails the web typecheck. WireCalls maps each RPC
+ * method's Luigi name to the SchedulerApi member's arguments and answer (src/scheduler/methods.ts).
  */
 export type {
   FetchErrorResponse,
@@ -17,3 +18,4 @@ export type {
   StepStatus,
   WorkerNode,
 } from "../../../src/scheduler/api.js";
+export type { WireCalls, WireName } from "../../../src/scheduler/methods.js";

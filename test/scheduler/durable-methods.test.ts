@@ -1,0 +1,91 @@
+/**
+ * What the daemon's journal records of each SchedulerApi member, against the method table's flags: a
+ * mutating call with its arguments, a pruning listing as a prune, nothing for the rest.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { SCHEDULER_METHODS } from "../../src/scheduler/methods.js";
+import { DurableScheduler } from "../../src/scheduler/persistence/durable.js";
+import { LocalScheduler } from "../../src/scheduler/local.js";
+import { Scheduler } from "../../src/scheduler/scheduler.js";
+import { callSample, SAMPLE_CALLS, SAMPLE_ORDER, W } from "../helpers/scheduler-calls.js";
+import { FakeClock } from "./helpers.js";
+
+function statePath(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), "luigi-ts-durable-methods-")), "state.json");
+}
+
+function journalOf(file: string): { m: string; a: unknown }[] {
+  return readFileSync(`${file}.journal`, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { m: string; a: unknown });
+}
+
+describe("the method table's flags", () => {
+  it("say which read-only calls prune: those, and only those, change the state when a prune is due", async () => {
+    for (const member of SAMPLE_ORDER) {
+      const info: { mutating: boolean; prunes?: true } = SCHEDULER_METHODS[member];
+      if (info.mutating) continue;
+      const clock = new FakeClock();
+      const core = new Scheduler({ clock: clock.now });
+      const api = new LocalScheduler({ scheduler: core });
+      await api.addTask({ worker: W, task_id: "A", family: "A" });
+      await api.addTask({ worker: W, task_id: "B", family: "B", deps: ["A"] });
+      // The worker has been silent past worker_disconnect_delay: the next prune removes it.
+      clock.advance(core.options.workerDisconnectDelay + 1);
+      const before = core.exportState();
+      await callSample(api, member);
+      const changed = JSON.stringify(core.exportState()) !== JSON.stringify(before);
+      expect(changed, member).toBe(info.prunes === true);
+    }
+  });
+});
+
+describe("the journal follows the method table", () => {
+  it("journals each mutating call with its arguments, each pruning listing as a prune, nothing else", async () => {
+    const file = statePath();
+    const durable = DurableScheduler.open({ statePath: file });
+    try {
+      for (const member of SAMPLE_ORDER) {
+        const before = journalOf(file).length;
+        await callSample(durable.api, member);
+        const added = journalOf(file).slice(before);
+        const info: { mutating: boolean; prunes?: true } = SCHEDULER_METHODS[member];
+        if (info.mutating) {
+          expect(added, member).toEqual([{ ...added[0], m: member, a: SAMPLE_CALLS[member] ?? {} }]);
+        } else if (info.prunes) {
+          expect(added, member).toEqual([{ ...added[0], m: "prune", a: {} }]);
+        } else {
+          expect(added, member).toEqual([]);
+        }
+      }
+      expect(new Set(SAMPLE_ORDER)).toEqual(new Set(Object.keys(SCHEDULER_METHODS)));
+    } finally {
+      durable.close();
+    }
+  });
+
+  it("replays a prune done by the visualiser's step_page and step_graph after a crash", async () => {
+    for (const listing of ["stepPage", "stepGraph"] as const) {
+      const file = statePath();
+      // A worker silent for longer than this is pruned by the next listing.
+      const options = { workerDisconnectDelay: 0.01 };
+      const first = DurableScheduler.open({ statePath: file, options });
+      await first.api.addTask({ worker: W, task_id: "A", family: "A" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await first.api[listing]({ task_id: "A" });
+      const pruned = first.core.exportState();
+      expect(pruned.workers, listing).toEqual([]);
+      first.abandon();
+      const second = DurableScheduler.open({ statePath: file, options });
+      try {
+        expect(second.core.exportState(), listing).toEqual(pruned);
+      } finally {
+        second.close();
+      }
+    }
+  });
+});
