@@ -101,6 +101,14 @@ type Table = typeof SCHEDULER_METHODS;
 /** A method's Luigi name. */
 export type WireName = Table[SchedulerMethod]["name"];
 
+/**
+ * The Luigi names of the mutating methods, for a client that can take only types from here (the
+ * visualiser): a `Record<MutatingWireName, ...>` there must list each of them.
+ */
+export type MutatingWireName = {
+  [K in SchedulerMethod]: Table[K]["mutating"] extends true ? Table[K]["name"] : never;
+}[SchedulerMethod];
+
 /** The JSON arguments object of a call: the member's arguments, `{}` for a member that takes none. */
 export type WireArgs<K extends SchedulerMethod> = [ArgsOf<K>] extends [undefined]
   ? NoArgs

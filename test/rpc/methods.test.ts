@@ -17,7 +17,7 @@ import type {
 } from "../../src/scheduler/api.js";
 import { LocalScheduler } from "../../src/scheduler/local.js";
 import { SCHEDULER_METHODS } from "../../src/scheduler/methods.js";
-import type { SchedulerMethod, WireCalls, WireName } from "../../src/scheduler/methods.js";
+import type { MutatingWireName, SchedulerMethod, WireCalls, WireName } from "../../src/scheduler/methods.js";
 import { callSample, SAMPLE_CALLS, SAMPLE_ORDER } from "../helpers/scheduler-calls.js";
 import { startServer } from "./helpers.js";
 import type { TestServer } from "./helpers.js";
@@ -99,6 +99,15 @@ describe("the RPC table", () => {
       expect(RPC_METHODS.get(info.name)).toEqual({ ...info, call: member, args: ARG_SCHEMAS[member] });
       expect(MUTATING_METHODS.has(info.name)).toBe(info.mutating);
     }
+  });
+
+  test("MutatingWireName, for the visualiser, names the methods MUTATING_METHODS has at run time", () => {
+    const mutating: MutatingWireName[] = ["add_task", "get_work", "ping", "prune", "mark_as_done"];
+    // @ts-expect-error task_list changes nothing
+    const readOnly: MutatingWireName = "task_list";
+    // @ts-expect-error nor does announce_scheduling_failure (a worker calls it; luigi-ts only acknowledges)
+    const acknowledged: MutatingWireName = "announce_scheduling_failure";
+    expect([...mutating, readOnly, acknowledged].filter((n) => MUTATING_METHODS.has(n))).toEqual(mutating);
   });
 
   test("a listing that prunes first is one that changes nothing else", () => {

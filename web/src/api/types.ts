@@ -18,4 +18,4 @@ export type {
   StepStatus,
   WorkerNode,
 } from "../../../src/scheduler/api.js";
-export type { WireCalls, WireName } from "../../../src/scheduler/methods.js";
+export type { MutatingWireName, WireCalls, WireName } from "../../../src/scheduler/methods.js";
