@@ -78,12 +78,14 @@ export function taskList(core: Core, args: TaskListArgs, prune: () => void): Tas
   const limit = args.limit ?? true;
   const search = args.search ?? null;
   const maxShown = args.max_shown_tasks || options.maxShownTasks;
+  // Pruned first, always (Luigi skips the prune when the listing is over the limit): luigid journals every
+  // listing as a prune at its time, and a replay must prune exactly where the live scheduler did.
+  prune();
   const bucket = status ? state.idx.byStatus.get(status as StepRecord["status"]) : undefined;
   if (!search) {
     const preCount = status ? (bucket?.size ?? 0) : state.steps.size;
     if (limit && preCount > maxShown) return { num_tasks: upstream ? -1 : preCount };
   }
-  prune();
 
   const terms = search === null ? null : search.toLowerCase().split(/\s+/).filter(Boolean);
   const table = new Map<string, UpstreamStatus>();

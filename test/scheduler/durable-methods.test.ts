@@ -25,6 +25,18 @@ function journalOf(file: string): { m: string; a: unknown }[] {
 }
 
 describe("the method table's flags", () => {
+  it("task_list prunes even when its listing is over max_shown_tasks (the journal records a prune either way)", async () => {
+    const clock = new FakeClock();
+    const core = new Scheduler({ clock: clock.now, maxShownTasks: 1 });
+    const api = new LocalScheduler({ scheduler: core });
+    await api.addTask({ worker: W, task_id: "A", family: "A" });
+    await api.addTask({ worker: W, task_id: "B", family: "B" });
+    clock.advance(core.options.workerDisconnectDelay + 1);
+    const before = core.exportState();
+    expect(await api.taskList({})).toEqual({ num_tasks: 2 });
+    expect(core.exportState()).not.toEqual(before);
+  });
+
   it("say which read-only calls prune: those, and only those, change the state when a prune is due", async () => {
     for (const member of SAMPLE_ORDER) {
       const info: { mutating: boolean; prunes?: true } = SCHEDULER_METHODS[member];
