@@ -138,6 +138,15 @@ function attempt(
         finish(new StaleSocketError(err.message));
       } else if (tls) {
         finish(tls);
+      } else if (
+        endpoint.protocol === "http:" &&
+        !req.reusedSocket &&
+        err.code === "ECONNRESET" &&
+        !answered
+      ) {
+        // What a luigid serving HTTPS does to a plain-HTTP request: it says nothing and hangs up.
+        const hint = "the connection was closed unanswered; if luigid serves HTTPS, use an https:// URL";
+        finish(new TransportError(`${describe(err)} (${hint})`, { cause: err }));
       } else {
         finish(err instanceof TransportError ? err : new TransportError(describe(err), { cause: err }));
       }

@@ -121,7 +121,7 @@ async function startLocked(
     history: history?.queries,
     metrics,
     allowedOrigins: auth.allowedOrigins,
-    tls,
+    tls: tls && { cert: tls.cert, key: tls.key },
   });
   let address: string;
   let port: number | undefined;

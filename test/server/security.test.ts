@@ -508,6 +508,13 @@ describe("TLS", () => {
         expectSecurityHeaders(answer, "https", true);
         // Plain HTTP on the TLS port gets no answer.
         await expect(send(`http://127.0.0.1:${daemon.port}/api/is_paused`)).rejects.toThrow();
+        // Over HTTPS luigid's own origin is https://host: the http:// one is another origin.
+        const pause = (origin: string): Promise<Answer> =>
+          send(`${url}/api/pause`, { method: "POST", headers: { ...FORM, origin }, body: EMPTY_FORM, ca });
+        expect((await pause(`http://127.0.0.1:${daemon.port}`)).status).toBe(403);
+        expect((await pause(url)).status).toBe(200);
+        expect((await rpcOver<{ paused: boolean }>(url, ca, "is_paused")).paused).toBe(true);
+        await rpcOver(url, ca, "unpause");
 
         const out = path.join(w.dir, `out-${round}`);
         const n = 4 + round;
@@ -576,6 +583,24 @@ describe("TLS", () => {
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(`[core] rpc_ca_file = ${caFile}: ${message}`);
       }
+      // An http:// URL at this HTTPS luigid: hung up on, retried, then said what to check.
+      const retryQuickly = path.join(w.dir, "quick.cfg");
+      writeFileSync(retryQuickly, "[core]\nrpc_retry_attempts = 2\nrpc_retry_wait = 0.1\n");
+      const plainUrl = await runLuigi(
+        [
+          "--module",
+          SHARED,
+          "All",
+          "--n",
+          "2",
+          "--scheduler-url",
+          `http://127.0.0.1:${daemon.port}`,
+          "--no-lock",
+        ],
+        { cwd: w.dir, env: { LUIGI_CONFIG_PATH: retryQuickly, OUT: w.out, LOG: w.log } },
+      );
+      expect(plainUrl.code).not.toBe(0);
+      expect(plainUrl.stderr).toContain("if luigid serves HTTPS, use an https:// URL");
       // An https:// URL at a plain-HTTP luigid says so.
       const plain = await startLuigid(["--state-path", path.join(w.dir, "plain.json")], { cwd: w.dir });
       try {
