@@ -567,58 +567,34 @@ describe("TLS", () => {
     try {
       const url = `https://127.0.0.1:${daemon.port}`;
       expect((await send(`${url}/api/is_paused`, { ca: readFileSync(pki.ca) })).status).toBe(200);
+      /** A two-step pipeline against `schedulerUrl` with these [core] settings; it is meant to fail. */
+      const failing = async (schedulerUrl: string, core: string): Promise<string> => {
+        const wcfg = path.join(w.dir, "worker.cfg");
+        writeFileSync(wcfg, `[core]\n${core}\n`);
+        const args = ["--module", SHARED, "All", "--n", "2", "--scheduler-url", schedulerUrl, "--no-lock"];
+        const result = await runLuigi(args, {
+          cwd: w.dir,
+          env: { LUIGI_CONFIG_PATH: wcfg, OUT: w.out, LOG: w.log },
+        });
+        expect(result.code, result.stderr).not.toBe(0);
+        return result.stderr;
+      };
       for (const [caFile, message] of [
         [path.join(w.dir, "missing.pem"), "cannot read it (ENOENT)"],
         [pki.key, "no PEM certificate in it"],
       ] as const) {
-        const wcfg = path.join(w.dir, "worker.cfg");
-        writeFileSync(wcfg, `[core]\nrpc_ca_file = ${caFile}\n`);
-        const result = await runLuigi(
-          ["--module", SHARED, "All", "--n", "2", "--scheduler-url", url, "--no-lock"],
-          {
-            cwd: w.dir,
-            env: { LUIGI_CONFIG_PATH: wcfg, OUT: w.out, LOG: w.log },
-          },
+        expect(await failing(url, `rpc_ca_file = ${caFile}`)).toContain(
+          `[core] rpc_ca_file = ${caFile}: ${message}`,
         );
-        expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain(`[core] rpc_ca_file = ${caFile}: ${message}`);
       }
       // An http:// URL at this HTTPS luigid: hung up on, retried, then said what to check.
-      const retryQuickly = path.join(w.dir, "quick.cfg");
-      writeFileSync(retryQuickly, "[core]\nrpc_retry_attempts = 2\nrpc_retry_wait = 0.1\n");
-      const plainUrl = await runLuigi(
-        [
-          "--module",
-          SHARED,
-          "All",
-          "--n",
-          "2",
-          "--scheduler-url",
-          `http://127.0.0.1:${daemon.port}`,
-          "--no-lock",
-        ],
-        { cwd: w.dir, env: { LUIGI_CONFIG_PATH: retryQuickly, OUT: w.out, LOG: w.log } },
-      );
-      expect(plainUrl.code).not.toBe(0);
-      expect(plainUrl.stderr).toContain("if luigid serves HTTPS, use an https:// URL");
+      expect(
+        await failing(`http://127.0.0.1:${daemon.port}`, "rpc_retry_attempts = 2\nrpc_retry_wait = 0.1"),
+      ).toContain("if luigid serves HTTPS, use an https:// URL");
       // An https:// URL at a plain-HTTP luigid says so.
       const plain = await startLuigid(["--state-path", path.join(w.dir, "plain.json")], { cwd: w.dir });
       try {
-        const result = await runLuigi(
-          [
-            "--module",
-            SHARED,
-            "All",
-            "--n",
-            "2",
-            "--scheduler-url",
-            `https://127.0.0.1:${plain.port}`,
-            "--no-lock",
-          ],
-          { cwd: w.dir, env: { OUT: w.out, LOG: w.log } },
-        );
-        expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("does not speak TLS");
+        expect(await failing(`https://127.0.0.1:${plain.port}`, "")).toContain("does not speak TLS");
       } finally {
         await plain.stop();
       }
