@@ -38,6 +38,10 @@ export const ErrorCode = {
   INTERNAL: "INTERNAL",
   /** Nothing listens at the scheduler's address, and it has not answered since this process started. */
   SCHEDULER_UNREACHABLE: "SCHEDULER_UNREACHABLE",
+  /** The scheduler's TLS certificate is not trusted, or one side speaks TLS and the other does not. */
+  SCHEDULER_TLS: "SCHEDULER_TLS",
+  /** A state-changing request from another site's page (its Origin or Sec-Fetch-Site), refused. */
+  CROSS_SITE_REFUSED: "CROSS_SITE_REFUSED",
   // step history
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
   HISTORY_DISABLED: "HISTORY_DISABLED",

@@ -13,12 +13,14 @@ import { startDaemon, type DaemonHandle } from "../server/daemon.js";
 import { unknownConfigEntries } from "./config-check.js";
 
 export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-socket PATH] [--state-path PATH]
-              [--background] [--pidfile PATH] [--logdir DIR] [--version]
+              [--certfile PATH --keyfile PATH] [--background] [--pidfile PATH] [--logdir DIR] [--version]
 
   --port N             TCP port (default 8082)
   --address IP         listen on this address only (default: every IPv4 and IPv6 address)
   --unix-socket PATH   listen on a Unix socket instead of TCP
   --state-path PATH    where the scheduler keeps its state (default: [scheduler] state_path)
+  --certfile PATH      serve HTTPS with this certificate chain (PEM; default: [scheduler] certfile)
+  --keyfile PATH       the certificate's private key (PEM; default: [scheduler] keyfile)
   --background         detach from the terminal and keep running (logs go to --logdir)
   --pidfile PATH       refuse to start while the process named in PATH lives; write our pid there
   --logdir DIR         log to DIR/luigi-server.log, rotated daily (default /var/log/luigi with --background)
@@ -30,6 +32,8 @@ const LUIGID_OPTIONS = {
   address: { type: "string" },
   "unix-socket": { type: "string" },
   "state-path": { type: "string" },
+  certfile: { type: "string" },
+  keyfile: { type: "string" },
   background: { type: "boolean" },
   pidfile: { type: "string" },
   logdir: { type: "string" },
@@ -42,6 +46,8 @@ interface LuigidFlags {
   address: string | undefined;
   unixSocket: string | undefined;
   statePath: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
   background: boolean;
   pidfile: string | undefined;
   logdir: string | undefined;
@@ -72,6 +78,8 @@ export function parseLuigidArgs(argv: string[]): LuigidFlags {
     address: values.address,
     unixSocket: values["unix-socket"],
     statePath: values["state-path"],
+    certFile: values.certfile,
+    keyFile: values.keyfile,
     background: values.background ?? false,
     pidfile: values.pidfile,
     logdir: values.logdir,
@@ -199,6 +207,8 @@ export async function luigidMain(
       address: flags.address,
       unixSocket: flags.unixSocket,
       statePath: flags.statePath,
+      certFile: flags.certFile,
+      keyFile: flags.keyFile,
     });
   } catch (err) {
     const message =

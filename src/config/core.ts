@@ -49,6 +49,11 @@ export interface CoreConfig {
   rpcRetryWait: number;
   /** Log each failed attempt. Default true. */
   rpcLogRetries: boolean;
+  /**
+   * CA certificate(s) (PEM) an `https://` luigid's certificate must chain to, instead of the system's
+   * list; "" = the system's list (plus NODE_EXTRA_CA_CERTS). Default "".
+   */
+  rpcCaFile: string;
 }
 
 const legacySchedulerKeys = new Set(["scheduler_host", "scheduler_port", "scheduler_url"]);
@@ -92,6 +97,9 @@ export const CORE_SECTION = defineSection({
     rpc_retry_attempts: key.int(3, "attempts per call to luigid", { flag: false }),
     rpc_retry_wait: key.float(30, "seconds between two attempts", { flag: false }),
     rpc_log_retries: key.bool(true, "log each failed attempt", { flag: false }),
+    rpc_ca_file: key.string("", "CA certificate(s) (PEM) that an https luigid's certificate must chain to", {
+      flag: false,
+    }),
   },
   // Luigi's older default-scheduler-* spelling, with a deprecation warning.
   legacy: (name) => {
@@ -124,5 +132,6 @@ export function coreConfig(cfg: LuigiConfig): CoreConfig {
     rpcRetryAttempts: v.rpc_retry_attempts,
     rpcRetryWait: v.rpc_retry_wait,
     rpcLogRetries: v.rpc_log_retries,
+    rpcCaFile: v.rpc_ca_file.trim(),
   };
 }

@@ -5,7 +5,7 @@ export { loadConfig, type LoadConfigOptions } from "./load.js";
 export { MAX_INTERPOLATION_DEPTH } from "./interpolate.js";
 export { coreConfig, type CoreConfig, type LogLevel } from "./core.js";
 export { workerConfig, type WorkerConfig } from "./worker.js";
-export { pruneIntervalConfig, schedulerConfig } from "./scheduler.js";
+export { pruneIntervalConfig, schedulerConfig, tlsFilesConfig, type TlsFilesConfig } from "./scheduler.js";
 export { authConfig, AUTH_SECTION, type AuthConfig } from "./auth.js";
 export { stepHistoryConfig, DEFAULT_HISTORY_FILE, type StepHistoryConfig } from "./history.js";
 export { retcodeConfig, DEFAULT_RETCODES, type RetcodeConfig } from "./retcode.js";

@@ -43,6 +43,10 @@ export const SCHEDULER_SECTION = defineSection({
       "accepted for Luigi; luigid serves Prometheus /metrics",
     ),
     prune_interval: key.float(1, "seconds between two prunes in luigid (Luigi: 60)", { flag: false }),
+    certfile: key.string("", "luigid's TLS certificate chain (PEM); with keyfile, luigid serves HTTPS", {
+      flag: false,
+    }),
+    keyfile: key.string("", "the private key (PEM) of certfile", { flag: false }),
   },
   // Luigi's name for record_step_history, read when the new name is absent.
   legacy: (name) =>
@@ -85,4 +89,16 @@ export function schedulerConfig(cfg: LuigiConfig): SchedulerOptions {
 /** Seconds between two prunes in luigid (`[scheduler] prune_interval`; luigid's alone). Default 1. */
 export function pruneIntervalConfig(cfg: LuigiConfig): number {
   return readSection(cfg, SCHEDULER_SECTION).prune_interval;
+}
+
+/** Where luigid's TLS certificate and key are (`[scheduler] certfile` / `keyfile`); "" = not set. */
+export interface TlsFilesConfig {
+  certFile: string;
+  keyFile: string;
+}
+
+/** `[scheduler] certfile` and `keyfile` (luigid's alone; `--certfile` / `--keyfile` win). Default "". */
+export function tlsFilesConfig(cfg: LuigiConfig): TlsFilesConfig {
+  const v = readSection(cfg, SCHEDULER_SECTION);
+  return { certFile: v.certfile.trim(), keyFile: v.keyfile.trim() };
 }

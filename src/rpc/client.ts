@@ -43,6 +43,8 @@ export interface RemoteSchedulerOptions {
   retryWait?: number;
   /** Log each failed attempt (at warn). Default true. */
   logRetries?: boolean;
+  /** CA certificate(s) (PEM file) an https scheduler's certificate must chain to. Default: the system's. */
+  caFile?: string;
   logger?: Logger;
 }
 
@@ -79,7 +81,7 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
   private readonly waitMs: number;
   private readonly logRetries: boolean;
   private readonly logger: Logger | undefined;
-  private readonly agents: Agents = createAgents();
+  private readonly agents: Agents;
   /** Set once the server answered that it has no add_tasks (a Luigi luigid): one add_task per step then. */
   private noBatchEndpoint = false;
   /** Set once the server answered that it has no get_works (a Luigi luigid). */
@@ -96,6 +98,7 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     this.waitMs = Math.max(0, (options.retryWait ?? 30) * 1000);
     this.logRetries = options.logRetries ?? true;
     this.logger = options.logger;
+    this.agents = createAgents({ caFile: options.caFile });
   }
 
   static fromConfig(core: CoreConfig, logger?: Logger): RemoteScheduler {
@@ -107,6 +110,7 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
       retryAttempts: core.rpcRetryAttempts,
       retryWait: core.rpcRetryWait,
       logRetries: core.rpcLogRetries,
+      ...(core.rpcCaFile !== "" ? { caFile: core.rpcCaFile } : {}),
       ...(logger ? { logger } : {}),
     });
   }

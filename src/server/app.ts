@@ -7,6 +7,8 @@ import type { HistoryQueries } from "../history/queries.js";
 import { registerHistoryRoutes } from "./history-routes.js";
 import { registerMetricsRoute } from "./metrics.js";
 import { registerStaticRoutes } from "./static-routes.js";
+import { crossSiteGuard } from "./cross-site.js";
+import { registerSecurityHeaders } from "./security-headers.js";
 
 export interface AppOptions {
   scheduler: SchedulerApi;
@@ -17,6 +19,10 @@ export interface AppOptions {
   history?: HistoryQueries | undefined;
   /** Served at /metrics when given. */
   metrics?: Registry | undefined;
+  /** Origins besides luigid's own whose pages may change state (`[auth] allowed_origins`). Default none. */
+  allowedOrigins?: readonly string[];
+  /** HTTPS with this certificate and key (see tls.ts). Default plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 /**
@@ -26,13 +32,19 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): FastifyInstance {
   // Fastify's own request logging is off: one line per RPC would drown the log; errors are logged below.
-  const app = Fastify({
+  const settings = {
     logger: false,
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     // Luigi's clients send "/api/x" and also "//api/x" when the base URL ends with a slash.
     routerOptions: { ignoreDuplicateSlashes: true },
-  });
+  } as const;
+  // Typed as the HTTP flavour either way: nothing here touches what differs (the raw server's TLS side).
+  const app = (
+    options.tls ? Fastify({ ...settings, https: options.tls }) : Fastify(settings)
+  ) as FastifyInstance;
   const rpc = createRpcHandler(options.scheduler);
+  registerSecurityHeaders(app, { https: options.tls !== undefined });
+  app.addHook("onRequest", crossSiteGuard(options.allowedOrigins ?? []));
 
   // Bodies reach the RPC decoder as raw text: it owns the form / JSON / Python-JSON rules.
   app.removeAllContentTypeParsers();

@@ -2,7 +2,13 @@ import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
-import { pruneIntervalConfig, schedulerConfig, stepHistoryConfig } from "../config/index.js";
+import {
+  authConfig,
+  pruneIntervalConfig,
+  schedulerConfig,
+  stepHistoryConfig,
+  tlsFilesConfig,
+} from "../config/index.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
@@ -11,6 +17,9 @@ import { DurableScheduler } from "../scheduler/persistence/durable.js";
 import { StateLock } from "../scheduler/persistence/state-lock.js";
 import { createApp } from "./app.js";
 import { createMetricsRegistry } from "./metrics.js";
+import { parseAllowedOrigins } from "./cross-site.js";
+import { exposureWarning } from "./exposure.js";
+import { loadTlsCredentials, resolveTlsFiles, type TlsCredentials } from "./tls.js";
 
 export interface DaemonOptions {
   config: LuigiConfig;
@@ -22,6 +31,10 @@ export interface DaemonOptions {
   unixSocket?: string | undefined;
   /** Overrides `[scheduler] state_path`. */
   statePath?: string | undefined;
+  /** TLS certificate chain (PEM); overrides `[scheduler] certfile`. With keyFile, luigid serves HTTPS. */
+  certFile?: string | undefined;
+  /** The certificate's private key (PEM); overrides `[scheduler] keyfile`. */
+  keyFile?: string | undefined;
   /**
    * Seconds between prunes. Default: `[scheduler] prune_interval`, else 1. Luigi prunes every 60 s, so a
    * dead worker is noticed up to a minute late; pruning here costs only the expired timers, so it runs often.
@@ -49,10 +62,13 @@ export interface DaemonHandle {
  */
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
   const schedulerOptions = schedulerConfig(options.config);
+  // Settings that can be wrong are checked before the state is touched at all.
+  const tls = loadTls(options);
+  parseAllowedOrigins(authConfig(options.config).allowedOrigins);
   // Before anything else: a second luigid on this state path stops here, having touched nothing.
   const lock = StateLock.acquire(options.statePath ?? schedulerOptions.statePath);
   try {
-    return await startLocked(options, schedulerOptions, lock);
+    return await startLocked(options, schedulerOptions, lock, tls);
   } catch (err) {
     lock.release();
     throw err;
@@ -63,6 +79,7 @@ async function startLocked(
   options: DaemonOptions,
   schedulerOptions: SchedulerOptions,
   lock: StateLock,
+  tls: TlsCredentials | undefined,
 ): Promise<DaemonHandle> {
   const log = options.logger;
   const statePath = lock.statePath;
@@ -97,7 +114,15 @@ async function startLocked(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
     `state loaded: ${r.steps} steps (${r.replayed} journal entries replayed in ${Math.round(r.millis)} ms)`,
   );
-  const app = createApp({ scheduler: durable.api, logger: log, history: history?.queries, metrics });
+  const auth = authConfig(options.config);
+  const app = createApp({
+    scheduler: durable.api,
+    logger: log,
+    history: history?.queries,
+    metrics,
+    allowedOrigins: auth.allowedOrigins,
+    tls: tls && { cert: tls.cert, key: tls.key },
+  });
   let address: string;
   let port: number | undefined;
   try {
@@ -120,7 +145,13 @@ async function startLocked(
     await history?.close();
     throw err;
   }
-  log.info({ address }, `luigid listening on ${address}`);
+  log.info({ address, https: tls !== undefined }, `luigid listening on ${address}${tls ? " (https)" : ""}`);
+  if (tls) logTls(log, tls);
+  if (!options.unixSocket) {
+    const bound = app.addresses().map((a) => (typeof a === "string" ? a : a.address));
+    const warning = exposureWarning(bound, address, auth.usersFile !== "");
+    if (warning) log.warn({ address }, warning);
+  }
   const prune = setInterval(
     () => {
       durable.api.prune().catch((err: unknown) => log.error({ err: String(err) }, "prune failed"));
@@ -144,6 +175,32 @@ async function startLocked(
         if (options.unixSocket) rmSync(options.unixSocket, { force: true });
       })()),
   };
+}
+
+/** The TLS certificate and key, from the flags or `[scheduler]`, read and checked; undefined for HTTP. */
+function loadTls(options: DaemonOptions): TlsCredentials | undefined {
+  const given = resolveTlsFiles(options, tlsFilesConfig(options.config));
+  if (given === undefined) return undefined;
+  if (options.unixSocket) {
+    throw new UsageError(
+      "TLS (--certfile / --keyfile, [scheduler] certfile / keyfile) is for TCP; a unix socket is guarded by its file permissions, and workers reach it over plain http+unix://",
+    );
+  }
+  return loadTlsCredentials(given.files, given.names);
+}
+
+function logTls(log: Logger, tls: TlsCredentials): void {
+  const until = tls.validTo.toISOString();
+  log.info(
+    { subject: tls.subject, validTo: until },
+    `TLS certificate for ${tls.subject}, valid until ${until}`,
+  );
+  if (tls.validTo.getTime() < Date.now()) {
+    log.warn(
+      { validTo: until },
+      `the TLS certificate expired on ${until}: browsers and workers will refuse it`,
+    );
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorCode } from "../errors.js";
 import { html } from "../history/pages/html.js";
 import { messagePage, runDetail, runListing, runsTable } from "../history/pages/runs.js";
+import { HISTORY_CSS, HISTORY_STYLESHEET_PATH } from "../history/pages/style.js";
 import type { HistoryQueries, Paging, RunPage } from "../history/queries.js";
 import type { Logger } from "../log/logger.js";
 
@@ -173,6 +174,14 @@ db_connection = sqlite:////var/lib/luigi/history.db</pre>`
       return reply.type("text/html; charset=UTF-8").send(messagePage(title, problem.message, hint));
     }
   };
+
+  // Served with history off too: the page saying how to turn it on uses it. Its URL carries a version.
+  app.get(HISTORY_STYLESHEET_PATH, async (_request, reply) =>
+    reply
+      .type("text/css; charset=UTF-8")
+      .header("cache-control", "public, max-age=31536000, immutable")
+      .send(HISTORY_CSS),
+  );
 
   app.get("/history", async (request, reply) =>
     send(request, reply, async (q) => {

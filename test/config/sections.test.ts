@@ -39,6 +39,7 @@ describe("coreConfig", () => {
       rpcRetryAttempts: 3,
       rpcRetryWait: 30,
       rpcLogRetries: true,
+      rpcCaFile: "",
     });
   });
 
@@ -63,6 +64,7 @@ describe("coreConfig", () => {
         "rpc_retry_attempts = 5",
         "rpc_retry_wait = 1",
         "rpc_log_retries = false",
+        "rpc_ca_file = /etc/luigi/ca.pem ",
       ].join("\n"),
     );
     expect(coreConfig(c)).toMatchObject({
@@ -83,6 +85,7 @@ describe("coreConfig", () => {
       rpcRetryAttempts: 5,
       rpcRetryWait: 1,
       rpcLogRetries: false,
+      rpcCaFile: "/etc/luigi/ca.pem",
     });
     expect(c.warnings).toContain("[core] default-scheduler-host is deprecated; use scheduler_host");
     c.set("core", "scheduler_host", "new");

@@ -14,19 +14,23 @@ process.on("exit", () => {
 
 export interface RunningLuigid {
   child: ChildProcess;
-  /** "http://127.0.0.1:PORT" */
+  /** "http://127.0.0.1:PORT" (its port is 0 on a unix socket) */
   url: string;
   port: number;
   output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Starts `luigid` as a real process on an ephemeral loopback port and waits until it listens. */
+/**
+ * Starts `luigid` as a real process on an ephemeral loopback port and waits until it listens. `address`
+ * null leaves --address out (luigid's default: every address), for the tests of that default.
+ */
 export async function startLuigid(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; address?: string | null },
 ): Promise<RunningLuigid> {
-  const child = spawn(process.execPath, [LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", ...args], {
+  const address = options.address === null ? [] : ["--address", options.address ?? "127.0.0.1"];
+  const child = spawn(process.execPath, [LUIGID_BIN, ...address, "--port", "0", ...args], {
     cwd: options.cwd,
     env: { ...process.env, LUIGI_CONFIG_PATH: "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -40,10 +44,11 @@ export async function startLuigid(
   const port = await new Promise<number>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`luigid did not start:\n${output}`)), 15_000);
     const check = (): void => {
-      const m = /luigid listening on \S*:(\d+)/.exec(output);
+      // A TCP address ends with its port; a unix socket is a path (port 0 then).
+      const m = /luigid listening on (?:\/\S*|\S*:(\d+))/.exec(output);
       if (m) {
         clearTimeout(deadline);
-        resolve(Number(m[1]));
+        resolve(Number(m[1] ?? 0));
       }
     };
     child.stderr?.on("data", check);

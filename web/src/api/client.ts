@@ -1,7 +1,8 @@
 /**
  * The one way the visualiser talks to luigid: its public RPC API, `GET ../../api/<method>?data=<json>` as
- * Luigi's visualiser calls it (relative, so the page works behind a path prefix). Failures become an
- * ApiError with luigid's `{error: {code, message}}` text, for the page to show.
+ * Luigi's visualiser calls it (relative, so the page works behind a path prefix), and a form POST for the
+ * methods that change state (POSTED_METHODS). Failures become an ApiError with luigid's
+ * `{error: {code, message}}` text, for the page to show.
  */
 
 export class ApiError extends Error {
@@ -35,15 +36,46 @@ export function schedulerUrlOf(pageHref: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+/**
+ * The state-changing methods (the `mutating` ones of src/rpc/methods.ts) the visualiser may call: sent by
+ * POST, so that no state change rides on a URL (a link, a prefetch, a history entry). A test holds this
+ * list to the method table.
+ */
+export const POSTED_METHODS: ReadonlySet<string> = new Set([
+  "pause",
+  "unpause",
+  "forgive_failures",
+  "mark_as_done",
+  "re_enable_task",
+  "disable_worker",
+  "set_worker_processes",
+  "send_scheduler_message",
+  "get_scheduler_message_response",
+  "update_resource",
+  "update_resources",
+]);
+
+function request(method: string, args: object): { url: string; init: RequestInit } {
+  const data = JSON.stringify(args);
+  const headers = { accept: "application/json" };
+  if (!POSTED_METHODS.has(method)) {
+    return { url: `${API_BASE}${method}?data=${encodeURIComponent(data)}`, init: { headers } };
+  }
+  return {
+    url: `${API_BASE}${method}`,
+    init: { method: "POST", headers, body: new URLSearchParams({ data }) },
+  };
+}
+
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown };
 }
 
 export async function call<T>(method: string, args: object = {}, signal?: AbortSignal): Promise<T> {
-  const url = `${API_BASE}${method}?data=${encodeURIComponent(JSON.stringify(args))}`;
+  const { url, init } = request(method, args);
   let res: Response;
   try {
-    res = await fetch(url, { signal: signal ?? null, headers: { accept: "application/json" } });
+    res = await fetch(url, { ...init, signal: signal ?? null });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(method, "NETWORK", `${method}: luigid is unreachable (${String(err)})`, 0);
