@@ -179,7 +179,9 @@ export async function main(
     if (err instanceof SchedulerError) {
       // The scheduler could not be reached, or stopped answering: say so in one line, not with a stack.
       io.stderr.write(`luigi: ${err.message}\n`);
-      return err.code === ErrorCode.SCHEDULER_UNREACHABLE ? unreachableCode : unhandledCode;
+      const unreachable =
+        err.code === ErrorCode.SCHEDULER_UNREACHABLE || err.code === ErrorCode.SCHEDULER_TLS;
+      return unreachable ? unreachableCode : unhandledCode;
     }
     if (
       err instanceof UsageError ||
