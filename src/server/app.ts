@@ -4,6 +4,8 @@ import type { SchedulerApi } from "../scheduler/api.js";
 import { createRpcHandler } from "../rpc/handler.js";
 import type { Registry } from "prom-client";
 import type { HistoryQueries } from "../history/queries.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import { registerAccess } from "./access.js";
 import { registerHistoryRoutes } from "./history-routes.js";
 import { registerMetricsRoute } from "./metrics.js";
 import { registerStaticRoutes } from "./static-routes.js";
@@ -17,6 +19,8 @@ export interface AppOptions {
   history?: HistoryQueries | undefined;
   /** Served at /metrics when given. */
   metrics?: Registry | undefined;
+  /** Who may call what (`[auth]`); undefined: everybody may call everything, as with Luigi. */
+  auth?: Authenticator | undefined;
 }
 
 /**
@@ -33,6 +37,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     routerOptions: { ignoreDuplicateSlashes: true },
   });
   const rpc = createRpcHandler(options.scheduler);
+  const access = registerAccess(app, { auth: options.auth, logger: options.logger });
 
   // Bodies reach the RPC decoder as raw text: it owns the form / JSON / Python-JSON rules.
   app.removeAllContentTypeParsers();
@@ -42,12 +47,14 @@ export function createApp(options: AppOptions): FastifyInstance {
     method: ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
     url: "/api/*",
     handler: async (request, reply) => {
-      const result = await rpc({
-        httpMethod: request.method,
-        url: request.raw.url ?? request.url,
-        contentType: request.headers["content-type"],
-        body: typeof request.body === "string" ? request.body : undefined,
-      });
+      const result = await access.callAs(request, () =>
+        rpc({
+          httpMethod: request.method,
+          url: request.raw.url ?? request.url,
+          contentType: request.headers["content-type"],
+          body: typeof request.body === "string" ? request.body : undefined,
+        }),
+      );
       if (!result) return reply.callNotFound();
       if (result.status === 204) return reply.code(204).send();
       return reply.code(result.status).type("application/json; charset=UTF-8").send(result.body);

@@ -2,7 +2,8 @@ import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
-import { pruneIntervalConfig, schedulerConfig, stepHistoryConfig } from "../config/index.js";
+import { authConfig, pruneIntervalConfig, schedulerConfig, stepHistoryConfig } from "../config/index.js";
+import { Authenticator, type AuthTuning } from "../auth/authenticator.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
@@ -29,6 +30,8 @@ export interface DaemonOptions {
   pruneInterval?: number;
   /** Tuning of the step history's writer (tests). */
   historyWriter?: Omit<WriterOptions, "metrics">;
+  /** Tuning of authentication (tests). */
+  auth?: AuthTuning;
 }
 
 export interface DaemonHandle {
@@ -67,6 +70,8 @@ async function startLocked(
   const log = options.logger;
   const statePath = lock.statePath;
   const metrics = createMetricsRegistry();
+  // Before anything is opened: a bad [auth] setting or users file stops luigid here.
+  const auth = await Authenticator.open(authConfig(options.config), log, options.auth);
   // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
   let history: StepHistory | undefined;
   if (schedulerOptions.recordStepHistory) {
@@ -97,7 +102,7 @@ async function startLocked(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
     `state loaded: ${r.steps} steps (${r.replayed} journal entries replayed in ${Math.round(r.millis)} ms)`,
   );
-  const app = createApp({ scheduler: durable.api, logger: log, history: history?.queries, metrics });
+  const app = createApp({ scheduler: durable.api, logger: log, history: history?.queries, metrics, auth });
   let address: string;
   let port: number | undefined;
   try {
@@ -114,6 +119,7 @@ async function startLocked(
     }
     // Only now, with the lock held and the address ours, may the state files change.
     durable.start();
+    auth?.watchUsers();
   } catch (err) {
     durable.abandon();
     await app.close();
@@ -137,6 +143,7 @@ async function startLocked(
     close: () =>
       (closing ??= (async () => {
         clearInterval(prune);
+        auth?.close();
         await app.close();
         durable.close();
         // Everything queued is written before luigid exits (or counted as lost if the database is away).
