@@ -50,8 +50,11 @@ export type Verdict =
   | { readonly kind: "identified"; readonly identity: Identity }
   /** Nothing presented (or only a session that has ended). */
   | { readonly kind: "anonymous" }
-  /** Credentials presented and refused; `message` says what was wrong without saying which part. */
-  | { readonly kind: "refused"; readonly message: string }
+  /**
+   * Credentials presented and refused; `message` says what was wrong without saying which part, `user`
+   * is the name they claimed (for the log).
+   */
+  | { readonly kind: "refused"; readonly message: string; readonly user?: string }
   | { readonly kind: "throttled"; readonly retryAfterSeconds: number };
 
 export type LoginResult =
@@ -72,6 +75,8 @@ const TOKEN_KEY = "(bearer token)";
 
 export class Authenticator {
   readonly sessions: SessionStore;
+  /** Password checks made (each an scrypt) and requests answered from the cache of verified headers. */
+  readonly stats = { verifications: 0, cacheHits: 0 };
   private readonly cache = new VerifiedCache();
   private readonly throttle: LoginThrottle;
   private readonly inflight = new Map<string, Promise<Verdict>>();
@@ -199,6 +204,7 @@ export class Authenticator {
     const cached = this.cache.get(header);
     const cachedEntry = cached === undefined ? undefined : this.users?.user(cached);
     if (cached !== undefined && cachedEntry) {
+      this.stats.cacheHits++;
       return {
         kind: "identified",
         identity: { user: cached, role: cachedEntry.role, via: viaOf(cachedEntry) },
@@ -224,7 +230,7 @@ export class Authenticator {
     try {
       const ok = await this.throttle.attempt(user, address, () => this.check(user, password));
       const entry = ok ? this.users?.user(user) : undefined;
-      if (!entry) return { kind: "refused", message: WRONG };
+      if (!entry) return { kind: "refused", message: WRONG, user };
       if (this.users?.generation === generation) this.cache.set(header, user);
       return { kind: "identified", identity: { user, role: entry.role, via: viaOf(entry) } };
     } catch (err) {
@@ -250,6 +256,7 @@ export class Authenticator {
 
   /** One password (or token-as-password) check, costing one scrypt whether or not the user exists. */
   private async check(user: string, password: string): Promise<boolean> {
+    this.stats.verifications++;
     const entry = this.users?.user(user);
     if (entry?.password) return verifyPassword(password, entry.password);
     if (entry?.token && tokenMatches(password, entry.token)) return true;

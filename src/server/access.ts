@@ -148,9 +148,10 @@ async function check(
     );
   }
   if (verdict.kind === "refused") {
+    const who = verdict.user === undefined ? "" : ` for ${verdict.user}`;
     logger.warn(
-      { address, method, reason: verdict.message },
-      `refused credentials from ${address}: ${verdict.message}`,
+      { user: verdict.user, address, method, reason: verdict.message },
+      `refused credentials${who} from ${address}: ${verdict.message}`,
     );
     challenge(request, reply);
     return sendError(reply, 401, ErrorCode.AUTH_FAILED, verdict.message, { method });
