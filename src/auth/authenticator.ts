@@ -22,6 +22,7 @@ import { SessionStore, type Session } from "./sessions.js";
 import { LoginThrottle, Throttled, type ThrottleOptions } from "./throttle.js";
 import { TrustedProxies } from "./trusted-proxies.js";
 import { UserDirectory } from "./user-directory.js";
+import type { UserEntry } from "./users-file.js";
 import { VerifiedCache } from "./verified-cache.js";
 
 export type Via = "password" | "token" | "session" | "proxy";
@@ -136,7 +137,7 @@ export class Authenticator {
     if (req.sessionId !== undefined) {
       const session = this.sessions.get(req.sessionId);
       const entry = session && this.users?.user(session.user);
-      if (session && entry) {
+      if (session && entry && credentialOf(entry) === session.credential) {
         return {
           kind: "identified",
           identity: { user: session.user, role: entry.role, via: "session", session },
@@ -152,7 +153,7 @@ export class Authenticator {
       const ok = await this.throttle.attempt(user, address, () => this.check(user, password));
       const entry = ok ? this.users?.user(user) : undefined;
       if (!entry) return { kind: "refused" };
-      return { kind: "ok", session: this.sessions.create(user), role: entry.role };
+      return { kind: "ok", session: this.sessions.create(user, credentialOf(entry)), role: entry.role };
     } catch (err) {
       if (err instanceof Throttled) return { kind: "throttled", retryAfterSeconds: err.retryAfterSeconds };
       throw err;
@@ -264,6 +265,10 @@ export class Authenticator {
   }
 }
 
-function viaOf(entry: { token?: unknown }): Via {
+function credentialOf(entry: UserEntry): string {
+  return entry.password?.hash ?? entry.token?.hash ?? "";
+}
+
+function viaOf(entry: UserEntry): Via {
   return entry.token ? "token" : "password";
 }

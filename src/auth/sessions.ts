@@ -1,8 +1,9 @@
 /**
  * Login sessions, in luigid's memory. Chosen over signed cookies because a session here can really end:
- * logout, a user removed from the users file or a role changed take effect at the next request, and
- * luigid keeps no signing key on disk that would need protecting and rotating. The price: a restart of
- * luigid logs everybody out (workers are not concerned; they send their credentials with each call).
+ * logout, and a user removed or replaced in the users file (a new password, a new role), take effect at
+ * the next request; and luigid keeps no signing key on disk that would need protecting and rotating. The
+ * price: a restart of luigid logs everybody out (workers are not concerned: they send their credentials
+ * with each call).
  *
  * Each session has a random id (the cookie, 256 bits) and its own random CSRF token, which the page must
  * echo in `X-CSRF-Token` with every state change: another site can make the browser send the cookie,
@@ -13,6 +14,8 @@ import { randomBytes } from "node:crypto";
 export interface Session {
   readonly id: string;
   readonly user: string;
+  /** The user's stored hash at login: replacing the user (`luigid user add` again) ends the session. */
+  readonly credential: string;
   readonly csrfToken: string;
   /** Epoch ms. */
   readonly created: number;
@@ -36,7 +39,7 @@ export class SessionStore {
     return this.sessions.size;
   }
 
-  create(user: string): Session {
+  create(user: string, credential: string): Session {
     const now = this.now();
     this.sweep(now);
     if (this.sessions.size >= this.maxSessions) {
@@ -46,6 +49,7 @@ export class SessionStore {
     const session: Session = {
       id: randomBytes(32).toString("base64url"),
       user,
+      credential,
       csrfToken: randomBytes(32).toString("base64url"),
       created: now,
       expires: now + this.maxAgeSeconds * 1000,

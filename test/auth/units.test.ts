@@ -3,21 +3,23 @@
  * of verified headers (scrypt once per credential), sessions, trusted proxies, where a login may lead, and
  * which rule a request falls under.
  */
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Authenticator } from "../../src/auth/authenticator.js";
 import { hashPassword, hashToken, newToken, tokenMatches, verifyPassword } from "../../src/auth/passwords.js";
+import { ROLES } from "../../src/auth/roles.js";
 import { SessionStore } from "../../src/auth/sessions.js";
 import { LoginThrottle, Throttled } from "../../src/auth/throttle.js";
 import { plainAddress, TrustedProxies } from "../../src/auth/trusted-proxies.js";
 import { parseUsers, writeUsersFile } from "../../src/auth/users-file.js";
 import { VerifiedCache } from "../../src/auth/verified-cache.js";
 import type { AuthConfig } from "../../src/config/auth.js";
+import { RPC_METHODS } from "../../src/rpc/methods.js";
 import { parseSchedulerUrl } from "../../src/rpc/url.js";
 import { accessRule, loginRedirect } from "../../src/server/access.js";
 import { safeNext } from "../../src/server/login-routes.js";
-import { workdir } from "../helpers/cli.js";
+import { ROOT, workdir } from "../helpers/cli.js";
 import { basic, writeUsers } from "./helpers.js";
 
 describe("password and token hashes", () => {
@@ -142,13 +144,13 @@ describe("caches and sessions", () => {
   it("sessions end at their max age and are bounded; each has its own CSRF token", () => {
     let now = 1_000;
     const store = new SessionStore(60, () => now, 2);
-    const a = store.create("alice");
-    const b = store.create("bob");
+    const a = store.create("alice", "h1");
+    const b = store.create("bob", "h2");
     expect(a.id).not.toBe(b.id);
     expect(a.csrfToken).not.toBe(b.csrfToken);
     expect(a.csrfToken).not.toBe(a.id);
     expect(store.get(a.id)?.user).toBe("alice");
-    store.create("carol");
+    store.create("carol", "h3");
     expect(store.get(a.id)).toBeUndefined();
     now += 61_000;
     expect(store.get(b.id)).toBeUndefined();
@@ -234,6 +236,21 @@ describe("routes", () => {
   });
 });
 
+describe("docs/security.md", () => {
+  it("lists every RPC method under the role src/rpc/methods.ts gives it", () => {
+    const doc = readFileSync(path.join(ROOT, "docs/security.md"), "utf8");
+    for (const role of ROLES) {
+      const row = new RegExp(`^\\| \`${role}\` \\|(.*)\\|$`, "m").exec(doc)?.[1] ?? "";
+      const listed = [...row.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).sort();
+      const expected = [...RPC_METHODS.values()]
+        .filter((m) => m.role === role)
+        .map((m) => m.name)
+        .sort();
+      expect(listed, role).toEqual(expected);
+    }
+  });
+});
+
 describe("the worker's credentials", () => {
   it("sends LUIGI_SCHEDULER_TOKEN as a bearer token, and refuses it together with URL credentials", () => {
     expect(parseSchedulerUrl("http://h:1/", { LUIGI_SCHEDULER_TOKEN: "lt_x" }).authorization).toBe(
@@ -304,6 +321,15 @@ describe("the authenticator, in process", () => {
     expect(login.kind).toBe("ok");
     const id = login.kind === "ok" ? login.session.id : "";
     expect((await auth.identify(presented(undefined, id))).kind).toBe("identified");
+    // A new password (any `luigid user add` of that user: a new salt) ends the sessions opened before.
+    const other = await auth.login("a", "pw", "127.0.0.1");
+    const otherId = other.kind === "ok" ? other.session.id : "";
+    await writeUsers(file, [
+      { name: "a", role: "admin", secret: "new" },
+      { name: "b", role: "viewer", secret: "pw" },
+    ]);
+    await auth.reloadUsers();
+    expect((await auth.identify(presented(undefined, otherId))).kind).toBe("anonymous");
     await writeUsers(file, [{ name: "a", role: "admin", secret: "pw" }]);
     await auth.reloadUsers();
     expect((await auth.identify(presented(undefined, id))).kind).toBe("anonymous");
