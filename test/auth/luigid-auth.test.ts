@@ -11,6 +11,7 @@ import { roleAllows, ROLES, type Role } from "../../src/auth/roles.js";
 import { RPC_METHODS } from "../../src/rpc/methods.js";
 import { workdir } from "../helpers/cli.js";
 import type { RunningLuigid } from "../helpers/luigid.js";
+import { until } from "../helpers/wait.js";
 import {
   basic,
   errorOf,
@@ -41,16 +42,6 @@ trusted_proxies = 127.0.0.1
 record_step_history = True
 retry_delay = 3600
 `;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("luigid with [auth] (real process, real HTTP)", () => {
   let daemon: RunningLuigid;
@@ -324,39 +315,28 @@ describe("luigid with [auth] (real process, real HTTP)", () => {
   it("follows the users file while running: a user added, its role changed, removed (cached credentials too)", async () => {
     const env = { LUIGI_CONFIG_PATH: path.join(dir, "luigid.cfg") };
     const newbie = { authorization: basic("newbie", "fresh-pw") };
-    expect((await rpcAs(daemon.url, "is_paused", {}, newbie)).status).toBe(401);
-    for (let round = 1; round <= 3; round++) {
-      // The users file comes from [auth] users_file, as luigid reads it.
-      const added = await luigidUser(["add", "newbie", "--role", "viewer"], {
+    const call = async (method: string) => (await rpcAs(daemon.url, method, {}, newbie)).status;
+    const addNewbie = async (role: Role) => {
+      const added = await luigidUser(["add", "newbie", "--role", role], {
         cwd: dir,
         stdin: "fresh-pw\n",
         env,
       });
       expect(added.code, added.stderr).toBe(0);
-      await until(
-        "newbie to be known",
-        async () => (await rpcAs(daemon.url, "is_paused", {}, newbie)).status === 200,
-      );
-      expect((await rpcAs(daemon.url, "pause", {}, newbie)).status).toBe(403);
-
-      const promoted = await luigidUser(["add", "newbie", "--role", "operator"], {
-        cwd: dir,
-        stdin: "fresh-pw\n",
-        env,
-      });
-      expect(promoted.code, promoted.stderr).toBe(0);
-      await until(
-        "newbie to be an operator",
-        async () => (await rpcAs(daemon.url, "pause", {}, newbie)).status === 200,
-      );
-      expect((await rpcAs(daemon.url, "unpause", {}, newbie)).status).toBe(200);
+    };
+    expect(await call("is_paused")).toBe(401);
+    for (let round = 1; round <= 3; round++) {
+      // The users file comes from [auth] users_file, as luigid reads it.
+      await addNewbie("viewer");
+      await until("newbie to be known", async () => (await call("is_paused")) === 200);
+      expect(await call("pause")).toBe(403);
+      await addNewbie("operator");
+      await until("newbie to be an operator", async () => (await call("pause")) === 200);
+      expect(await call("unpause")).toBe(200);
 
       const removed = await luigidUser(["remove", "newbie"], { cwd: dir, env });
       expect(removed.code, removed.stderr).toBe(0);
-      await until(
-        "newbie to be gone",
-        async () => (await rpcAs(daemon.url, "is_paused", {}, newbie)).status === 401,
-      );
+      await until("newbie to be gone", async () => (await call("is_paused")) === 401);
     }
     // The others were not disturbed.
     expect((await rpcAs(daemon.url, "is_paused", {}, as(user("viewer")))).status).toBe(200);

@@ -64,6 +64,12 @@ describe.skipIf(SKIP !== null)("logging in to the visualiser in Chromium (real l
     return page;
   }
 
+  /** Waits for the page a login leads to, with the user and role in the top bar. */
+  async function loggedIn(page: Page, label: string): Promise<void> {
+    await page.waitForURL(/\/static\/visualiser\/index.html/);
+    await expect.poll(() => page.locator(".session-user").textContent(), { timeout: 10_000 }).toBe(label);
+  }
+
   test("a wrong password is refused on the form; the page is not reachable without a session", async () => {
     const context = await browser.newContext();
     const page = await logIn(context, "opal", "not-it");
@@ -81,10 +87,7 @@ describe.skipIf(SKIP !== null)("logging in to the visualiser in Chromium (real l
     for (let round = 1; round <= ROUNDS; round++) {
       const context = await browser.newContext();
       const page = await logIn(context, "opal", "opal-pw");
-      await page.waitForURL(/\/static\/visualiser\/index.html/);
-      await expect
-        .poll(() => page.locator(".session-user").textContent(), { timeout: 10_000 })
-        .toBe("opal operator");
+      await loggedIn(page, "opal operator");
       // The session cookie is not readable by the page's scripts.
       const cookies = await context.cookies();
       expect(cookies.find((c) => c.name === "luigid_session")).toMatchObject({
@@ -151,10 +154,7 @@ describe.skipIf(SKIP !== null)("logging in to the visualiser in Chromium (real l
   test("a viewer sees the page, but pausing is refused with the role it needs", async () => {
     const context = await browser.newContext();
     const page = await logIn(context, "vera", "vera-pw");
-    await page.waitForURL(/\/static\/visualiser\/index.html/);
-    await expect
-      .poll(() => page.locator(".session-user").textContent(), { timeout: 10_000 })
-      .toBe("vera viewer");
+    await loggedIn(page, "vera viewer");
     const pause = page.locator("button.pause");
     await expect.poll(() => pause.textContent(), { timeout: 10_000 }).toBe("Scheduler running");
     await pause.click();
