@@ -24,7 +24,7 @@ import { ErrorCode } from "../errors.js";
 import { describeActor, runAsActor, type ChangeActor } from "../history/actor.js";
 import type { Logger } from "../log/logger.js";
 import { apiMethodOf, decodeArgs } from "../rpc/decode.js";
-import type { RpcResult } from "../rpc/error-body.js";
+import { JSON_CONTENT_TYPE, type RpcResult } from "../rpc/error-body.js";
 import { rpcMethod } from "../rpc/methods.js";
 import { clientAddress, presentedBy, sendError } from "./auth-request.js";
 import { csrfMatches, LOGIN_PATHS, registerLoginRoutes } from "./login-routes.js";
@@ -84,7 +84,12 @@ export interface AccessOptions {
 export function registerAccess(app: FastifyInstance, options: AccessOptions): Access {
   const { auth, logger } = options;
   const callers = new WeakMap<FastifyRequest, Caller>();
-  if (auth) {
+  if (!auth) {
+    // The visualiser asks; the answer says there is nobody to be.
+    app.get("/auth/session", async (_request, reply) =>
+      reply.type(JSON_CONTENT_TYPE).header("cache-control", "no-store").send('{"auth":false}'),
+    );
+  } else {
     registerLoginRoutes(app, auth, logger);
     app.addHook("onRequest", async (request, reply) => {
       const rule = accessRule(request.method, request.raw.url ?? request.url);
@@ -117,7 +122,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): Ac
             address: actor.address,
             args: argsOf(request, rule.method),
           },
-          `${rule.method} by ${describeActor(actor)}`,
+          `${rule.method}${actor.user === null ? "" : " by"} ${describeActor(actor)}`,
         );
       }
       return result;

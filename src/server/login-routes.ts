@@ -7,7 +7,8 @@
  * - `POST /logout` (the session's CSRF token in the form field `csrf` or `X-CSRF-Token`): ends the
  *   session, 303 to the form;
  * - `GET /auth/session`: who the request is, as JSON, with the session's CSRF token for the visualiser
- *   (`{"user", "role", "via", "csrf_token", "expires"}`); 401 without credentials;
+ *   (`{"auth": true, "user", "role", "via", "csrf_token", "expires"}`); 401 without credentials (without
+ *   `[auth]`, access.ts answers `{"auth": false}`);
  * - `GET /auth/login.css`: the form's stylesheet.
  */
 import { timingSafeEqual } from "node:crypto";
@@ -114,6 +115,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: Authenticator, l
       .header("cache-control", "no-store")
       .send(
         JSON.stringify({
+          auth: true,
           user,
           role,
           via,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roleAllows, ROLES, type Role } from "../../src/auth/roles.js";
 import { RPC_METHODS } from "../../src/rpc/methods.js";
 import { workdir } from "../helpers/cli.js";
-import type { RunningLuigid } from "../helpers/luigid.js";
+import { startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { until } from "../helpers/wait.js";
 import {
   basic,
@@ -148,7 +148,7 @@ describe("luigid with [auth] (real process, real HTTP)", () => {
   it("a login session: reads without the CSRF token, state changes only with it; logout ends it", async () => {
     const cookie = await login(daemon.url, "operator1", PASSWORDS.operator);
     const session = await request(`${daemon.url}/auth/session`, { headers: { cookie } });
-    expect(session.json).toMatchObject({ user: "operator1", role: "operator", via: "session" });
+    expect(session.json).toMatchObject({ auth: true, user: "operator1", role: "operator", via: "session" });
     const csrf = session.json?.csrf_token as string;
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -341,5 +341,25 @@ describe("luigid with [auth] (real process, real HTTP)", () => {
     // The others were not disturbed.
     expect((await rpcAs(daemon.url, "is_paused", {}, as(user("viewer")))).status).toBe(200);
     expect(daemon.output()).toContain("users file re-read");
+  });
+});
+
+describe("luigid without [auth]", () => {
+  it("answers everybody as before, says so at /auth/session, and still logs who (by address) acted", async () => {
+    const { dir } = workdir();
+    const daemon = await startLuigid(["--state-path", path.join(dir, "state.json")], { cwd: dir });
+    try {
+      expect((await rpcAs(daemon.url, "task_list", {})).status).toBe(200);
+      expect((await rpcAs(daemon.url, "prune", {})).status).toBe(200);
+      expect((await request(`${daemon.url}/metrics`)).status).toBe(200);
+      expect((await request(`${daemon.url}/static/visualiser/index.html`)).status).toBe(200);
+      expect((await request(`${daemon.url}/auth/session`)).json).toEqual({ auth: false });
+      expect((await request(`${daemon.url}/login`)).status).toBe(404);
+      expect((await rpcAs(daemon.url, "pause", {})).status).toBe(200);
+      expect((await rpcAs(daemon.url, "unpause", {})).status).toBe(200);
+      expect(daemon.output()).toContain("pause from 127.0.0.1");
+    } finally {
+      await daemon.stop();
+    }
   });
 });

@@ -80,11 +80,11 @@ async function fetchSession(): Promise<SessionInfo> {
   } catch (err) {
     throw new ApiError("auth/session", "NETWORK", `luigid is unreachable (${String(err)})`, 0);
   }
-  // A luigid without [auth] has no such route.
-  if (res.status === 404) return NO_AUTH;
   if (res.status === 401) throw toLogin("auth/session");
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) throw answerError("auth/session", res.status, body);
+  // A luigid without [auth]: nobody to be.
+  if (body.auth === false) return NO_AUTH;
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
   return {
     auth: true,
