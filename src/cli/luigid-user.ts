@@ -44,10 +44,10 @@ export async function luigidUserMain(argv: string[], io: UserCommandIo): Promise
       io.stderr.write(`${LUIGID_USER_USAGE}\n`);
       return values.help ? 0 : 2;
     }
-    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+    if (extra.length > 0) throw badUsage(`unexpected argument ${extra[0]}`);
     const file = usersFile(values["users-file"]);
     if (command === "list") {
-      if (name !== undefined) throw new UsageError(`luigid user list takes no name (got ${name})`);
+      if (name !== undefined) throw badUsage(`luigid user list takes no name (got ${name})`);
       const users = readUsersFile(file, { missingOk: true });
       if (users.size === 0) stdout.write(`no users in ${file}\n`);
       for (const [user, entry] of [...users].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -56,9 +56,9 @@ export async function luigidUserMain(argv: string[], io: UserCommandIo): Promise
       return 0;
     }
     if (command !== "add" && command !== "remove") {
-      throw new UsageError(`unknown command luigid user ${command}: expected add, remove or list`);
+      throw badUsage(`unknown command luigid user ${command}: expected add, remove or list`);
     }
-    if (name === undefined) throw new UsageError(`luigid user ${command} needs a user NAME`);
+    if (name === undefined) throw badUsage(`luigid user ${command} needs a user NAME`);
     const problem = userNameProblem(name);
     if (problem) throw new UsageError(problem);
     const users = readUsersFile(file, { missingOk: true });
@@ -69,7 +69,7 @@ export async function luigidUserMain(argv: string[], io: UserCommandIo): Promise
       return 0;
     }
     const role = values.role;
-    if (role === undefined) throw new UsageError(`luigid user add needs --role (${ROLES.join(", ")})`);
+    if (role === undefined) throw badUsage(`luigid user add needs --role (${ROLES.join(", ")})`);
     if (!isRole(role)) throw new UsageError(`--role ${role}: expected ${ROLES.join(", ")}`);
     let entry: UserEntry;
     let token: string | undefined;
@@ -88,13 +88,19 @@ export async function luigidUserMain(argv: string[], io: UserCommandIo): Promise
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`luigid user: ${(err as Error).message}\n${LUIGID_USER_USAGE}\n`);
+      const usage = err.details.usage === true ? `\n${LUIGID_USER_USAGE}` : "";
+      io.stderr.write(`luigid user: ${err.message}${usage}\n`);
       return 2;
     }
     const message = err instanceof ConfigError ? err.message : describeThrown(err).message;
     io.stderr.write(`luigid user: ${message}\n`);
     return 1;
   }
+}
+
+/** A mistake in the command line itself: the usage is printed after it. */
+function badUsage(message: string): UsageError {
+  return new UsageError(message, { usage: true });
 }
 
 function parsed(argv: string[]) {
@@ -111,7 +117,7 @@ function parsed(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+    throw badUsage((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
 }
 
@@ -152,10 +158,11 @@ function promptHidden(
   stdin: NonNullable<UserCommandIo["stdin"]>,
   stderr: NodeJS.WritableStream,
 ): Promise<string> {
-  stderr.write(prompt);
+  // Raw (no echo) before the prompt shows: a fast typist, or a script, answers the moment it appears.
   stdin.setRawMode?.(true);
   stdin.setEncoding?.("utf8");
   stdin.resume();
+  stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let chars: string[] = [];
     const finish = (error?: Error): void => {

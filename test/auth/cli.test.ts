@@ -1,14 +1,19 @@
 /**
  * `luigid user add|remove|list` as real processes, and luigid refusing to start on a bad `[auth]`.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "../../src/auth/passwords.js";
 import { readUsersFile } from "../../src/auth/users-file.js";
 import { workdir } from "../helpers/cli.js";
-import { runLuigid } from "../helpers/luigid.js";
+import { LUIGID_BIN, runLuigid } from "../helpers/luigid.js";
 import { luigidUser } from "./helpers.js";
+
+function hasPython(): boolean {
+  return spawnSync("python3", ["--version"]).status === 0;
+}
 
 describe("luigid user", () => {
   it("adds a user with a password from stdin, stores only a salted scrypt hash, mode 0600; replaces and removes it", async () => {
@@ -98,6 +103,79 @@ describe("luigid user", () => {
     const help = await luigidUser(["--help"], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stderr).toContain("luigid user add NAME --role ROLE [--token] [--users-file PATH]");
+  });
+});
+
+// Drives `luigid user add` on a pseudo-terminal (Python's pty module): what a person typing sees.
+const PTY_DRIVER = String.raw`
+import os, pty, sys
+argv, answers = sys.argv[1:-2], sys.argv[-2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+seen = b""
+def read_until(marker):
+    global seen
+    while marker not in seen:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        seen += chunk
+read_until(b"Password for alice: ")
+os.write(fd, answers[0].encode() + b"\r")
+read_until(b"Again: ")
+os.write(fd, answers[1].encode() + b"\r")
+try:
+    while True:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        seen += chunk
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode("utf-8", "replace"))
+sys.exit(os.WEXITSTATUS(status))
+`;
+
+describe.skipIf(!hasPython())("luigid user add on a terminal", () => {
+  const run = (file: string, first: string, second: string) => {
+    const r = spawnSync(
+      "python3",
+      [
+        "-c",
+        PTY_DRIVER,
+        process.execPath,
+        LUIGID_BIN,
+        "user",
+        "add",
+        "alice",
+        "--role",
+        "viewer",
+        "--users-file",
+        file,
+        first,
+        second,
+      ],
+      { encoding: "utf8", timeout: 30_000, env: { ...process.env, LUIGI_CONFIG_PATH: "" } },
+    );
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+
+  it("asks twice without echoing the password, and refuses two different ones", async () => {
+    const { dir } = workdir();
+    const file = path.join(dir, "users.json");
+    const ok = run(file, "typed-secret", "typed-secret");
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain("Password for alice: ");
+    expect(ok.out).toContain("Again: ");
+    expect(ok.out).not.toContain("typed-secret");
+    expect(await verifyPassword("typed-secret", readUsersFile(file).get("alice")!.password!)).toBe(true);
+
+    const differ = run(path.join(dir, "other.json"), "one", "two");
+    expect(differ.code).toBe(2);
+    expect(differ.out).toContain("the two passwords differ; nothing changed");
+    expect(() => statSync(path.join(dir, "other.json"))).toThrow();
   });
 });
 
