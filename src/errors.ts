@@ -46,6 +46,17 @@ export const ErrorCode = {
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
   HISTORY_DISABLED: "HISTORY_DISABLED",
   HISTORY_NOT_FOUND: "HISTORY_NOT_FOUND",
+  // access control (luigid with [auth])
+  /** No credentials (401): send basic auth, a bearer token or a session cookie. */
+  AUTH_REQUIRED: "AUTH_REQUIRED",
+  /** Credentials that do not match (401): the same answer for an unknown user and a wrong password. */
+  AUTH_FAILED: "AUTH_FAILED",
+  /** Too many failed logins for this user from this address (429); Retry-After says when to try again. */
+  AUTH_THROTTLED: "AUTH_THROTTLED",
+  /** The caller's role lacks the method (403); `details.role` names the role needed. */
+  FORBIDDEN: "FORBIDDEN",
+  /** A state change over a session cookie without the session's CSRF token (403). */
+  CSRF_TOKEN: "CSRF_TOKEN",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

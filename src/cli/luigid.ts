@@ -11,6 +11,7 @@ import { DailyFileStream } from "../log/daily-file.js";
 import { pidAlive, readPid } from "../scheduler/persistence/state-lock.js";
 import { startDaemon, type DaemonHandle } from "../server/daemon.js";
 import { unknownConfigEntries } from "./config-check.js";
+import { luigidUserMain } from "./luigid-user.js";
 
 export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-socket PATH] [--state-path PATH]
               [--certfile PATH --keyfile PATH] [--background] [--pidfile PATH] [--logdir DIR] [--version]
@@ -25,7 +26,9 @@ export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-soc
   --pidfile PATH       refuse to start while the process named in PATH lives; write our pid there
   --logdir DIR         log to DIR/luigi-server.log, rotated daily (default /var/log/luigi with --background)
   --version            print luigi-ts's version
-  -h, --help           this text`;
+  -h, --help           this text
+
+       luigid user add|remove|list ...   keep the users file of [auth] (luigid user --help)`;
 
 const LUIGID_OPTIONS = {
   port: { type: "string" },
@@ -157,6 +160,7 @@ export async function luigidMain(
     stdout: process.stdout,
   },
 ): Promise<number> {
+  if (argv[0] === "user") return luigidUserMain(argv.slice(1), io);
   let flags: LuigidFlags;
   try {
     flags = parseLuigidArgs(argv);

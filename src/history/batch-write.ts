@@ -40,7 +40,14 @@ interface RunState {
   /** Whether host / worker / error changed in this batch (an existing run only updates those then). */
   touchedRunner: boolean;
   touchedError: boolean;
-  events: { event: string; ts: number; host: string | null; worker: string | null; message: string | null }[];
+  events: {
+    event: string;
+    ts: number;
+    host: string | null;
+    worker: string | null;
+    message: string | null;
+    actor: string | null;
+  }[];
 }
 
 const LOOKUP_CHUNK = 500;
@@ -102,7 +109,8 @@ export async function writeBatch(
     await bulkInsert(trx, dialect, PARAMETERS, runs.flatMap(paramRows));
     const events: unknown[][] = [];
     for (const run of runs) {
-      for (const ev of run.events) events.push([run.id, ev.event, ev.ts, ev.host, ev.worker, ev.message]);
+      for (const ev of run.events)
+        events.push([run.id, ev.event, ev.ts, ev.host, ev.worker, ev.message, ev.actor]);
     }
     await bulkInsert(trx, dialect, EVENTS, events);
   });
@@ -164,7 +172,7 @@ const STEPS: BulkTable = {
 const PARAMETERS: BulkTable = { table: "step_parameters", columns: ["run_id", "name", "value", "value_key"] };
 const EVENTS: BulkTable = {
   table: "step_events",
-  columns: ["run_id", "event", "ts", "host", "worker", "message"],
+  columns: ["run_id", "event", "ts", "host", "worker", "message", "actor"],
 };
 
 /**
@@ -237,6 +245,7 @@ function apply(run: RunState, e: QueuedEvent): void {
     host: storableName(e.host),
     worker: storableName(e.worker),
     message: storableText(message),
+    actor: storableName(e.actor ?? null),
   });
 }
 

@@ -13,6 +13,8 @@ export interface QueuedEvent extends Omit<HistoryChange, "step" | "time"> {
   readonly params: Readonly<Record<string, string | string[]>>;
   /** Epoch milliseconds, UTC. */
   readonly time: number;
+  /** Who asked for the change ("alice (operator) from 10.0.0.7"), for the changes people make; else null. */
+  readonly actor?: string | null;
 }
 
 /**

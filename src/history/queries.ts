@@ -47,6 +47,8 @@ export interface RunEvent {
   host: string | null;
   worker: string | null;
   message: string | null;
+  /** Who asked for it (mark as done, forgive, re-enable), e.g. "alice (operator) from 10.0.0.7"; else null. */
+  actor: string | null;
   /** Time from this event to the next one of the run (null for the last). */
   untilNextMs: number | null;
 }
@@ -159,7 +161,7 @@ export class HistoryQueries {
     const params = (await this.paramsOf([id])).get(id) ?? {};
     const rows = await this.db
       .selectFrom("step_events")
-      .select(["event", "ts", "host", "worker", "message"])
+      .select(["event", "ts", "host", "worker", "message", "actor"])
       .where("run_id", "=", id)
       .orderBy("id", "asc")
       .limit(10_000)
@@ -173,6 +175,7 @@ export class HistoryQueries {
         host: r.host,
         worker: r.worker,
         message: r.message,
+        actor: r.actor,
         untilNextMs: next ? toMillis(next.ts) - ts : null,
       };
     });

@@ -3,8 +3,12 @@
  * change into a queued event for the writer. It ignores everything until `arm()`: luigid replays its
  * journal through the scheduler at start, and those changes were recorded when they first happened.
  */
-import type { HistoryChange, SchedulerHooks } from "../scheduler/core.js";
+import type { HistoryCause, HistoryChange, SchedulerHooks } from "../scheduler/core.js";
+import { currentActor, describeActor } from "./actor.js";
 import type { QueuedEvent } from "./event.js";
+
+/** The changes a person asks for: their events name who asked (see actor.ts). */
+const ASKED_FOR: ReadonlySet<HistoryCause> = new Set(["forgiven", "marked-done", "re-enabled"]);
 
 export interface EventSink {
   push(event: QueuedEvent): void;
@@ -32,8 +36,10 @@ export class StepHistoryRecorder {
   record(change: HistoryChange): void {
     if (!this.armed) return;
     const { step, time, ...rest } = change;
+    const actor = ASKED_FOR.has(change.cause) ? currentActor() : undefined;
     this.sink.push({
       ...rest,
+      actor: actor === undefined ? null : describeActor(actor),
       stepId: step.id,
       family: step.family,
       params: step.params,

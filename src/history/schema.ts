@@ -43,6 +43,8 @@ export interface StepEventsTable {
   worker: string | null;
   /** The error text for FAILED / DISABLED, or why the scheduler made the change (retry, re-enabled...). */
   message: string | null;
+  /** Who asked for the change (mark as done, forgive, re-enable), e.g. "alice (operator) from 10.0.0.7". */
+  actor: string | null;
 }
 
 export interface HistoryDatabase {

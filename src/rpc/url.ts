@@ -1,7 +1,9 @@
 /**
  * Where a RemoteScheduler sends its calls (SPEC 3.1): `http://host:port/`, `https://...`, a kept path prefix
  * (`http://h/luigi/` -> `http://h/luigi/api/ping`), credentials in the URL sent as HTTP Basic auth, and
- * `http+unix://<percent-encoded socket path>/` for a unix socket.
+ * `http+unix://<percent-encoded socket path>/` for a unix socket. A luigid with `[auth]` also takes a
+ * bearer token, from the environment variable LUIGI_SCHEDULER_TOKEN (kept out of the URL, where it would
+ * show in `ps` and in logs).
  */
 import { ConfigError } from "../errors.js";
 
@@ -13,7 +15,7 @@ export interface SchedulerEndpoint {
   socketPath: string | undefined;
   /** Always ends with "/": a prefix without one is still treated as a directory. */
   basePath: string;
-  /** `Basic ...` when the URL holds credentials. */
+  /** `Basic ...` when the URL holds credentials, `Bearer ...` with LUIGI_SCHEDULER_TOKEN. */
   authorization: string | undefined;
   /** The URL without its password, for messages and logs. */
   display: string;
@@ -27,7 +29,7 @@ export function schedulerUrl(options: { url?: string; host?: string; port?: numb
   return `http://${hostPart}:${options.port ?? 8082}/`;
 }
 
-export function parseSchedulerUrl(text: string): SchedulerEndpoint {
+export function parseSchedulerUrl(text: string, env: NodeJS.ProcessEnv = process.env): SchedulerEndpoint {
   let url: URL;
   try {
     url = new URL(text);
@@ -39,13 +41,12 @@ export function parseSchedulerUrl(text: string): SchedulerEndpoint {
     throw invalid(text, "the scheme must be http, https or http+unix");
   }
   const basePath = url.pathname.endsWith("/") ? url.pathname : `${url.pathname}/`;
-  const authorization =
-    url.username === "" && url.password === ""
-      ? undefined
-      : "Basic " +
-        Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
-          "base64",
-        );
+  const token = env.LUIGI_SCHEDULER_TOKEN?.trim() ?? "";
+  const inUrl = url.username !== "" || url.password !== "";
+  if (inUrl && token !== "") {
+    throw invalid(text, "holds credentials while LUIGI_SCHEDULER_TOKEN is set too: use one of them");
+  }
+  const authorization = token !== "" ? `Bearer ${token}` : inUrl ? basicAuth(url) : undefined;
   const shown = new URL(url.href);
   if (shown.password !== "") shown.password = "***";
   shown.pathname = basePath;
@@ -78,6 +79,11 @@ export function parseSchedulerUrl(text: string): SchedulerEndpoint {
 /** `http://h/luigi/api/add_task` for messages; the request itself uses `basePath`. */
 export function methodUrl(endpoint: SchedulerEndpoint, method: string): string {
   return new URL(`api/${method}`, endpoint.display).href;
+}
+
+function basicAuth(url: URL): string {
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(pair).toString("base64")}`;
 }
 
 function invalid(text: string, why: string): ConfigError {

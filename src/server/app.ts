@@ -4,6 +4,8 @@ import type { SchedulerApi } from "../scheduler/api.js";
 import { createRpcHandler } from "../rpc/handler.js";
 import type { Registry } from "prom-client";
 import type { HistoryQueries } from "../history/queries.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import { registerAccess } from "./access.js";
 import { registerHistoryRoutes } from "./history-routes.js";
 import { registerMetricsRoute } from "./metrics.js";
 import { registerStaticRoutes } from "./static-routes.js";
@@ -23,6 +25,8 @@ export interface AppOptions {
   allowedOrigins?: readonly string[];
   /** HTTPS with this certificate and key (see tls.ts). Default plain HTTP. */
   tls?: { cert: Buffer; key: Buffer } | undefined;
+  /** Who may call what (`[auth]`); undefined: everybody may call everything, as with Luigi. */
+  auth?: Authenticator | undefined;
 }
 
 /**
@@ -45,6 +49,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   const rpc = createRpcHandler(options.scheduler);
   registerSecurityHeaders(app, { https: options.tls !== undefined });
   app.addHook("onRequest", crossSiteGuard(options.allowedOrigins ?? []));
+  const access = registerAccess(app, { auth: options.auth, logger: options.logger });
 
   // Bodies reach the RPC decoder as raw text: it owns the form / JSON / Python-JSON rules.
   app.removeAllContentTypeParsers();
@@ -54,12 +59,14 @@ export function createApp(options: AppOptions): FastifyInstance {
     method: ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
     url: "/api/*",
     handler: async (request, reply) => {
-      const result = await rpc({
-        httpMethod: request.method,
-        url: request.raw.url ?? request.url,
-        contentType: request.headers["content-type"],
-        body: typeof request.body === "string" ? request.body : undefined,
-      });
+      const result = await access.callAs(request, () =>
+        rpc({
+          httpMethod: request.method,
+          url: request.raw.url ?? request.url,
+          contentType: request.headers["content-type"],
+          body: typeof request.body === "string" ? request.body : undefined,
+        }),
+      );
       if (!result) return reply.callNotFound();
       if (result.status === 204) return reply.code(204).send();
       return reply.code(result.status).type("application/json; charset=UTF-8").send(result.body);

@@ -9,6 +9,7 @@ import {
   stepHistoryConfig,
   tlsFilesConfig,
 } from "../config/index.js";
+import { Authenticator, type AuthTuning } from "../auth/authenticator.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
@@ -42,6 +43,8 @@ export interface DaemonOptions {
   pruneInterval?: number;
   /** Tuning of the step history's writer (tests). */
   historyWriter?: Omit<WriterOptions, "metrics">;
+  /** Tuning of authentication (tests). */
+  auth?: AuthTuning;
 }
 
 export interface DaemonHandle {
@@ -84,6 +87,8 @@ async function startLocked(
   const log = options.logger;
   const statePath = lock.statePath;
   const metrics = createMetricsRegistry();
+  // Before anything is opened: a bad [auth] setting or users file stops luigid here.
+  const auth = await Authenticator.open(authConfig(options.config), log, options.auth);
   // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
   let history: StepHistory | undefined;
   if (schedulerOptions.recordStepHistory) {
@@ -114,14 +119,15 @@ async function startLocked(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
     `state loaded: ${r.steps} steps (${r.replayed} journal entries replayed in ${Math.round(r.millis)} ms)`,
   );
-  const auth = authConfig(options.config);
+  const authSettings = authConfig(options.config);
   const app = createApp({
     scheduler: durable.api,
     logger: log,
     history: history?.queries,
     metrics,
-    allowedOrigins: auth.allowedOrigins,
+    allowedOrigins: authSettings.allowedOrigins,
     tls: tls && { cert: tls.cert, key: tls.key },
+    auth,
   });
   let address: string;
   let port: number | undefined;
@@ -139,6 +145,7 @@ async function startLocked(
     }
     // Only now, with the lock held and the address ours, may the state files change.
     durable.start();
+    auth?.watchUsers();
   } catch (err) {
     durable.abandon();
     await app.close();
@@ -149,7 +156,7 @@ async function startLocked(
   if (tls) logTls(log, tls);
   if (!options.unixSocket) {
     const bound = app.addresses().map((a) => (typeof a === "string" ? a : a.address));
-    const warning = exposureWarning(bound, address, auth.usersFile !== "");
+    const warning = exposureWarning(bound, address, authSettings.usersFile !== "");
     if (warning) log.warn({ address }, warning);
   }
   const prune = setInterval(
@@ -168,6 +175,7 @@ async function startLocked(
     close: () =>
       (closing ??= (async () => {
         clearInterval(prune);
+        auth?.close();
         await app.close();
         durable.close();
         // Everything queued is written before luigid exits (or counted as lost if the database is away).

@@ -126,7 +126,7 @@ for (const backend of BACKENDS) {
     it("0002 decodes the error texts stored JSON-encoded, and only those", async () => {
       const hdb = await fresh();
       const applied = await migrateToLatest(hdb.db as unknown as Kysely<unknown>, hdb.dialect.name);
-      expect(applied).toEqual(["0002_decode_error_text"]);
+      expect(applied).toEqual(["0002_decode_error_text", "0003_event_actor"]);
       const { errors, messages } = await columns(hdb);
       expect(errors.size).toBe(ROWS);
       for (let id = 1; id <= ROWS; id++) {
@@ -139,6 +139,9 @@ for (const backend of BACKENDS) {
       await expect(sql`SELECT * FROM history_migration_0002`.execute(hdb.db)).rejects.toThrow();
       expect(await migrateToLatest(hdb.db as unknown as Kysely<unknown>, hdb.dialect.name)).toEqual([]);
       expect((await columns(hdb)).errors.get(KINDS.length + 6)).toBe('"quoted"');
+      // 0003 adds who asked for a change: nobody, for every row written before it.
+      const actors = await hdb.db.selectFrom("step_events").select("actor").distinct().execute();
+      expect(actors).toEqual([{ actor: null }]);
     });
 
     it("0002 resumes after the last batch it committed instead of decoding a repaired row again", async () => {

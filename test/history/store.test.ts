@@ -66,7 +66,11 @@ for (const backend of BACKENDS) {
 
     it("creates the schema once: a second start runs no migration and keeps the rows", async () => {
       await h.writer.flush();
-      expect(h.writer.appliedMigrations).toEqual(["0001_initial", "0002_decode_error_text"]);
+      expect(h.writer.appliedMigrations).toEqual([
+        "0001_initial",
+        "0002_decode_error_text",
+        "0003_event_actor",
+      ]);
       const first = open(url);
       first.start();
       await first.writer.flush();

@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { StepPage } from "../../src/scheduler/api.js";
 import { collect, LUIGI_BIN, ROOT, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
+import { until } from "../helpers/wait.js";
 import { browserSkipReason, launchChromium, screenshotDir } from "./browser.js";
 import {
   FIND_RUN_TOGETHERS,
@@ -29,20 +30,6 @@ if (SKIP) console.warn(`visualiser browser tests skipped: ${SKIP}`);
 
 const PIPELINE = path.join(ROOT, "test/web/fixtures/pipeline.ts");
 const DAY = "2026-11-20";
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** expect.poll with room for a page to load and refresh. */
 function poll<T>(probe: () => T | Promise<T>, options: { timeout: number } = { timeout: 10_000 }) {

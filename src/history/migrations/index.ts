@@ -3,12 +3,14 @@ import { HistoryError } from "../../errors.js";
 import type { HistoryDialect } from "../dialects/types.js";
 import { initial } from "./0001_initial.js";
 import { decodeErrorText } from "./0002_decode_error_text.js";
+import { eventActor } from "./0003_event_actor.js";
 
 /** Every migration in order. Append only: a released migration never changes. */
 function allMigrations(dialect: HistoryDialect["name"]): Record<string, Migration> {
   return {
     "0001_initial": initial(dialect),
     "0002_decode_error_text": decodeErrorText,
+    "0003_event_actor": eventActor,
   };
 }
 

@@ -167,6 +167,7 @@ export function runDetail(run: RunDetail, more?: Html): string {
       <th>Host</th>
       <th>Worker</th>
       <th>Note</th>
+      <th>By</th>
     </tr>
     ${run.events.map(
       (e) =>
@@ -177,6 +178,7 @@ export function runDetail(run: RunDetail, more?: Html): string {
           <td>${e.host ?? ""}</td>
           <td>${e.worker ?? ""}</td>
           <td>${note(e.message)}</td>
+          <td>${e.actor ?? ""}</td>
         </tr>`,
     )}
   </table>`;

@@ -1,8 +1,12 @@
 /**
- * The one way the visualiser talks to luigid: its public RPC API, `GET ../../api/<method>?data=<json>` as
- * Luigi's visualiser calls it (relative, so the page works behind a path prefix), and a form POST for the
- * methods that change state (POSTED_METHODS). Failures become an ApiError with luigid's
- * `{error: {code, message}}` text, for the page to show.
+ * The one way the visualiser talks to luigid: its public RPC API, `POST ../../api/<method>` with Luigi's
+ * form body `data=<json>` (relative, so the page works behind a path prefix). POST, not Luigi's GET: a
+ * state change must never ride on a link or an image another site could embed. Failures become an
+ * ApiError with luigid's `{error: {code, message}}` text, for the page to show.
+ *
+ * A luigid with `[auth]` knows the page's user by a session cookie; every call then carries the session's
+ * CSRF token (`X-CSRF-Token`, from `GET ../../auth/session`), and a call answered 401 (the session ended)
+ * sends the browser to the login form, which brings it back here afterwards.
  */
 
 export class ApiError extends Error {
@@ -37,49 +41,99 @@ export function schedulerUrlOf(pageHref: string): string {
 }
 
 /**
- * The state-changing methods (the `mutating` ones of src/rpc/methods.ts) the visualiser may call: sent by
- * POST, so that no state change rides on a URL (a link, a prefetch, a history entry). A test holds this
- * list to the method table.
+ * The login form's URL for the page at `pageHref`, with the page (relative to luigid's root, view state
+ * in the fragment included) as where to come back to.
  */
-export const POSTED_METHODS: ReadonlySet<string> = new Set([
-  "pause",
-  "unpause",
-  "forgive_failures",
-  "mark_as_done",
-  "re_enable_task",
-  "disable_worker",
-  "set_worker_processes",
-  "send_scheduler_message",
-  "get_scheduler_message_response",
-  "update_resource",
-  "update_resources",
-]);
+export function loginUrlOf(pageHref: string): string {
+  const root = new URL(LUIGID_ROOT, pageHref);
+  const next = pageHref.startsWith(root.href) ? pageHref.slice(root.href.length) : "";
+  return new URL(`login?next=${encodeURIComponent(next)}`, root).href;
+}
 
-function request(method: string, args: object): { url: string; init: RequestInit } {
-  const data = JSON.stringify(args);
-  const headers = { accept: "application/json" };
-  if (!POSTED_METHODS.has(method)) {
-    return { url: `${API_BASE}${method}?data=${encodeURIComponent(data)}`, init: { headers } };
+/** Who the page's user is; `auth: false` when luigid authenticates nobody (then everybody may do everything). */
+export interface SessionInfo {
+  auth: boolean;
+  user: string | null;
+  role: string | null;
+  /** "session" (logged in here: can log out), "password", "token" or "proxy". */
+  via: string | null;
+  csrfToken: string | null;
+}
+
+const NO_AUTH: SessionInfo = { auth: false, user: null, role: null, via: null, csrfToken: null };
+
+let session: Promise<SessionInfo> | undefined;
+
+/** The session, asked for once per page load. */
+export function currentSession(): Promise<SessionInfo> {
+  session ??= fetchSession().catch((err: unknown) => {
+    session = undefined;
+    throw err;
+  });
+  return session;
+}
+
+async function fetchSession(): Promise<SessionInfo> {
+  let res: Response;
+  try {
+    res = await fetch(`${LUIGID_ROOT}auth/session`, { headers: { accept: "application/json" } });
+  } catch (err) {
+    throw new ApiError("auth/session", "NETWORK", `luigid is unreachable (${String(err)})`, 0);
   }
+  if (res.status === 401) throw toLogin("auth/session");
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw answerError("auth/session", res.status, body);
+  // A luigid without [auth]: nobody to be.
+  if (body.auth === false) return NO_AUTH;
+  const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
   return {
-    url: `${API_BASE}${method}`,
-    init: { method: "POST", headers, body: new URLSearchParams({ data }) },
+    auth: true,
+    user: text(body.user),
+    role: text(body.role),
+    via: text(body.via),
+    csrfToken: text(body.csrf_token),
   };
+}
+
+/** Sends the browser to the login form (it comes back to this page); the error to throw meanwhile. */
+function toLogin(method: string): ApiError {
+  // globalThis: this module is also compiled (and unit-tested) for Node, which has no `window`.
+  const { location } = globalThis as unknown as { location: { href: string; assign(url: string): void } };
+  location.assign(loginUrlOf(location.href));
+  return new ApiError(method, "AUTH_REQUIRED", "not logged in: opening the login page", 401);
 }
 
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown };
 }
 
+function answerError(method: string, status: number, body: unknown): ApiError {
+  const error = (body as ErrorBody | undefined)?.error;
+  const code = typeof error?.code === "string" ? error.code : `HTTP_${status}`;
+  const message = typeof error?.message === "string" ? error.message : `${method}: HTTP ${status}`;
+  return new ApiError(method, code, message, status);
+}
+
 export async function call<T>(method: string, args: object = {}, signal?: AbortSignal): Promise<T> {
-  const { url, init } = request(method, args);
+  const { csrfToken } = await currentSession();
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "content-type": "application/x-www-form-urlencoded",
+  };
+  if (csrfToken !== null) headers["x-csrf-token"] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: signal ?? null });
+    res = await fetch(`${API_BASE}${method}`, {
+      method: "POST",
+      headers,
+      body: new URLSearchParams({ data: JSON.stringify(args) }).toString(),
+      signal: signal ?? null,
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(method, "NETWORK", `${method}: luigid is unreachable (${String(err)})`, 0);
   }
+  if (res.status === 401) throw toLogin(method);
   const text = await res.text();
   let body: unknown;
   try {
@@ -87,12 +141,7 @@ export async function call<T>(method: string, args: object = {}, signal?: AbortS
   } catch {
     body = undefined;
   }
-  if (!res.ok) {
-    const error = (body as ErrorBody | undefined)?.error;
-    const code = typeof error?.code === "string" ? error.code : `HTTP_${res.status}`;
-    const message = typeof error?.message === "string" ? error.message : `${method}: HTTP ${res.status}`;
-    throw new ApiError(method, code, message, res.status);
-  }
+  if (!res.ok) throw answerError(method, res.status, body);
   if (typeof body !== "object" || body === null || !("response" in body)) {
     throw new ApiError(
       method,

@@ -1,5 +1,6 @@
-/** The dark top bar: title, the four views (+ History when on), pause switch, auto-refresh toggle. */
+/** The dark top bar: title, the four views (+ History when on), pause switch, auto-refresh toggle, user. */
 import type { Tab } from "../state/url.js";
+import { SessionMenu } from "./SessionMenu.js";
 
 const NAV: [Tab, string][] = [
   ["steps", "Steps"],
@@ -64,6 +65,7 @@ export function TopBar(props: {
         <button type="button" class="refresh" aria-label="Refresh now" onClick={props.onRefresh}>
           ⟳
         </button>
+        <SessionMenu />
       </div>
     </header>
   );
