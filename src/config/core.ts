@@ -54,6 +54,12 @@ export interface CoreConfig {
    * list; "" = the system's list (plus NODE_EXTRA_CA_CERTS). Default "".
    */
   rpcCaFile: string;
+  /**
+   * A bearer token for a luigid with `[auth]` (`luigid user add NAME --role worker --token`); "" = none.
+   * LUIGI_SCHEDULER_TOKEN in the environment wins. Config only, never a flag (a flag shows in `ps`).
+   * Default "".
+   */
+  schedulerToken: string;
 }
 
 const legacySchedulerKeys = new Set(["scheduler_host", "scheduler_port", "scheduler_url"]);
@@ -100,6 +106,9 @@ export const CORE_SECTION = defineSection({
     rpc_ca_file: key.string("", "CA certificate(s) (PEM) that an https luigid's certificate must chain to", {
       flag: false,
     }),
+    scheduler_token: key.string("", "bearer token for a luigid with [auth] (LUIGI_SCHEDULER_TOKEN wins)", {
+      flag: false,
+    }),
   },
   // Luigi's older default-scheduler-* spelling, with a deprecation warning.
   legacy: (name) => {
@@ -133,5 +142,6 @@ export function coreConfig(cfg: LuigiConfig): CoreConfig {
     rpcRetryWait: v.rpc_retry_wait,
     rpcLogRetries: v.rpc_log_retries,
     rpcCaFile: v.rpc_ca_file.trim(),
+    schedulerToken: v.scheduler_token.trim(),
   };
 }

@@ -45,6 +45,8 @@ export interface RemoteSchedulerOptions {
   logRetries?: boolean;
   /** CA certificate(s) (PEM file) an https scheduler's certificate must chain to. Default: the system's. */
   caFile?: string;
+  /** Bearer token for a luigid with `[auth]`; LUIGI_SCHEDULER_TOKEN wins. Default none. */
+  token?: string;
   logger?: Logger;
 }
 
@@ -91,7 +93,12 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
 
   constructor(options: RemoteSchedulerOptions = {}) {
     super();
-    this.endpoint = parseSchedulerUrl(schedulerUrl(options));
+    // A token given here (`[core] scheduler_token`) stands in for LUIGI_SCHEDULER_TOKEN, which wins.
+    const env =
+      options.token && !process.env.LUIGI_SCHEDULER_TOKEN?.trim()
+        ? { ...process.env, LUIGI_SCHEDULER_TOKEN: options.token }
+        : process.env;
+    this.endpoint = parseSchedulerUrl(schedulerUrl(options), env);
     this.url = this.endpoint.display;
     this.timeoutMs = (options.connectTimeout ?? 10) * 1000;
     this.attempts = Math.max(1, Math.floor(options.retryAttempts ?? 3));
@@ -111,6 +118,7 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
       retryWait: core.rpcRetryWait,
       logRetries: core.rpcLogRetries,
       ...(core.rpcCaFile !== "" ? { caFile: core.rpcCaFile } : {}),
+      ...(core.schedulerToken !== "" ? { token: core.schedulerToken } : {}),
       ...(logger ? { logger } : {}),
     });
   }

@@ -62,6 +62,10 @@ describe("workers against a luigid with [auth]", () => {
     daemon = await startAuthLuigid(dir, users);
     port = daemon.port;
     writeFileSync(path.join(dir, "worker.cfg"), WORKER_CFG);
+    writeFileSync(
+      path.join(dir, "worker-token.cfg"),
+      WORKER_CFG.replace("[core]\n", `[core]\nscheduler_token = ${robot.secret}\n`),
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -85,13 +89,17 @@ describe("workers against a luigid with [auth]", () => {
     return { log, done: collect(child) };
   };
 
-  it("luigi-ts's worker runs its pipeline with basic auth from --scheduler-url, and with a bearer token", async () => {
+  it("luigi-ts's worker runs its pipeline with basic auth from --scheduler-url, and with a bearer token (environment or [core] scheduler_token)", async () => {
     // Characters that must be percent-encoded in a URL's password: the worker decodes them.
     const url = `http://worker1:${encodeURIComponent("p@ss:word/1")}@127.0.0.1:${port}`;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const run of [
         () => luigi(`basic-${round}`, url),
         () => luigi(`token-${round}`, `http://127.0.0.1:${port}`, { LUIGI_SCHEDULER_TOKEN: robot.secret }),
+        () =>
+          luigi(`cfg-token-${round}`, `http://127.0.0.1:${port}`, {
+            LUIGI_CONFIG_PATH: path.join(dir, "worker-token.cfg"),
+          }),
       ]) {
         const { log, done } = run();
         const result = await done;

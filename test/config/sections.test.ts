@@ -40,6 +40,7 @@ describe("coreConfig", () => {
       rpcRetryWait: 30,
       rpcLogRetries: true,
       rpcCaFile: "",
+      schedulerToken: "",
     });
   });
 
