@@ -202,6 +202,29 @@ describe("luigid with [auth] (real process, real HTTP)", () => {
     expect(away.headers.location).toBe("static/visualiser/index.html");
   });
 
+  it("refuses cross-site state changes with authentication on too, whatever the credentials", async () => {
+    const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };
+    const cookie = await login(daemon.url, "operator1", PASSWORDS.operator);
+    const session = await request(`${daemon.url}/auth/session`, { headers: { cookie } });
+    const csrf = session.json?.csrf_token as string;
+    for (const headers of [
+      { ...evil, authorization: basic("operator1", PASSWORDS.operator) },
+      { ...evil, cookie, "x-csrf-token": csrf },
+    ]) {
+      const refused = await rpcAs(daemon.url, "pause", {}, headers);
+      expect(refused.status).toBe(403);
+      expect(errorOf(refused).code).toBe("CROSS_SITE_REFUSED");
+    }
+    expect((await rpcAs(daemon.url, "is_paused", {})).status).toBe(401);
+    const paused = await rpcAs(
+      daemon.url,
+      "is_paused",
+      {},
+      { authorization: basic("operator1", PASSWORDS.operator) },
+    );
+    expect(paused.json).toEqual({ response: { paused: false } });
+  });
+
   it("believes the proxy header from a trusted address (127.0.0.1) only, not from 127.0.0.2", async () => {
     const proxied = { "x-forwarded-user": "carol@example.com", "x-forwarded-role": "operator" };
     const trusted = await rpcAs(daemon.url, "pause", {}, proxied);
