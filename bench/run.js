@@ -5,6 +5,7 @@ import path from "node:path";
 import { luigidSection } from "./luigid-section.js";
 import { visualiserSection } from "./visualiser-section.js";
 import { historySection } from "./history.js";
+import { authSection } from "./luigid-auth-section.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.BENCH_REPEATS ?? "3");
@@ -64,5 +65,6 @@ for (const n of quick ? [10000] : [100000]) {
 }
 
 luigidSection({ repeats, quick });
+authSection({ repeats, quick });
 visualiserSection({ repeats, quick });
 historySection({ repeats, quick });
