@@ -237,7 +237,7 @@ describe("routes", () => {
 });
 
 describe("docs/security.md", () => {
-  it("lists every RPC method under the role src/rpc/methods.ts gives it", () => {
+  it("lists every RPC method under the role the method table gives it", () => {
     const doc = readFileSync(path.join(ROOT, "docs/security.md"), "utf8");
     for (const role of ROLES) {
       const row = new RegExp(`^\\| \`${role}\` \\|(.*)\\|$`, "m").exec(doc)?.[1] ?? "";

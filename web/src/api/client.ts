@@ -96,10 +96,18 @@ async function fetchSession(): Promise<SessionInfo> {
 }
 
 /** Sends the browser to the login form (it comes back to this page); the error to throw meanwhile. */
+/** Set once the page is on its way to the login form. */
+let leaving = false;
+
 function toLogin(method: string): ApiError {
   // globalThis: this module is also compiled (and unit-tested) for Node, which has no `window`.
   const { location } = globalThis as unknown as { location: { href: string; assign(url: string): void } };
-  location.assign(loginUrlOf(location.href));
+  // Once only: the page's other calls answered 401 at the same time would restart the navigation, and a
+  // navigation started again aborts the one under way.
+  if (!leaving) {
+    leaving = true;
+    location.assign(loginUrlOf(location.href));
+  }
   return new ApiError(method, "AUTH_REQUIRED", "not logged in: opening the login page", 401);
 }
 

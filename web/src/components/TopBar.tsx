@@ -1,6 +1,7 @@
 /** The dark top bar: title, the four views (+ History when on), pause switch, auto-refresh toggle, user. */
 import type { Tab } from "../state/url.js";
 import { SessionMenu } from "./SessionMenu.js";
+import { useActionRefusal } from "../state/session.js";
 
 const NAV: [Tab, string][] = [
   ["steps", "Steps"],
@@ -19,6 +20,7 @@ export function TopBar(props: {
   onAutoRefresh: (on: boolean) => void;
   onRefresh: () => void;
 }) {
+  const refusal = useActionRefusal();
   return (
     <header class="topbar">
       <a class="title" href="#tab=steps">
@@ -47,7 +49,8 @@ export function TopBar(props: {
             type="button"
             class={`pause${props.pause.paused ? " paused" : ""}`}
             aria-pressed={props.pause.paused}
-            title={props.pause.paused ? "Resume the scheduler" : "Pause the scheduler"}
+            title={refusal ?? (props.pause.paused ? "Resume the scheduler" : "Pause the scheduler")}
+            disabled={refusal !== undefined}
             onClick={props.onPause}
           >
             {props.pause.paused ? "Scheduler paused" : "Scheduler running"}

@@ -12,6 +12,7 @@ import * as actions from "../state/actions.js";
 import type { AppContext } from "../state/context.js";
 import { compareText, decodeError, formatDuration, formatTime, rerunCommand } from "../state/format.js";
 import { useFetch } from "../state/use-fetch.js";
+import { useActionRefusal } from "../state/session.js";
 
 const LISTED = 50;
 
@@ -81,6 +82,7 @@ function IdList(props: {
 export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
   const { ctx, taskId } = props;
   const { update, version, report, hasHistory } = ctx;
+  const refusal = useActionRefusal();
   const { data, loading } = useFetch((signal) => loadDetails(taskId, signal), [taskId, version], report);
   const close = (): void => update({ detail: "" });
   const node = data?.node ?? null;
@@ -126,18 +128,31 @@ export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
               <button
                 type="button"
                 class="primary"
+                disabled={refusal !== undefined}
+                title={refusal}
                 onClick={() => actions.forgiveFailures(ctx, taskId, label)}
               >
                 Forgive failures
               </button>
             )}
             {status === "DISABLED" && node.re_enable_able && (
-              <button type="button" class="primary" onClick={() => actions.reEnable(ctx, taskId, label)}>
+              <button
+                type="button"
+                class="primary"
+                disabled={refusal !== undefined}
+                title={refusal}
+                onClick={() => actions.reEnable(ctx, taskId, label)}
+              >
                 Re-enable
               </button>
             )}
             {(status === "RUNNING" || status === "FAILED" || status === "DISABLED") && (
-              <button type="button" onClick={() => actions.markAsDone(ctx, taskId, label)}>
+              <button
+                type="button"
+                disabled={refusal !== undefined}
+                title={refusal}
+                onClick={() => actions.markAsDone(ctx, taskId, label)}
+              >
                 Mark as done
               </button>
             )}

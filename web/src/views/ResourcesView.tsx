@@ -6,6 +6,7 @@ import * as actions from "../state/actions.js";
 import type { AppContext } from "../state/context.js";
 import { useFetch } from "../state/use-fetch.js";
 import { compareText } from "../state/format.js";
+import { useActionRefusal } from "../state/session.js";
 
 function usage(r: ResourceNode): number {
   return r.num_total > 0 ? (100 * r.num_used) / r.num_total : r.num_used > 0 ? 100 : 0;
@@ -17,6 +18,7 @@ function barColour(percent: number): string {
 
 export function ResourcesView(props: { ctx: AppContext }) {
   const { ctx } = props;
+  const refusal = useActionRefusal();
   const { data } = useFetch((signal) => api.resourceList(signal), [ctx.version], ctx.report);
   if (!data) return <p class="muted">Loading…</p>;
   if (data.length === 0)
@@ -33,7 +35,12 @@ export function ResourcesView(props: { ctx: AppContext }) {
           <article class="resource-card" key={r.name} data-resource={r.name}>
             <header>
               <h2>{r.name}</h2>
-              <button type="button" onClick={() => actions.setResource(ctx, r.name, r.num_total)}>
+              <button
+                type="button"
+                disabled={refusal !== undefined}
+                title={refusal}
+                onClick={() => actions.setResource(ctx, r.name, r.num_total)}
+              >
                 Set total
               </button>
             </header>

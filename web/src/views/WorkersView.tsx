@@ -6,6 +6,7 @@ import * as actions from "../state/actions.js";
 import type { AppContext } from "../state/context.js";
 import { formatDuration, formatTime } from "../state/format.js";
 import { useFetch } from "../state/use-fetch.js";
+import { useActionRefusal } from "../state/session.js";
 
 function info(w: WorkerNode, key: string): string {
   const v = w[key];
@@ -15,6 +16,7 @@ function info(w: WorkerNode, key: string): string {
 
 export function WorkersView(props: { ctx: AppContext }) {
   const { ctx } = props;
+  const refusal = useActionRefusal();
   const { data: workers } = useFetch((signal) => api.workerList(signal), [ctx.version], ctx.report);
   const now = Date.now() / 1000;
   if (!workers) return <p class="muted">Loading…</p>;
@@ -37,7 +39,8 @@ export function WorkersView(props: { ctx: AppContext }) {
               <div class="actions">
                 <button
                   type="button"
-                  disabled={w.state === "disabled"}
+                  disabled={w.state === "disabled" || refusal !== undefined}
+                  title={refusal}
                   onClick={() => actions.setWorkerProcesses(ctx, w.name, processes)}
                 >
                   Processes: {processes}
@@ -45,7 +48,8 @@ export function WorkersView(props: { ctx: AppContext }) {
                 <button
                   type="button"
                   class="danger"
-                  disabled={w.state === "disabled"}
+                  disabled={w.state === "disabled" || refusal !== undefined}
+                  title={refusal}
                   onClick={() => actions.disableWorker(ctx, w.name)}
                 >
                   Disable worker
