@@ -43,6 +43,13 @@ export {
 export { build, type BuildOptions } from "./worker/build.js";
 export { Worker, type WorkerOptions, type WorkerProgress } from "./worker/worker.js";
 export type { ExecutionSummary, SummaryStatus, Category } from "./worker/summary.js";
+export {
+  createNotifier,
+  SILENT_NOTIFIER,
+  type Notice,
+  type Notifier,
+  type NotifierOptions,
+} from "./notify/index.js";
 
 export type * from "./scheduler/api.js";
 export { LocalScheduler } from "./scheduler/local.js";

@@ -18,6 +18,7 @@ import {
   workerConfig,
 } from "../config/index.js";
 import { createLogger } from "../log/logger.js";
+import { createNotifier, runEndNotice, type Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import { LocalScheduler } from "../scheduler/local.js";
 import { RemoteScheduler } from "../rpc/client.js";
@@ -50,6 +51,7 @@ export async function main(
 ): Promise<number> {
   let unhandledCode = DEFAULT_RETCODES.unhandledException;
   let unreachableCode = DEFAULT_RETCODES.schedulerUnreachable;
+  let notifier: Notifier | undefined;
   try {
     const pre = prescan(argv);
     if (pre.version) {
@@ -123,6 +125,12 @@ export async function main(
       level: explicitLevel ? core.logLevel : progress ? "warn" : "info",
       stream: logStream,
     });
+    // Before the warnings: reading [email] and [smtp] may add deprecation notices.
+    notifier = createNotifier(config, {
+      logger,
+      stdoutIsTty: io.stdout.isTTY === true,
+      commandLine: ["luigi", ...argv],
+    });
     for (const warning of config.warnings) logger.warn(warning);
 
     let scheduler: SchedulerApi;
@@ -143,6 +151,7 @@ export async function main(
       processes: core.workers,
       assistant: core.assistant,
       logger,
+      notifier,
       processExecutor,
       onProgress: progress ? (p) => progress.update(p) : undefined,
     });
@@ -174,7 +183,10 @@ export async function main(
       ...(signals.received !== undefined ? { interruptedBy: signals.received } : {}),
     });
     io.stdout.write(summary.text + "\n");
-    return signals.received !== undefined ? SIGNAL_EXIT[signals.received] : summary.exitCode;
+    const exitCode = signals.received !== undefined ? SIGNAL_EXIT[signals.received] : summary.exitCode;
+    const origin = { host: worker.identity.host, worker: worker.id };
+    notifier.notify(runEndNotice({ ...summary, exitCode }, roots.map(String), origin));
+    return exitCode;
   } catch (err) {
     if (err instanceof SchedulerError) {
       // The scheduler could not be reached, or stopped answering: say so in one line, not with a stack.
@@ -196,5 +208,8 @@ export async function main(
     const code = err instanceof LuigiError ? ` [${err.code}]` : "";
     io.stderr.write(`luigi: unhandled error${code}: ${stack}\n`);
     return unhandledCode;
+  } finally {
+    // What is still being sent gets its channel's deadline; a failed notification changes no exit code.
+    await notifier?.close();
   }
 }

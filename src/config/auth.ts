@@ -1,5 +1,6 @@
 import type { LuigiConfig } from "./config.js";
 import { defineSection, key, readSection } from "./keys.js";
+import { commaList } from "./values.js";
 
 /** The `[auth]` section, luigid's: who may call what (see src/auth/). No flags. */
 export const AUTH_SECTION = defineSection({
@@ -37,22 +38,15 @@ export interface AuthConfig {
   sessionMaxAge: number;
 }
 
-function list(text: string): string[] {
-  return text
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-}
-
 export function authConfig(cfg: LuigiConfig): AuthConfig {
   const v = readSection(cfg, AUTH_SECTION);
   return {
     usersFile: v.users_file.trim(),
-    allowedOrigins: list(v.allowed_origins),
+    allowedOrigins: commaList(v.allowed_origins),
     proxyUserHeader: v.proxy_user_header.trim(),
     proxyRoleHeader: v.proxy_role_header.trim(),
     proxyDefaultRole: v.proxy_default_role.trim(),
-    trustedProxies: list(v.trusted_proxies),
+    trustedProxies: commaList(v.trusted_proxies),
     sessionMaxAge: v.session_max_age,
   };
 }

@@ -37,7 +37,7 @@ export const SCHEDULER_SECTION = defineSection({
       d.stableDoneCooldownSecs,
       "seconds after DONE in which PENDING claims are ignored",
     ),
-    batch_emails: key.bool(d.batchEmails, "accepted for Luigi; luigi-ts sends no mail yet"),
+    batch_emails: key.bool(d.batchEmails, "luigid mails digests ([batch_email]) instead of each disable"),
     metrics_collector: key.string(
       d.metricsCollector,
       "accepted for Luigi; luigid serves Prometheus /metrics",

@@ -3,9 +3,12 @@ import { DEFAULT_SECTION } from "./entry.js";
 import { EXECUTION_SUMMARY_SECTION } from "./execution-summary.js";
 import { STEP_HISTORY_SECTION } from "./history.js";
 import { AUTH_SECTION } from "./auth.js";
+import { BATCH_EMAIL_SECTION } from "./batch-email.js";
+import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
+import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
 
 /** Every settings section luigi-ts reads, in the order `luigi --help-all` shows them. */
@@ -17,22 +20,23 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   EXECUTION_SUMMARY_SECTION,
   STEP_HISTORY_SECTION,
   AUTH_SECTION,
+  EMAIL_SECTION,
+  SMTP_SECTION,
+  BATCH_EMAIL_SECTION,
+  WEBHOOK_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */
 export const OPEN_SECTIONS: ReadonlySet<string> = new Set(["resources", DEFAULT_SECTION]);
 
 /**
- * What Luigi reads and luigi-ts does not (yet): whole sections (notifications, CORS, the TOML logging
+ * What Luigi reads and luigi-ts does not (yet): whole sections (SendGrid, CORS, the TOML logging
  * config, the contrib modules' settings), and single keys of sections luigi-ts does read. A
  * configuration written for Luigi that sets them gets one "not used by luigi-ts" notice each, instead
  * of a "did you mean" warning. Facts about Luigi, from its Config classes and configuration reads.
  */
 export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
-  "email",
-  "smtp",
   "sendgrid",
-  "batch_email",
   "cors",
   "logging",
   "upstream",
@@ -65,18 +69,6 @@ export const LUIGI_ONLY_KEYS: Readonly<Record<string, readonly string[]>> = {
     "history-filename",
     "tmp-dir",
     "hdfs-tmp-dir",
-    "error-email",
-    "email-prefix",
-    "email-sender",
-    "email-type",
-    "smtp_host",
-    "smtp_local_hostname",
-    "smtp_login",
-    "smtp_password",
-    "smtp_port",
-    "smtp_ssl",
-    "smtp_timeout",
-    "smtp_without_tls",
     "retry-external-tasks",
   ],
   worker: ["task_process_context"],

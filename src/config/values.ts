@@ -108,3 +108,11 @@ export function toDuration(value: unknown, src: ValueSource): number | undefined
   if (matched && rest.trim() === "") return total;
   return bad(src, value, 'a duration (seconds, "1 hour 30 minutes", "2d 4h" or ISO 8601 "PT1H30M")');
 }
+
+/** A comma-separated list (addresses, origins, names): items trimmed, empty ones dropped. */
+export function commaList(text: string): string[] {
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}

@@ -34,7 +34,7 @@ export interface WorkerConfig {
   checkCompleteOnRun: boolean;
   /** Once a step was seen complete, do not ask again. Default false. */
   cacheTaskCompletion: boolean;
-  /** Mail on step failures (accepted; no mailer yet). Default true. */
+  /** Mail on step and scheduling failures (framework errors are mailed regardless). Default true. */
   sendFailureEmail: boolean;
   /** Do not install the SIGUSR1 "phase out" handler. Default false. */
   noInstallShutdownHandler: boolean;
@@ -77,7 +77,7 @@ export const WORKER_SECTION = defineSection({
     check_unfulfilled_deps: key.bool(true, "check dependencies again just before running a step"),
     check_complete_on_run: key.bool(false, "a step not complete after run() fails"),
     cache_task_completion: key.bool(false, "once a step was seen complete, do not ask again"),
-    send_failure_email: key.bool(true, "accepted for Luigi; luigi-ts sends no mail yet"),
+    send_failure_email: key.bool(true, "mail on step and scheduling failures (see [email])"),
     no_install_shutdown_handler: key.bool(false, 'no SIGUSR1 handler ("finish running steps, then stop")'),
     force_multiprocessing: key.bool(false, "accepted for Luigi; see isolation"),
     isolation: key.choice(

@@ -17,10 +17,33 @@ export interface SchedulerHooks {
   history?(change: HistoryChange): void;
   /** Luigi's metrics-collector points. */
   metrics?(event: "started" | "done" | "failed" | "disabled", step: Readonly<StepRecord>): void;
-  /** A step was disabled for excessive failures (Luigi mails here unless batch_emails). */
+  /**
+   * A step was disabled for excessive failures, inside the transition (its `expl` is the last failure).
+   * Luigi mails here unless batch_emails; that choice is the notifier's (src/notify/).
+   */
   disabledByScheduler?(step: Readonly<StepRecord>): void;
+  /** A worker reported a failure: what Luigi's batch notifier collects (`batch_emails`). */
+  failureReported?(report: FailureReport): void;
   /** `report_task_statistics`. */
   taskStatistics?(taskId: string, statistics: Record<string, unknown>): void;
+}
+
+/** One failure a worker reported, as the hook receives it: data only. */
+export interface FailureReport {
+  /** "failed": `add_task` with status FAILED; "scheduling": `announce_scheduling_failure`. */
+  readonly kind: "failed" | "scheduling";
+  /** `Family(a=1, b=2)` (Luigi's pretty id). */
+  readonly name: string;
+  readonly family: string;
+  /** The parameters, less those the worker batches for this family (`add_task_batcher`). */
+  readonly unbatchedParams: Readonly<Record<string, unknown>>;
+  /** The explanation as sent (add_task's is JSON-encoded text). */
+  readonly expl: string;
+  /** The step's owners, as the worker sent them. */
+  readonly owners: readonly string[];
+  /** The failure disabled the step. */
+  readonly disabled: boolean;
+  readonly worker: string | null;
 }
 
 /** Why a status changed, when it was not simply a worker's report (`claim`). */

@@ -30,7 +30,7 @@ export interface SchedulerOptions {
   sendMessages: boolean;
   /** Ignore PENDING claims this soon after DONE. Default 10. */
   stableDoneCooldownSecs: number;
-  /** Send digests instead of immediate mails (accepted, no mailer yet). Default false. */
+  /** luigid mails digests of failures and disables ([batch_email]) instead of a mail per disable. Default false. */
   batchEmails: boolean;
   /** "default" | "none" | "prometheus" | ... Default "default". */
   metricsCollector: string;

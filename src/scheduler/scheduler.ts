@@ -273,7 +273,37 @@ export class Scheduler {
       });
     }
     if (step.stakeholders.length === 0) state.orphanCandidates.add(step);
+    if (claim === "FAILED" && this.core.hooks.failureReported) {
+      const disabled = step.status === "DISABLED";
+      this.reportFailure("failed", workerId, displayName(step), step.family, step.params, args, disabled);
+    }
     return null;
+  }
+
+  /** Hands a reported failure to the `failureReported` hook (Luigi's batch notifier's input). */
+  private reportFailure(
+    kind: "failed" | "scheduling",
+    workerId: string | null,
+    name: string,
+    family: string,
+    params: Readonly<Record<string, unknown>>,
+    args: { expl?: string | null; owners?: readonly string[] | null },
+    disabled = false,
+  ): void {
+    const batched = workerId === null ? undefined : this.state.batchers.get(workerId)?.get(family);
+    const unbatchedParams = batched
+      ? Object.fromEntries(Object.entries(params).filter(([k]) => !batched.batchedArgs.includes(k)))
+      : params;
+    notify(this.core.hooks, "failureReported", {
+      kind,
+      name,
+      family,
+      unbatchedParams,
+      expl: args.expl ?? "",
+      owners: args.owners ?? [],
+      disabled,
+      worker: workerId,
+    });
   }
 
   addTaskBatcher(args: AddTaskBatcherArgs): null {
@@ -406,8 +436,12 @@ export class Scheduler {
     return { rpc_messages: w.fetchRpcMessages() };
   }
 
-  /** Only feeds Luigi's batch e-mailer, which luigi-ts does not have. */
-  announceSchedulingFailure(_args: AnnounceSchedulingFailureArgs): null {
+  /** Only feeds the batch e-mailer (the `failureReported` hook); changes nothing. */
+  announceSchedulingFailure(args: AnnounceSchedulingFailureArgs): null {
+    if (this.core.hooks.failureReported) {
+      const { task_name, family, params } = args;
+      this.reportFailure("scheduling", args.worker ?? null, task_name, family, params, args);
+    }
     return null;
   }
 

@@ -46,7 +46,7 @@ export function setStatus(
       rec.schedulerDisableTime = now;
       state.disableTimers.push(now + options.disablePersist, rec);
       status = "DISABLED";
-      if (!options.batchEmails) notify(core.hooks, "disabledByScheduler", rec);
+      notify(core.hooks, "disabledByScheduler", rec);
     }
   } else if (status === "DISABLED") {
     rec.schedulerDisableTime = null;

@@ -13,6 +13,7 @@ import { Authenticator, type AuthTuning } from "../auth/authenticator.js";
 import type { StepHistory } from "../history/service.js";
 import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
+import { SchedulerNotices } from "../notify/index.js";
 import type { SchedulerOptions } from "../scheduler/options.js";
 import { DurableScheduler } from "../scheduler/persistence/durable.js";
 import { StateLock } from "../scheduler/persistence/state-lock.js";
@@ -87,6 +88,16 @@ async function startLocked(
   const log = options.logger;
   const statePath = lock.statePath;
   const metrics = createMetricsRegistry();
+  // Disables and (with batch_emails) digests; a bad [email]/[webhook] setting stops luigid here, before
+  // anything is opened. Luigi's older [core] spellings read here are warned about here.
+  const warned = options.config.warnings.length;
+  const notices = new SchedulerNotices({
+    config: options.config,
+    scheduler: schedulerOptions,
+    logger: log,
+    stdoutIsTty: process.stdout.isTTY === true,
+  });
+  for (const warning of options.config.warnings.slice(warned)) log.warn(warning);
   // Before anything is opened: a bad [auth] setting or users file stops luigid here.
   const auth = await Authenticator.open(authConfig(options.config), log, options.auth);
   // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
@@ -110,7 +121,7 @@ async function startLocked(
     lock,
     options: schedulerOptions,
     logger: log,
-    ...(history ? { hooks: history.recorder.hooks() } : {}),
+    hooks: { ...history?.recorder.hooks(), ...notices.hooks() },
   });
   // Armed only now: the journal replay above re-ran changes that were recorded when they happened.
   history?.start();
@@ -146,7 +157,9 @@ async function startLocked(
     // Only now, with the lock held and the address ours, may the state files change.
     durable.start();
     auth?.watchUsers();
+    notices.arm();
   } catch (err) {
+    await notices.close();
     durable.abandon();
     await app.close();
     await history?.close();
@@ -178,6 +191,8 @@ async function startLocked(
         auth?.close();
         await app.close();
         durable.close();
+        // The digest so far is mailed, as Luigi's scheduler does when it saves its state.
+        await notices.close();
         // Everything queued is written before luigid exits (or counted as lost if the database is away).
         await history?.close();
         if (options.unixSocket) rmSync(options.unixSocket, { force: true });

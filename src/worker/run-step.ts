@@ -4,6 +4,7 @@
  */
 import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import type { StepNotices } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import type { Step, StepReporter } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
@@ -43,6 +44,8 @@ export interface StepRunnerInit {
   walk: SchedulingWalk;
   history: WorkerHistory;
   log: Logger;
+  /** Told of failed runs (mail, webhook), in the background. */
+  notices: StepNotices;
   processExecutor: ProcessExecutor | undefined;
   /** Called when a running step's message or progress changed. */
   onChange: () => void;
@@ -165,6 +168,8 @@ export class StepRunner {
       { step: label, attempts: outcome.attempts, stack: foldStack(outcome.stack, { full: verbose }) },
       interrupted ? `interrupted (${this.interruptedBy}):` : "failed:",
     );
+    // An interruption was asked for: nobody needs telling.
+    if (!interrupted) this.init.notices.failed(step, { message: outcome.message, stack: outcome.stack });
     if (outcome.timedOut) await fireStepEvent(log, step, "timeout", outcome.message);
     await fireStepEvent(log, step, "failure", thrown);
   }

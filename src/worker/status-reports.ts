@@ -1,3 +1,5 @@
+import { describeThrown } from "../errors.js";
+import type { Logger } from "../log/logger.js";
 import type { AddTaskArgs, SchedulerApi, StepStatus } from "../scheduler/api.js";
 import type { Step } from "../step/step.js";
 import type { WorkerHistory } from "./history.js";
@@ -44,6 +46,28 @@ export class StatusReports {
     const task = slim(args);
     if (route === "outbox") this.outbox.queue(task);
     else await this.outbox.register(task);
+  }
+
+  /**
+   * Tells the scheduler that `step` could not be scheduled (Luigi's announce_scheduling_failure: only
+   * luigid's digests use it). A scheduler that does not take it is logged, not a failure of the walk.
+   */
+  async announceSchedulingFailure(step: Step, expl: string, log: Logger): Promise<void> {
+    try {
+      await this.scheduler.announceSchedulingFailure({
+        worker: this.workerId,
+        task_name: step.toString(),
+        family: step.family,
+        params: step.significantParams(),
+        expl,
+        owners: [...step.owners],
+      });
+    } catch (err) {
+      log.warn(
+        { step: step.toString(), err: describeThrown(err).message },
+        "announce_scheduling_failure failed",
+      );
+    }
   }
 
   private claim(step: Step, status: StepStatus, extra: ClaimExtras): AddTaskArgs {

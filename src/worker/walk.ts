@@ -8,6 +8,7 @@
  */
 import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import type { StepNotices } from "../notify/index.js";
 import { anyHandlers } from "../step/events.js";
 import { isExternal, type Step } from "../step/step.js";
 import type { WorkerHistory } from "./history.js";
@@ -35,6 +36,7 @@ export class SchedulingWalk {
     private readonly reports: StatusReports,
     private readonly history: WorkerHistory,
     private readonly log: Logger,
+    private readonly notices: StepNotices,
   ) {}
 
   /**
@@ -66,7 +68,10 @@ export class SchedulingWalk {
                 }
               }
             })
-            .catch((err: unknown) => this.log.error({ err: describeThrown(err) }, "scheduling walk failed"))
+            .catch((err: unknown) => {
+              this.log.error({ err: describeThrown(err) }, "scheduling walk failed");
+              this.notices.notScheduled(step, "framework", err);
+            })
             .finally(() => {
               active--;
               pump();
@@ -103,11 +108,13 @@ export class SchedulingWalk {
     }
     let complete: boolean;
     let deps: Step[] = [];
+    let phase: "complete" | "requires" = "complete";
     try {
       complete = await this.isComplete(step);
       if (typeof complete !== "boolean") {
         throw new TypeError(`${step.family}.complete() returned ${typeof complete}, not a boolean`);
       }
+      phase = "requires";
       if (!complete && !isExternal(step)) deps = step.dependencies();
     } catch (err) {
       const { message, stack } = describeThrown(err);
@@ -119,6 +126,8 @@ export class SchedulingWalk {
       await fireStepEvent(this.log, step, "brokenStep", err);
       await this.reports.report(step, "UNKNOWN", { runnable: false, expl: stack }, "walk");
       this.history.setError(step.id, { message, stack });
+      this.notices.notScheduled(step, phase, err);
+      await this.reports.announceSchedulingFailure(step, stack, this.log);
       return [];
     }
     this.scheduled++;

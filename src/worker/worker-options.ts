@@ -1,4 +1,5 @@
 import type { Logger } from "../log/logger.js";
+import type { Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import type { ProcessExecutor } from "./process-executor.js";
 
@@ -62,6 +63,11 @@ export interface WorkerOptions {
   processExecutor?: ProcessExecutor;
   /** Default: a silent logger. */
   logger?: Logger;
+  /**
+   * Told of failed steps and scheduling failures (mail, webhook; `createNotifier`). It sends in the
+   * background; the worker never waits for it. Default: none.
+   */
+  notifier?: Notifier;
   /** Called whenever counts change (live progress display). Default none. */
   onProgress?: (progress: WorkerProgress) => void;
 }
@@ -76,7 +82,7 @@ export interface WorkerProgress {
 
 type Tunable = Omit<
   WorkerOptions,
-  "scheduler" | "logger" | "onProgress" | "id" | "processExecutor" | "taskLimit"
+  "scheduler" | "logger" | "notifier" | "onProgress" | "id" | "processExecutor" | "taskLimit"
 >;
 
 /** The settings a worker runs with, every default filled in. */

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
+import { StepNotices } from "../notify/index.js";
 import { MAX_WORKS_PER_CALL, type GetWorkResponse, type SchedulerApi } from "../scheduler/api.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step } from "../step/step.js";
@@ -41,6 +42,7 @@ export class Worker {
   private readonly walk: SchedulingWalk;
   private readonly runner: StepRunner;
   private readonly pinger: Pinger;
+  private readonly notices: StepNotices;
   private readonly running = new Map<string, RunningEntry>();
   /** Steps handed out by the last `get_works`, not started yet. */
   private handed: GetWorkResponse[] = [];
@@ -61,7 +63,11 @@ export class Worker {
       this.history,
       this.outbox,
     );
-    this.walk = new SchedulingWalk(this.opts, reports, this.history, this.log);
+    const notices = options.notifier
+      ? new StepNotices(options.notifier, { host: this.identity.host, worker: this.id })
+      : StepNotices.silent();
+    this.notices = notices;
+    this.walk = new SchedulingWalk(this.opts, reports, this.history, this.log, notices);
     this.runner = new StepRunner({
       opts: this.opts,
       workerId: this.id,
@@ -70,6 +76,7 @@ export class Worker {
       walk: this.walk,
       history: this.history,
       log: this.log,
+      notices,
       processExecutor: options.processExecutor,
       onChange: () => this.emitProgress(),
     });
@@ -332,6 +339,7 @@ export class Worker {
         // An assistant handed a family it cannot load: say so to the scheduler instead of crashing.
         const { message } = describeThrown(err);
         this.log.error({ step: id, err: message }, "cannot construct the step the scheduler handed out");
+        this.notices.notLoaded(id, reply.task_family ?? "", reply.task_params ?? {}, message);
         const abort = new AbortController();
         const promise = this.scheduler
           .addTask({

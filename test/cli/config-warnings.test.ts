@@ -46,7 +46,7 @@ describe("warnings for configuration that nothing reads", () => {
       text === "keep_alive = false"
         ? [text, "keep_alvie = true"]
         : text === "count = 2"
-          ? [text, "cuont = 3", "[wroker]", "timeout = 5", "[email]", "receiver = ops@example.com"]
+          ? [text, "cuont = 3", "[wroker]", "timeout = 5", "[sendgrid]", "apikey = SG.x"]
           : [text],
     );
     const cfg = path.join(w.dir, "luigi.cfg");
@@ -69,7 +69,7 @@ describe("warnings for configuration that nothing reads", () => {
         `${at("timeout = 5")} [wroker]: unknown section (neither settings nor a known step family); did you mean [worker]?`,
       ),
       expect.stringContaining(
-        `${at("receiver = ops@example.com")} [email]: used by Luigi, not (yet) by luigi-ts; ignored`,
+        `${at("apikey = SG.x")} [sendgrid]: used by Luigi, not (yet) by luigi-ts; ignored`,
       ),
     ]);
     // The settings were still read: [Hello] name came from the file.
@@ -89,13 +89,13 @@ describe("warnings for configuration that nothing reads", () => {
 
   it("judges only settings sections when it knows no step families (luigid)", () => {
     const config = LuigiConfig.fromString(
-      "[scheduler]\nretry_dealy = 5\n[Report]\nday = 2026-11-20\n[smtp]\nhost = mail\n",
+      "[scheduler]\nretry_dealy = 5\n[Report]\nday = 2026-11-20\n[cors]\nenabled = true\n",
       "cfg",
       "luigi.cfg",
     );
     expect(unknownConfigEntries(config)).toEqual([
       "luigi.cfg:2: [scheduler] retry_dealy: unknown key; did you mean retry_delay?",
-      "luigi.cfg:6: [smtp]: used by Luigi, not (yet) by luigi-ts; ignored",
+      "luigi.cfg:6: [cors]: used by Luigi, not (yet) by luigi-ts; ignored",
     ]);
   });
 
