@@ -25,9 +25,8 @@ export { completeInBulk } from "./step/bulk-complete.js";
 export { setActiveConfig, activeConfig } from "./step/context.js";
 
 export * from "./target/index.js";
-
-export * from "./tools/range/index.js";
 export * from "./config/index.js";
+export * from "./tools/range/index.js";
 
 export {
   LuigiError,

@@ -132,7 +132,7 @@ describe("luigi RangeDaily", () => {
     );
   });
 
-  it("knows no range family with [core] autoload_range = false, and says so", async () => {
+  it("knows only the range families the module exports with [core] autoload_range = false", async () => {
     const w = workdir();
     writeFileSync(path.join(w.dir, "luigi.cfg"), "[core]\nautoload_range = false\n");
     const result = await luigiRange(w, "RangeDaily", "DailyReport", ["--start", "2026-11-01"]);
@@ -140,6 +140,27 @@ describe("luigi RangeDaily", () => {
     expect(result.stderr).toContain("no step family 'RangeDaily'");
     expect(result.stderr).not.toContain("autoload_range");
     expect(w.runs()).toEqual([]);
+
+    const exported = await runLuigi(
+      [
+        "--module",
+        path.join(import.meta.dirname, "fixtures/range-exported.ts"),
+        "RangeDaily",
+        "--of",
+        "DailyReport",
+        "--start",
+        "2026-11-18",
+        "--now",
+        NOW,
+        "--local-scheduler",
+      ],
+      { cwd: w.dir, env: { OUT: w.out, LOG: w.log } },
+    );
+    expect(exported.code).toBe(0);
+    expect(ranDays(w.runs())).toEqual(["2026-11-18", "2026-11-19"]);
+    const hourly = await luigiRange(w, "RangeHourly", "HourlyLoad", ["--start", "2026-11-19T00"]);
+    expect(hourly.code).toBe(2);
+    expect(hourly.stderr).toContain("no step family 'RangeHourly'");
   });
 
   it("names an unknown --of family and a family without a date parameter", async () => {
