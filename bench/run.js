@@ -68,3 +68,10 @@ luigidSection({ repeats, quick });
 authSection({ repeats, quick });
 visualiserSection({ repeats, quick });
 historySection({ repeats, quick });
+
+console.log("");
+const rangeOut = execFileSync(process.execPath, [path.join(here, "range-complete.js")], {
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+});
+console.log(rangeOut.trim().split("\n").slice(0, -1).join("\n"));

@@ -21,10 +21,12 @@ export { flatten } from "./step/structure.js";
 export { param } from "./step/params/index.js";
 export { Param, type ParamOptions, type ParamValue, type Visibility } from "./step/params/param.js";
 export { stepId } from "./step/step-id.js";
+export { completeInBulk } from "./step/bulk-complete.js";
 export { setActiveConfig, activeConfig } from "./step/context.js";
 
 export * from "./target/index.js";
 export * from "./config/index.js";
+export * from "./tools/range/index.js";
 
 export {
   LuigiError,

@@ -34,6 +34,7 @@ import { loadStepModule } from "../loader/load-module.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
 import { installStopSignals, SIGNAL_EXIT } from "./signals.js";
+import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import { packageVersion } from "./version.js";
 
 export interface CliIo {
@@ -60,6 +61,7 @@ export async function main(
     }
     if (pre.module) await loadStepModule(pre.module);
     const config = activeConfig();
+    autoloadRangeSteps(config);
     ({ unhandledException: unhandledCode, schedulerUnreachable: unreachableCode } = retcodeConfig(config));
     const rootClass = pre.family ? (lookupFamily(pre.family) as typeof Step) : undefined;
     const families = allRegisteredClasses() as (typeof Step)[];

@@ -60,6 +60,8 @@ export interface CoreConfig {
    * Default "".
    */
   schedulerToken: string;
+  /** Make the range steps (RangeDaily, ...) known without the module exporting them. Default true. */
+  autoloadRange: boolean;
 }
 
 const legacySchedulerKeys = new Set(["scheduler_host", "scheduler_port", "scheduler_url"]);
@@ -109,6 +111,9 @@ export const CORE_SECTION = defineSection({
     scheduler_token: key.string("", "bearer token for a luigid with [auth] (LUIGI_SCHEDULER_TOKEN wins)", {
       flag: false,
     }),
+    autoload_range: key.bool(true, "make RangeDaily and the other range steps known to luigi", {
+      flag: false,
+    }),
   },
   // Luigi's older default-scheduler-* spelling, with a deprecation warning.
   legacy: (name) => {
@@ -143,5 +148,6 @@ export function coreConfig(cfg: LuigiConfig): CoreConfig {
     rpcLogRetries: v.rpc_log_retries,
     rpcCaFile: v.rpc_ca_file.trim(),
     schedulerToken: v.scheduler_token.trim(),
+    autoloadRange: v.autoload_range,
   };
 }

@@ -65,7 +65,6 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
 export const LUIGI_ONLY_KEYS: Readonly<Record<string, readonly string[]>> = {
   core: [
     "logging_conf_file",
-    "autoload_range",
     "history-filename",
     "tmp-dir",
     "hdfs-tmp-dir",

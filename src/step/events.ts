@@ -21,6 +21,14 @@ export interface StepEventArgs {
   processingTime: [seconds: number];
   timeout: [message: string];
   processFailure: [message: string];
+  /**
+   * Range steps (RangeDaily, ...; Luigi's RangeEvent), each time they look for missing instances:
+   * instances of the family complete in the window, that count over the window's size, and how many
+   * instants lie from the first missing one to the window's end.
+   */
+  rangeCompleteCount: [family: string, count: number];
+  rangeCompleteFraction: [family: string, fraction: number];
+  rangeDelay: [family: string, delay: number];
 }
 export type StepEventName = keyof StepEventArgs;
 

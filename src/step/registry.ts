@@ -1,4 +1,5 @@
 import { ErrorCode, StepDefinitionError } from "../errors.js";
+import { setStepClassResolver } from "./params/step-param.js";
 
 /**
  * Registry of step families: family name -> class. Classes register when they are first constructed and
@@ -60,6 +61,9 @@ export function lookupFamily(family: string): RegisteredClass {
     details: { family, candidates: close },
   });
 }
+
+// `param.step()` values name a family, looked up here (step-param.ts cannot import this module).
+setStepClassResolver(lookupFamily);
 
 /** Levenshtein distance, for "did you mean" hints on short family names. */
 export function editDistance(a: string, b: string): number {

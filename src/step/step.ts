@@ -134,6 +134,14 @@ export class Step {
   /** The module the class was loaded from, sent to the scheduler (set by `luigi --module`). */
   static stepModule?: string;
 
+  /**
+   * Optional: which of `steps` (instances of this class) are complete, answered in one go (Luigi's
+   * `bulk_complete`); return the complete ones. Range steps ask it for every date they cover, instead
+   * of each instance's complete(): `static override async bulkComplete(steps: readonly Report[]) {...}`.
+   * See src/step/bulk-complete.ts for what is asked when a family defines none.
+   */
+  static bulkComplete?(steps: readonly Step[]): Iterable<Step> | Promise<Iterable<Step>>;
+
   static get family(): string {
     if (Object.prototype.hasOwnProperty.call(this, "stepFamily") && this.stepFamily) return this.stepFamily;
     const ns = this.stepNamespace;
@@ -147,7 +155,7 @@ export class Step {
   static with<C extends AnyStepClass, S extends Schema>(
     this: C,
     schema: S,
-  ): Omit<C, "prototype"> & {
+  ): Omit<C, "prototype" | "schema"> & {
     new (...args: ArgsTuple<S & SchemaOf<C>>): InstanceType<C> & StepValues<S & SchemaOf<C>>;
     readonly schema: S & SchemaOf<C>;
     prototype: InstanceType<C> & StepValues<S & SchemaOf<C>>;

@@ -7,7 +7,9 @@
 import "../loader/v8-tuning.js";
 import { loadStepModule } from "../loader/load-module.js";
 import { describeThrown, serializeThrown } from "../errors.js";
+import { activeConfig } from "../step/context.js";
 import { stepFromWire } from "../step/rebuild.js";
+import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
 import { InlineExecutor } from "./execute.js";
 
@@ -21,6 +23,7 @@ function send(message: ChildMessage): Promise<void> {
 async function runRequest(request: ChildRequest): Promise<void> {
   process.chdir(request.cwd);
   await loadStepModule(request.module, request.cwd);
+  autoloadRangeSteps(activeConfig());
   const step = stepFromWire(request.family, request.params);
   const abort = new AbortController();
   // The worker was interrupted (or Ctrl-C reached the whole process group): the step is told through

@@ -1,17 +1,2 @@
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order. */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
-}
+// Below the worker, in step/, since completeInBulk (step/bulk-complete.ts) runs its checks with it too.
+export { mapConcurrent } from "../step/concurrency.js";

@@ -41,6 +41,7 @@ describe("coreConfig", () => {
       rpcLogRetries: true,
       rpcCaFile: "",
       schedulerToken: "",
+      autoloadRange: true,
     });
   });
 
