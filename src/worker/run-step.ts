@@ -63,8 +63,24 @@ export class StepRunner {
 
   constructor(private readonly init: StepRunnerInit) {}
 
-  /** Runs `step` to its end and reports the outcome. */
+  /**
+   * Runs `step` to its end and reports the outcome. What throws before or around run() itself (its
+   * requires() or a dependency's complete() in the re-check, a check_complete_on_run complete()) fails
+   * the step with that error: a step handed out must always be reported, or the scheduler would hold it
+   * as running on this worker.
+   */
   async run(step: Step, entry: RunningEntry): Promise<void> {
+    let outcome: RunOutcome | "handled";
+    try {
+      outcome = await this.attempt(step, entry);
+    } catch (err) {
+      const { message, stack } = describeThrown(err);
+      outcome = { kind: "failed", message, stack, timedOut: false, seconds: 0, attempts: 1, error: err };
+    }
+    if (outcome !== "handled") await this.finish(step, outcome, entry);
+  }
+
+  private async attempt(step: Step, entry: RunningEntry): Promise<RunOutcome | "handled"> {
     const { opts, log } = this.init;
     const label = step.toString();
     if (opts.checkUnfulfilledDeps) {
@@ -73,7 +89,7 @@ export class StepRunner {
       const missing = deps.filter((_, i) => !complete[i]);
       if (missing.length > 0) {
         await this.handleUnfulfilled(step, missing);
-        return;
+        return "handled";
       }
     }
     log.info({ step: label }, "running");
@@ -88,7 +104,7 @@ export class StepRunner {
       const message = `${label} finished but is not complete (check_complete_on_run)`;
       outcome = failure(message, outcome.seconds, outcome.attempts);
     }
-    await this.finish(step, outcome, entry);
+    return outcome;
   }
 
   /**

@@ -378,3 +378,27 @@ describe("a step's retry policy", () => {
     );
   });
 });
+
+describe("a step whose requires() throws when it is about to run", () => {
+  it("fails with that error instead of being left running (the re-check of its dependencies threw)", async () => {
+    let calls = 0;
+    class Flaky extends Step.with({}) {
+      requires() {
+        calls++;
+        if (calls > 1) throw new Error("the dependency list is gone");
+        return [];
+      }
+      output() {
+        return new MemoryTarget("flaky");
+      }
+      async run() {
+        runs.push("Flaky");
+      }
+    }
+    const summary = await build([new Flaky({})], { localScheduler: true });
+    expect(runs).toEqual([]);
+    expect(summary.status).toBe("FAILED");
+    expect(summary.exitCode).toBe(30);
+    expect(summary.errors["Flaky()"]).toBe("the dependency list is gone");
+  });
+});
