@@ -142,6 +142,7 @@ export async function main(
       scheduler,
       processes: core.workers,
       assistant: core.assistant,
+      retcodes,
       logger,
       processExecutor,
       onProgress: progress ? (p) => progress.update(p) : undefined,
