@@ -98,19 +98,20 @@ async function trigger(call: Call, family: string, params: Record<string, string
   return (await call("trigger_step", { family, params })) as TriggerInfo;
 }
 
-function luigidCfg(dir: string): Record<string, string> {
+/** A luigid on `dir/state.json` that notices a silent assistant within seconds. */
+function startDaemon(dir: string): Promise<RunningLuigid> {
   const cfg = path.join(dir, "luigid.cfg");
   writeFileSync(cfg, "[scheduler]\nworker_disconnect_delay = 3\n");
-  return { LUIGI_CONFIG_PATH: cfg };
+  return startLuigid(["--state-path", path.join(dir, "state.json")], {
+    cwd: dir,
+    env: { LUIGI_CONFIG_PATH: cfg },
+  });
 }
 
 describe("triggered runs (real luigid, real assistant, HTTP trigger_step)", () => {
   it("runs the triggered pipeline once per trigger, as `luigi FAMILY` would, over several rounds", async () => {
     const w = workdir();
-    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
-      cwd: w.dir,
-      env: luigidCfg(w.dir),
-    });
+    const daemon = await startDaemon(w.dir);
     const call = plain(daemon.url);
     let assistant: Assistant | undefined;
     try {
@@ -129,7 +130,7 @@ describe("triggered runs (real luigid, real assistant, HTTP trigger_step)", () =
         ["copies", "int", "1", null],
         ["draft", "bool", "False", null],
       ]);
-      expect(families.map((f) => f.name)).toEqual(["Broken", "Extract", "Report"]);
+      expect(families.map((f) => f.name)).toEqual(["Broken", "Extract", "Report", "Slow"]);
 
       const first = await settled(call, early.trigger_id);
       expect(first).toMatchObject({ status: "done", result: "SUCCESS", exit_code: 0, root_status: "DONE" });
@@ -182,10 +183,7 @@ describe("triggered runs (real luigid, real assistant, HTTP trigger_step)", () =
 
   it("refuses bad parameters with the assistant's message; a family nobody loads stays queued", async () => {
     const w = workdir();
-    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
-      cwd: w.dir,
-      env: luigidCfg(w.dir),
-    });
+    const daemon = await startDaemon(w.dir);
     const call = plain(daemon.url);
     const assistant = startAssistant(w.dir, daemon.url);
     try {
@@ -229,10 +227,7 @@ describe("triggered runs (real luigid, real assistant, HTTP trigger_step)", () =
 
   it("a run whose assistant is stopped ends interrupted; one whose assistant is killed is lost, and waiting runs go to the next", async () => {
     const w = workdir();
-    const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
-      cwd: w.dir,
-      env: luigidCfg(w.dir),
-    });
+    const daemon = await startDaemon(w.dir);
     const call = plain(daemon.url);
     const started = (n: number) => existsSync(path.join(w.out, `slow-started-${n}`));
     try {
@@ -281,17 +276,13 @@ describe("triggered runs (real luigid, real assistant, HTTP trigger_step)", () =
 
   it("keeps a queued trigger through luigid's kill -9, and runs it once an assistant comes", async () => {
     const w = workdir();
-    const state = path.join(w.dir, "state.json");
-    let daemon: RunningLuigid = await startLuigid(["--state-path", state], {
-      cwd: w.dir,
-      env: luigidCfg(w.dir),
-    });
+    let daemon: RunningLuigid = await startDaemon(w.dir);
     try {
       const ids: number[] = [];
       for (let round = 1; round <= 3; round++) {
         ids.push((await trigger(plain(daemon.url), "Extract", { day: `2026-05-0${round}` })).trigger_id);
         await daemon.stop("SIGKILL");
-        daemon = await startLuigid(["--state-path", state], { cwd: w.dir, env: luigidCfg(w.dir) });
+        daemon = await startDaemon(w.dir);
         const list = (await rpc<TriggerList>(daemon.url, "trigger_list", {})).triggers;
         expect(
           list.map((t) => [t.trigger_id, t.status]),

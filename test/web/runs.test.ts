@@ -14,7 +14,7 @@ import type { TriggerInfo, TriggerList } from "../../src/scheduler/api.js";
 import { collect, FIXTURES, ROOT, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { until } from "../helpers/wait.js";
-import { browserSkipReason, launchChromium, screenshotDir } from "./browser.js";
+import { browserSkipReason, launchChromium, screenshotDir, txt } from "./browser.js";
 import { FIND_RUN_TOGETHERS } from "./page-probes.js";
 
 const SKIP = browserSkipReason();
@@ -30,16 +30,6 @@ function poll<T>(probe: () => T | Promise<T>, timeout = 15_000) {
 async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
   const all = await locator.all();
   return Promise.all(all.map((l) => l.getAttribute(name)));
-}
-
-function txt(locator: Locator): Promise<string> {
-  return locator
-    .first()
-    .textContent({ timeout: 1000 })
-    .then(
-      (t) => t ?? "",
-      () => "",
-    );
 }
 
 describe.skipIf(SKIP !== null)("the Runs tab in Chromium (real luigid, real assistant)", () => {
