@@ -35,7 +35,9 @@ export function RunProgress(props: {
   if (!graph) return <span class="muted">…</span>;
   const counts = countByStatus(graph);
   const total = counts.reduce((n, [, c]) => n + c, 0);
-  if (total === 0) return <span class="muted">not registered yet</span>;
+  // A run's steps are let go some time after it ended (remove_delay after its worker left).
+  if (total === 0)
+    return <span class="muted">{props.live ? "not registered yet" : "no longer held by the scheduler"}</span>;
   const done = counts.find(([s]) => s === "DONE")?.[1] ?? 0;
   const rest = counts
     .filter(([s]) => s !== "DONE")
