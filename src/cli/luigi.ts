@@ -152,6 +152,7 @@ export async function main(
       scheduler,
       processes: core.workers,
       assistant: core.assistant,
+      retcodes,
       logger,
       notifier,
       processExecutor,

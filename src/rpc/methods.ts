@@ -227,6 +227,46 @@ const stepGraph = args(
   false,
 );
 
+// luigi-ts triggers (scheduler/triggers.ts): unknown keys are refused.
+const triggerStep = args(
+  {
+    family: { ...id, description: "a step family (a non-empty string)" },
+    params: {
+      type: "object",
+      additionalProperties: str,
+      description: "an object of parameter values as text (as on the command line)",
+      default: {},
+    },
+    requested_by: { ...nullableStr, default: null },
+  },
+  ["family"],
+  false,
+);
+
+const reportTrigger = args(
+  {
+    worker,
+    trigger_id: { type: "integer", minimum: 1 },
+    status: { type: "string", enum: ["running", "done", "failed", "refused"] },
+    task_id: { ...nullableStr, default: null },
+    run_worker: { ...nullableStr, default: null },
+    result: { ...nullableStr, default: null },
+    exit_code: { type: ["integer", "null"], default: null },
+    message: { ...nullableStr, default: null },
+  },
+  ["worker", "trigger_id", "status"],
+  false,
+);
+
+const triggerList = args(
+  {
+    trigger_id: { type: ["integer", "null"], minimum: 1, default: null },
+    limit: { type: "integer", minimum: 0, maximum: 1000, default: 50 },
+  },
+  [],
+  false,
+);
+
 const graphOf = args({ task_id: str, include_done: { ...bool, default: true } }, ["task_id"], true);
 
 const workerOnly = args({ worker }, ["worker"], false);
@@ -299,6 +339,12 @@ export const ARG_SCHEMAS = {
   // luigi-ts extensions for the visualiser
   stepPage,
   stepGraph,
+
+  // luigi-ts triggers
+  triggerStep,
+  takeTrigger: workerOnly,
+  reportTrigger,
+  triggerList,
 } satisfies Record<SchedulerMethod, ObjectSchema>;
 
 /** Method name -> description, for the dispatcher. */

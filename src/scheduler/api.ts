@@ -386,6 +386,16 @@ export interface SchedulerApi {
   stepPage(args: StepPageArgs): Promise<StepPage>;
   /** A bounded graph around one step, saying how many nodes were left out (`step_graph`). */
   stepGraph(args: StepGraphArgs): Promise<StepGraph>;
+
+  // luigi-ts extensions: runs started over HTTP or from the visualiser, run by assistants (triggers.ts)
+  /** Queues a root step for an assistant that can load its family (`trigger_step`). */
+  triggerStep(args: TriggerStepArgs): Promise<TriggerInfo>;
+  /** An assistant asks for the oldest queued trigger of a family it announced (`take_trigger`). */
+  takeTrigger(args: WorkerArgs): Promise<TakenTrigger>;
+  /** The assistant that took a trigger says how it goes (`report_trigger`). */
+  reportTrigger(args: ReportTriggerArgs): Promise<TriggerReportAnswer>;
+  /** The families live assistants can run, and the latest triggers (`trigger_list`). */
+  triggerList(args?: TriggerListArgs): Promise<TriggerList>;
 }
 
 // ---------------------------------------------------------------------------------- luigi-ts listing
@@ -468,4 +478,140 @@ export interface StepGraph {
   left_out: number;
   /** The node limit in force. */
   max_nodes: number;
+}
+
+// ---------------------------------------------------------------------------------- luigi-ts triggers
+
+/**
+ * One parameter of a family an assistant can run, as the visualiser builds its form from it. Values are
+ * in their command-line text form (what `--param VALUE` takes and `trigger_step` sends).
+ */
+export interface FamilyParamSpec {
+  name: string;
+  /** The parameter kind: "str", "int", "float", "bool", "date", "month", "choice", "enum", "list", ... */
+  kind: string;
+  /** The text form expected, as `--help` says it ("YYYY-MM-DD", "an integer", "one of a, b"). */
+  expected: string;
+  /** The default in text form; null when there is none (see has_default). */
+  default: string | null;
+  /** False when the run needs a value. */
+  has_default: boolean;
+  description: string | null;
+  /** choice and enum: the values allowed, in text form; else null. */
+  choices: string[] | null;
+  /** An optional kind: the empty text stands for none. */
+  optional: boolean;
+  /** Not part of the step id. */
+  significant: boolean;
+}
+
+/** A family an assistant can construct (announced in its `add_worker` info as `step_families`). */
+export interface FamilySpec {
+  name: string;
+  /** The module the assistant loaded it from, when known. */
+  module: string | null;
+  /** Its parameters, private ones left out (they never leave the process). */
+  params: FamilyParamSpec[];
+}
+
+export interface TriggerStepArgs {
+  family: string;
+  /** Parameter name -> value in text form, as on the command line. Default none. */
+  params?: Record<string, string>;
+  /**
+   * Who asked: luigid sets it from the caller (user and address), replacing what a client sends; a
+   * program that drives the scheduler in-process may name itself.
+   */
+  requested_by?: string | null;
+}
+
+/**
+ * Where a trigger is: `queued` (no capable assistant took it yet), `taken` (an assistant builds the root
+ * step), `running` (the root step is known: its id is `task_id`), then one of `done` (the run ended with
+ * exit code 0), `failed` (the run ended with another exit code), `refused` (the assistant could not
+ * build the step: bad parameters, with the message) or `lost` (the assistant went away first).
+ */
+export type TriggerStatus = "queued" | "taken" | "running" | "done" | "failed" | "refused" | "lost";
+export const TRIGGER_STATUSES: readonly TriggerStatus[] = [
+  "queued",
+  "taken",
+  "running",
+  "done",
+  "failed",
+  "refused",
+  "lost",
+];
+
+export interface TriggerInfo {
+  trigger_id: number;
+  family: string;
+  params: Record<string, string>;
+  requested_by: string | null;
+  /** Epoch seconds. */
+  requested_at: number;
+  status: TriggerStatus;
+  /** The assistant that took it. */
+  worker: string | null;
+  taken_at: number | null;
+  /** The root step's id, once the assistant built it. */
+  task_id: string | null;
+  /** The worker id the assistant runs it as (one per run, as a `luigi FAMILY` process would be). */
+  run_worker: string | null;
+  finished_at: number | null;
+  /** The execution summary's status (SUCCESS, FAILED, ...), once the run ended. */
+  result: string | null;
+  /** What `luigi FAMILY ...` would have exited with, once the run ended. */
+  exit_code: number | null;
+  /** refused: why; lost: what happened; done and failed: the execution summary. */
+  message: string | null;
+  /**
+   * Now: the root step's category (UNKNOWN: its scheduling failed); null when the scheduler holds no
+   * such step (yet, or any more).
+   */
+  root_status: StepCategory | "UNKNOWN" | null;
+  /** Now: live assistants that announced this family (0: the trigger waits for one). */
+  assistants: number;
+}
+
+/** What `take_trigger` hands an assistant: the step to build, or null when nothing waits for it. */
+export interface TakenTrigger {
+  trigger: { trigger_id: number; family: string; params: Record<string, string> } | null;
+}
+
+export interface ReportTriggerArgs {
+  worker: string;
+  trigger_id: number;
+  /** running: the root step is built; done / failed: the run ended; refused: the step could not be built. */
+  status: "running" | "done" | "failed" | "refused";
+  task_id?: string | null;
+  run_worker?: string | null;
+  result?: string | null;
+  exit_code?: number | null;
+  message?: string | null;
+}
+
+/** False when the trigger is not (any more) this worker's to report on. */
+export interface TriggerReportAnswer {
+  accepted: boolean;
+}
+
+export interface TriggerListArgs {
+  /** Only this trigger. */
+  trigger_id?: number | null;
+  /** Latest triggers to list, newest first. Default 50. */
+  limit?: number;
+}
+
+/** A family live assistants can run, with how many can. */
+export interface RunnableFamily extends FamilySpec {
+  assistants: number;
+}
+
+export interface TriggerList {
+  /** Sorted by name. */
+  families: RunnableFamily[];
+  /** Newest first, at most `limit`. */
+  triggers: TriggerInfo[];
+  /** Triggers not ended yet (queued, taken, running), of all. */
+  open: number;
 }

@@ -89,6 +89,14 @@ export const SCHEDULER_METHODS = {
   // luigi-ts extensions for the visualiser (Luigi's clients never send them)
   stepPage: { name: "step_page", mutating: false, prunes: true, role: "viewer" },
   stepGraph: { name: "step_graph", mutating: false, prunes: true, role: "viewer" },
+
+  // luigi-ts extensions: runs started over HTTP or from the visualiser, run by assistants
+  triggerStep: { name: "trigger_step", mutating: true, role: "operator" },
+  // Hands a trigger out: it is then the caller's.
+  takeTrigger: { name: "take_trigger", mutating: true, role: "worker" },
+  reportTrigger: { name: "report_trigger", mutating: true, role: "worker" },
+  // Prunes first, as worker_list does: a dead assistant's families are not offered.
+  triggerList: { name: "trigger_list", mutating: false, prunes: true, role: "viewer" },
 } as const satisfies Record<SchedulerMethod, MethodInfo>;
 
 /** The table as a list, in its order, each entry with its member. */

@@ -272,6 +272,18 @@ function categorizer(core: Core, failed: Set<string>): (rec: StepRecord) => Step
   };
 }
 
+/**
+ * A step's category where only a few steps are asked about (a graph, the triggers' roots): the failure
+ * walk of the step list runs once, and only when a PENDING step is asked about.
+ */
+export function lazyCategorizer(core: Core): (rec: StepRecord) => StepGraphNode["category"] {
+  let pendingCategory: ((rec: StepRecord) => StepCategory) | null = null;
+  return (rec) =>
+    rec.status === "PENDING"
+      ? (pendingCategory ??= categorizer(core, failedUpstream(core)))(rec)
+      : rec.status;
+}
+
 /** Steps per category, from the status indexes (plus the failure walk for UPSTREAM_FAILED). */
 export function stepCounts(
   core: Core,
@@ -454,11 +466,7 @@ export function stepGraph(core: Core, args: StepGraphArgs): StepGraph {
   const root = args.task_id;
   const nodes: Record<string, StepGraphNode> = {};
   // The failure walk of the step list's categories, only when a PENDING step is drawn.
-  let pendingCategory: ((rec: StepRecord) => StepCategory) | null = null;
-  const categoryOf = (rec: StepRecord): StepGraphNode["category"] =>
-    rec.status === "PENDING"
-      ? (pendingCategory ??= categorizer(core, failedUpstream(core)))(rec)
-      : rec.status;
+  const categoryOf = lazyCategorizer(core);
   if (!state.steps.has(root)) return { root, nodes, left_out: 0, max_nodes: maxNodes };
   const seen = new Set<string>([root]);
   const queue = [root];

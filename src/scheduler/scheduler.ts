@@ -29,6 +29,7 @@ import {
   type ResourceNode,
   type Resources,
   type RunningTaskInfo,
+  type ReportTriggerArgs,
   type RunningTaskResources,
   type SchedulerMessageArgs,
   type SchedulerMessageResponse,
@@ -45,6 +46,7 @@ import {
   type StepPage,
   type StepPageArgs,
   type StepStatus,
+  type TakenTrigger,
   type TaskIdArgs,
   type TaskListArgs,
   type TaskListResponse,
@@ -52,6 +54,11 @@ import {
   type TaskSearchArgs,
   type TaskSearchResponse,
   type TaskStatusMessage,
+  type TriggerInfo,
+  type TriggerList,
+  type TriggerListArgs,
+  type TriggerReportAnswer,
+  type TriggerStepArgs,
   type UpdateResourceArgs,
   type WorkerArgs,
   type WorkerInfo,
@@ -75,6 +82,7 @@ import {
   type StepRecord,
 } from "./step-record.js";
 import { hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
+import { familySpecsFrom, listTriggers, queueTrigger, reportTrigger, takeTrigger } from "./triggers.js";
 import { verifyState } from "./verify.js";
 import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
 
@@ -321,7 +329,10 @@ export class Scheduler {
   addWorker(args: AddWorkerArgs): null {
     this.tick();
     const w = this.state.getWorker(required(args.worker, "worker"));
-    this.state.setWorkerInfo(w, infoObject(args.info));
+    // luigi-ts: what an assistant can run, kept apart from the info (see WorkerRecord.families).
+    const { step_families: families, ...info } = infoObject(args.info);
+    if (families !== undefined) w.families = familySpecsFrom(families);
+    this.state.setWorkerInfo(w, info);
     return null;
   }
 
@@ -693,6 +704,32 @@ export class Scheduler {
     this.tick();
     prune(this.core);
     return null;
+  }
+
+  // ---------------------------------------------------------------- luigi-ts: triggered runs
+
+  /** Queues a run of a root step for an assistant that can load its family (see triggers.ts). */
+  triggerStep(args: TriggerStepArgs): TriggerInfo {
+    this.tick();
+    return queueTrigger(this.core, args);
+  }
+
+  takeTrigger(args: WorkerArgs): TakenTrigger {
+    this.tick();
+    return takeTrigger(this.core, this.state.touchWorker(required(args.worker, "worker")));
+  }
+
+  reportTrigger(args: ReportTriggerArgs): TriggerReportAnswer {
+    this.tick();
+    const worker = required(args.worker, "worker");
+    this.state.touchWorker(worker);
+    return reportTrigger(this.core, { ...args, worker });
+  }
+
+  triggerList(args: TriggerListArgs = {}): TriggerList {
+    this.tick();
+    prune(this.core);
+    return listTriggers(this.core, args);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -2,12 +2,25 @@
  * A JSON-safe copy of every step and worker record (for luigid's persistence) and its inverse, which
  * rebuilds every index, counter and timer from the records alone. The pause flag and runtime resource
  * changes are not part of the state, as in Luigi (SPEC 2.9).
+ *
+ * Fields added since version 1 are optional, and absent means what a scheduler without them had
+ * (`dynamicDeps`, a worker's `families`, `triggers`), so older snapshots load as they are; a luigid that
+ * predates a field reads a newer snapshot, dropping only that field, rather than refusing all of it.
  */
-import { STEP_STATUSES, type Resources, type RpcMessage, type StepStatus } from "./api.js";
+import {
+  STEP_STATUSES,
+  TRIGGER_STATUSES,
+  type FamilySpec,
+  type Resources,
+  type RpcMessage,
+  type StepStatus,
+} from "./api.js";
 import type { Core } from "./core.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { Batcher, SchedulerState } from "./state.js";
 import { copyOrEmpty, EMPTY_DEPS, EMPTY_LIST, isBlocking, StepRecord, type Params } from "./step-record.js";
+import type { TriggerQueue, TriggerRecord } from "./trigger-queue.js";
+import { familySpecsFrom } from "./triggers.js";
 import { WorkerRecord } from "./worker-record.js";
 
 export const SNAPSHOT_FORMAT = "luigi-ts/scheduler-state";
@@ -60,7 +73,12 @@ export interface WorkerSnapshot {
   info: Record<string, unknown>;
   disabled: boolean;
   rpcMessages: RpcMessage[];
+  /** What an assistant announced it can run (absent: nothing). */
+  families?: FamilySpec[];
 }
+
+/** A TriggerRecord as JSON. */
+export type TriggerSnapshot = { -readonly [K in keyof TriggerRecord]: TriggerRecord[K] };
 
 export interface StateSnapshot {
   format: typeof SNAPSHOT_FORMAT;
@@ -70,6 +88,8 @@ export interface StateSnapshot {
   workers: WorkerSnapshot[];
   /** `maxBatchSize` null stands for Infinity, which JSON cannot carry. */
   batchers: { worker: string; family: string; batchedArgs: string[]; maxBatchSize: number | null }[];
+  /** The triggered runs held, oldest first, and the next trigger id (absent: none ever). */
+  triggers?: { nextId: number; records: TriggerSnapshot[] };
 }
 
 export function exportState(state: SchedulerState): StateSnapshot {
@@ -121,6 +141,7 @@ export function exportState(state: SchedulerState): StateSnapshot {
     info: structuredClone(w.info),
     disabled: w.disabled,
     rpcMessages: structuredClone(w.rpcMessages),
+    ...(w.families ? { families: structuredClone([...w.families.values()]) } : {}),
   }));
   const batchers: StateSnapshot["batchers"] = [];
   for (const [worker, families] of state.batchers) {
@@ -140,7 +161,22 @@ export function exportState(state: SchedulerState): StateSnapshot {
     steps,
     workers,
     batchers,
+    triggers: exportTriggers(state.triggers),
   };
+}
+
+function exportTriggers(queue: TriggerQueue): NonNullable<StateSnapshot["triggers"]> {
+  return { nextId: queue.nextId, records: [...queue.records.values()].map((r) => structuredClone(r)) };
+}
+
+function restoreTriggers(queue: TriggerQueue, snap: StateSnapshot["triggers"]): void {
+  if (!snap) return;
+  const statuses = new Set<string>(TRIGGER_STATUSES);
+  for (const r of snap.records ?? []) {
+    if (!statuses.has(r.status)) throw new TypeError(`snapshot trigger ${r.id}: unknown status ${r.status}`);
+    queue.add(structuredClone(r));
+  }
+  queue.nextId = Math.max(queue.nextId, snap.nextId ?? 1);
 }
 
 /** Fills an empty state from a snapshot. Stakeholders and workers that name no known worker are dropped. */
@@ -161,6 +197,7 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
     w.info = structuredClone(ws.info ?? {});
     w.disabled = ws.disabled;
     w.rpcMessages = structuredClone(ws.rpcMessages ?? []);
+    w.families = ws.families ? familySpecsFrom(ws.families) : null;
     state.workers.set(w.id, w);
     state.armWorker(w);
     if (w.assistant) state.assistants.add(w.id);
@@ -245,6 +282,8 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
       state.disableTimers.push(rec.schedulerDisableTime + options.disablePersist, rec);
     }
   }
+
+  restoreTriggers(state.triggers, snap.triggers);
 
   for (const b of snap.batchers ?? []) {
     let families = state.batchers.get(b.worker);

@@ -9,6 +9,7 @@ import { Indexes } from "./indexes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { EMPTY_DEPS, isBlocking, StepRecord, withItem, withoutItem } from "./step-record.js";
 import { TimerHeap } from "./timers.js";
+import { TriggerQueue } from "./trigger-queue.js";
 import { WorkerRecord } from "./worker-record.js";
 
 export interface Batcher {
@@ -35,6 +36,8 @@ export class SchedulerState {
   readonly orphanCandidates = new Set<StepRecord>();
   /** worker id -> family -> batcher (add_task_batcher). */
   readonly batchers = new Map<string, Map<string, Batcher>>();
+  /** Runs asked for with trigger_step (triggers.ts). */
+  readonly triggers = new TriggerQueue();
   nextSeq = 0;
   /** The time of the operation in progress (epoch seconds), set by the scheduler on every entry. */
   now = 0;
@@ -232,6 +235,7 @@ export class SchedulerState {
   removeWorker(w: WorkerRecord): void {
     this.workers.delete(w.id);
     this.assistants.delete(w.id);
+    this.triggers.workerGone(w.id, this.now);
     const wi = this.idx.perWorker.get(w.id);
     if (!wi) return;
     for (const id of wi.stakeOf) {

@@ -1,5 +1,5 @@
 /** The scheduler's record of one worker (SPEC 2.1). Its step back-references live in `WorkerIndex`. */
-import type { RpcMessage } from "./api.js";
+import type { FamilySpec, RpcMessage } from "./api.js";
 
 export class WorkerRecord {
   reference: { host: string | null } | null = null;
@@ -8,6 +8,11 @@ export class WorkerRecord {
   info: Record<string, unknown> = {};
   disabled = false;
   rpcMessages: RpcMessage[] = [];
+  /**
+   * The families an assistant can run, by name (its `add_worker` info's `step_families`, kept apart from
+   * `info` so that worker_list stays small); null when it announced none (Luigi's workers never do).
+   */
+  families: ReadonlyMap<string, FamilySpec> | null = null;
   /** Deadline of this worker's entry in the liveness heap (entries are re-armed lazily). */
   timerAt = 0;
 

@@ -9,6 +9,7 @@ import { registerAccess } from "./access.js";
 import { registerHistoryRoutes } from "./history-routes.js";
 import { registerMetricsRoute } from "./metrics.js";
 import { registerStaticRoutes } from "./static-routes.js";
+import { withTriggerRequester } from "./trigger-requests.js";
 import { crossSiteGuard } from "./cross-site.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 
@@ -46,7 +47,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   const app = (
     options.tls ? Fastify({ ...settings, https: options.tls }) : Fastify(settings)
   ) as FastifyInstance;
-  const rpc = createRpcHandler(options.scheduler);
+  const rpc = createRpcHandler(withTriggerRequester(options.scheduler));
   registerSecurityHeaders(app, { https: options.tls !== undefined });
   app.addHook("onRequest", crossSiteGuard(options.allowedOrigins ?? []));
   const access = registerAccess(app, { auth: options.auth, logger: options.logger });

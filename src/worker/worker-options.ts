@@ -1,3 +1,4 @@
+import type { RetcodeConfig } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
@@ -15,6 +16,13 @@ export interface WorkerOptions {
   id?: string;
   /** Run any pending step whose family this process can load (`--assistant`). Default false. */
   assistant?: boolean;
+  /**
+   * An assistant also runs the runs asked for with `trigger_step` (luigi-ts, see triggered-runs.ts) of
+   * the families this process has loaded, announcing them to the scheduler. Default true.
+   */
+  acceptTriggers?: boolean;
+  /** The exit codes a triggered run reports, as `luigi` would exit (`[retcode]`). Default Luigi's. */
+  retcodes?: RetcodeConfig;
   /** Keep asking for work while the scheduler reports pending steps. Default false. */
   keepAlive?: boolean;
   /** With keepAlive: stay only while some pending step can be run by this worker alone. Default false. */
@@ -82,7 +90,7 @@ export interface WorkerProgress {
 
 type Tunable = Omit<
   WorkerOptions,
-  "scheduler" | "logger" | "notifier" | "onProgress" | "id" | "processExecutor" | "taskLimit"
+  "scheduler" | "logger" | "notifier" | "onProgress" | "id" | "processExecutor" | "taskLimit" | "retcodes"
 >;
 
 /** The settings a worker runs with, every default filled in. */
@@ -92,6 +100,7 @@ export type ResolvedWorkerOptions = Required<Tunable> & { taskLimit: number | nu
 export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.freeze({
   processes: 1,
   assistant: false,
+  acceptTriggers: true,
   keepAlive: false,
   countUniques: false,
   countLastScheduled: false,
@@ -121,6 +130,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   return {
     processes: Math.max(1, options.processes ?? d.processes),
     assistant: options.assistant ?? d.assistant,
+    acceptTriggers: options.acceptTriggers ?? d.acceptTriggers,
     keepAlive: options.keepAlive ?? d.keepAlive,
     countUniques: options.countUniques ?? d.countUniques,
     countLastScheduled: options.countLastScheduled ?? d.countLastScheduled,

@@ -2,8 +2,11 @@
  * The worker: walks the requirements of the steps it is given and registers them with the scheduler
  * (walk.ts), then runs what `get_work` hands it (this file's run loop; each run in run-step.ts) until
  * nothing is left for it, reporting outcomes in batches (outbox.ts) and pinging meanwhile (pinger.ts).
+ * An assistant also runs the runs asked for with `trigger_step`, each with a worker of its own
+ * (triggered-runs.ts).
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_RETCODES } from "../config/index.js";
 import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
@@ -19,6 +22,8 @@ import { Outbox } from "./outbox.js";
 import { Pinger } from "./pinger.js";
 import { StepRunner, type RunningEntry } from "./run-step.js";
 import { StatusReports } from "./status-reports.js";
+import { describeFamilies } from "./trigger-families.js";
+import { TriggeredRuns } from "./triggered-runs.js";
 import { SchedulingWalk } from "./walk.js";
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
 
@@ -43,6 +48,8 @@ export class Worker {
   private readonly runner: StepRunner;
   private readonly pinger: Pinger;
   private readonly notices: StepNotices;
+  /** An assistant's triggered runs (undefined for other workers). */
+  private readonly triggered: TriggeredRuns | undefined;
   private readonly running = new Map<string, RunningEntry>();
   /** Steps handed out by the last `get_works`, not started yet. */
   private handed: GetWorkResponse[] = [];
@@ -93,6 +100,26 @@ export class Worker {
           .catch((err: unknown) => this.log.warn({ err: describeThrown(err).message }, "add_worker failed"));
       },
     });
+    if (this.opts.assistant && this.opts.acceptTriggers) {
+      this.triggered = new TriggeredRuns({
+        scheduler: this.scheduler,
+        workerId: this.id,
+        log: this.log,
+        retcodes: options.retcodes ?? DEFAULT_RETCODES,
+        pollDelay: () => this.pollDelay(),
+        // As `luigi FAMILY ...` with this process's settings, but not kept alive: a run ends when
+        // nothing is left that it can run now, as a run from the command line does.
+        newWorker: (log) =>
+          new Worker({
+            ...options,
+            id: undefined,
+            assistant: false,
+            keepAlive: false,
+            onProgress: undefined,
+            logger: log,
+          }),
+      });
+    }
   }
 
   get id(): string {
@@ -117,6 +144,7 @@ export class Worker {
   /** Asks the worker to finish its running steps and take no new ones (SIGUSR1, disabled worker). */
   phaseOut(): void {
     this.phasingOut = true;
+    this.triggered?.phaseOut();
   }
 
   /**
@@ -128,6 +156,7 @@ export class Worker {
     this.runner.interruptedBy = reason;
     this.phasingOut = true;
     this.walk.stop();
+    this.triggered?.interrupt(reason);
     for (const entry of this.running.values()) entry.abort.abort(new Error(`interrupted by ${reason}`));
     this.wake.abort();
   }
@@ -150,8 +179,14 @@ export class Worker {
       this.log.error("not running anything: the steps' requirements form a cycle");
       return false;
     }
-    await this.scheduler.addWorker({ worker: this.id, info: this.identity.info });
+    // An assistant that takes triggers says which families it can run (kept out of identity.info, which
+    // is sent again whenever the processes change).
+    const info = this.triggered
+      ? { ...this.identity.info, assistant: true, step_families: describeFamilies() }
+      : this.identity.info;
+    await this.scheduler.addWorker({ worker: this.id, info });
     this.pinger.start();
+    this.triggered?.start();
     let idleSince: number | undefined;
     try {
       for (;;) {
@@ -190,9 +225,11 @@ export class Worker {
           await this.waitForAnyRun();
           continue;
         }
-        if (othersRunMine && reply.n_pending_tasks > 0 && !this.phasingOut) {
+        if (othersRunMine && !this.phasingOut) {
           // Another worker runs a step this one needs: wait for it instead of giving up (luigi-ts; Luigi
-          // exits unless keep_alive), then go on with what depends on it.
+          // exits unless keep_alive), then go on with what depends on it. Also when nothing else is
+          // pending: the step may be this run's root (an assistant took a triggered run's root step), and
+          // the run is over only when it is done.
           await this.pause(this.pollDelay());
           continue;
         }
@@ -201,6 +238,7 @@ export class Worker {
         await this.pause(this.pollDelay());
       }
     } finally {
+      await this.triggered?.stop();
       await Promise.allSettled([...this.running.values()].map((r) => r.promise));
       for (const reply of this.handed.splice(0)) await this.refuse(reply).catch(() => undefined);
       await this.outbox

@@ -215,12 +215,27 @@ describe("error answers", () => {
 
 describe("method table", () => {
   test("covers every endpoint of SPEC 3.3 and marks the mutating ones", () => {
-    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page and step_graph.
-    expect(RPC_METHODS.size).toBe(42);
-    for (const name of ["add_task", "get_work", "mark_as_done", "update_resources", "prune"]) {
+    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page, step_graph and the four of
+    // triggered runs (trigger_step, take_trigger, report_trigger, trigger_list).
+    expect(RPC_METHODS.size).toBe(46);
+    for (const name of [
+      "add_task",
+      "get_work",
+      "mark_as_done",
+      "update_resources",
+      "prune",
+      "trigger_step",
+    ]) {
       expect(MUTATING_METHODS.has(name)).toBe(true);
     }
-    for (const name of ["task_list", "graph", "fetch_error", "is_paused", "has_task_history"]) {
+    for (const name of [
+      "task_list",
+      "graph",
+      "fetch_error",
+      "is_paused",
+      "has_task_history",
+      "trigger_list",
+    ]) {
       expect(MUTATING_METHODS.has(name)).toBe(false);
     }
   });

@@ -12,6 +12,8 @@ import type {
   StatusChange,
   StepGraph,
   StepPage,
+  TriggerInfo,
+  TriggerList,
   WorkerNode,
 } from "../../src/scheduler/api.js";
 import { api, rpc } from "../../web/src/api/methods.js";
@@ -27,6 +29,8 @@ describe("the visualiser's RPC wrappers", () => {
     expectTypeOf(api.markAsDone).returns.resolves.toEqualTypeOf<StatusChange>();
     expectTypeOf(api.reEnableTask).returns.resolves.toEqualTypeOf<ReEnableResponse>();
     expectTypeOf(api.updateResource).returns.resolves.toEqualTypeOf<boolean>();
+    expectTypeOf(api.triggerList).returns.resolves.toEqualTypeOf<TriggerList>();
+    expectTypeOf(api.triggerStep).returns.resolves.toEqualTypeOf<TriggerInfo>();
   });
 
   test("refuse, at compile time, an argument shape the method does not take", () => {
@@ -44,6 +48,8 @@ describe("the visualiser's RPC wrappers", () => {
       void rpc("pause", { now: true });
       // @ts-expect-error not a method
       void rpc("fetch_errors", { task_id: "A" });
+      // @ts-expect-error a parameter value is text, as on the command line
+      void rpc("trigger_step", { family: "Report", params: { copies: 2 } });
       // Arguments that are all optional may be left out.
       void rpc("pause");
       void rpc("worker_list");

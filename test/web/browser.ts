@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Locator } from "playwright-core";
 import chromiumSettings from "../../bench/chromium.json" with { type: "json" };
 
 // Debian's Chromium and its flags, shared with bench/visualiser.js.
@@ -30,4 +30,15 @@ export function screenshotDir(): string {
   const dir = path.join(root, `luigi-ts-screens-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** A locator's text, "" while it is not there (for expect.poll). */
+export function txt(locator: Locator): Promise<string> {
+  return locator
+    .first()
+    .textContent({ timeout: 1000 })
+    .then(
+      (t) => t ?? "",
+      () => "",
+    );
 }

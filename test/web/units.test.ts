@@ -1,7 +1,13 @@
 /** The visualiser's pure parts, without a browser: URL state, text formatting, the provisional layout. */
 import { describe, expect, test } from "vitest";
 import { kebab } from "../../src/cli/flags.js";
-import type { StepGraph, StepGraphNode } from "../../src/scheduler/api.js";
+import type {
+  FamilyParamSpec,
+  RunnableFamily,
+  StepGraph,
+  StepGraphNode,
+  TriggerInfo,
+} from "../../src/scheduler/api.js";
 import { schedulerUrlOf } from "../../web/src/api/client.js";
 import { buildModel, nodeLines, nodeSize, paramLine } from "../../web/src/graph/model.js";
 import { quickLayout } from "../../web/src/graph/quick-layout.js";
@@ -14,6 +20,13 @@ import {
   rerunCommand,
   shellQuote,
 } from "../../web/src/state/format.js";
+import {
+  fieldOf,
+  initialValues,
+  missingValues,
+  paramsToSend,
+  triggerText,
+} from "../../web/src/state/runs.js";
 import { DEFAULT_VIEW, formatHash, parseHash } from "../../web/src/state/url.js";
 import { CATEGORIES, GRAPH_STATUSES, STATUS_COLOURS, statusLabel } from "../../web/src/status.js";
 
@@ -217,5 +230,96 @@ describe("graph model and provisional layout", () => {
     expect(x("B")).toBeLessThan(x("C"));
     expect(x("D")).toBe(x("A"));
     expect(r.edgePoints.every((p) => p.length === 2)).toBe(true);
+  });
+});
+
+describe("the Runs tab's form and texts", () => {
+  const spec = (name: string, kind: string, extra: Partial<FamilyParamSpec> = {}): FamilyParamSpec => ({
+    name,
+    kind,
+    expected: "",
+    default: null,
+    has_default: false,
+    description: null,
+    choices: null,
+    optional: false,
+    significant: true,
+    ...extra,
+  });
+  const family: RunnableFamily = {
+    name: "Report",
+    module: null,
+    assistants: 1,
+    params: [
+      spec("day", "date"),
+      spec("region", "choice", { choices: ["eu", "us"], default: "eu", has_default: true }),
+      spec("copies", "int", { default: "1", has_default: true }),
+      spec("draft", "bool", { default: "False", has_default: true }),
+      spec("note", "str", { default: "", has_default: true, optional: true }),
+    ],
+  };
+
+  test("an input per kind: pickers for dates and months, numbers, a checkbox, a list of choices, else text", () => {
+    expect(family.params.map((p) => fieldOf(p).kind)).toEqual([
+      "date",
+      "select",
+      "number",
+      "checkbox",
+      "text",
+    ]);
+    expect(fieldOf(spec("f", "float"))).toEqual({ kind: "number", step: "any" });
+    expect(fieldOf(spec("y", "year"))).toEqual({ kind: "number", step: "1", min: 1, max: 9999 });
+    expect(fieldOf(spec("m", "month")).kind).toBe("month");
+    expect(fieldOf(spec("e", "enum", { choices: ["Red"] })).kind).toBe("select");
+    expect(fieldOf(spec("h", "dateHour")).kind).toBe("text");
+  });
+
+  test("sends the parameters without a default and those changed, so the assistant's settings apply to the rest", () => {
+    const values = initialValues(family);
+    expect(values).toEqual({ day: "", region: "eu", copies: "1", draft: "False", note: "" });
+    expect(missingValues(family, values)).toEqual(["day"]);
+    expect(paramsToSend(family, { ...values, day: "2026-01-02" })).toEqual({ day: "2026-01-02" });
+    expect(paramsToSend(family, { ...values, day: "2026-01-02", draft: "True", region: "us" })).toEqual({
+      day: "2026-01-02",
+      region: "us",
+      draft: "True",
+    });
+  });
+
+  test("says where a run is", () => {
+    const t = (extra: Partial<TriggerInfo>): TriggerInfo => ({
+      trigger_id: 1,
+      family: "Report",
+      params: {},
+      requested_by: null,
+      requested_at: 0,
+      status: "queued",
+      worker: null,
+      taken_at: null,
+      task_id: null,
+      run_worker: null,
+      finished_at: null,
+      result: null,
+      exit_code: null,
+      message: null,
+      root_status: null,
+      assistants: 0,
+      ...extra,
+    });
+    expect(triggerText(t({}))).toBe("waiting for an assistant that can load Report");
+    expect(triggerText(t({ assistants: 2 }))).toBe("waiting: 2 assistants can run it");
+    expect(triggerText(t({ status: "done", exit_code: 0 }))).toBe("done (exit code 0)");
+    expect(triggerText(t({ status: "failed", result: "SCHEDULING_FAILED", exit_code: 35 }))).toBe(
+      "scheduling failed (exit code 35)",
+    );
+    expect(triggerText(t({ status: "refused", message: "Report: missing parameter 'day'" }))).toBe(
+      "Report: missing parameter 'day'",
+    );
+  });
+
+  test("the open form is part of the URL", () => {
+    const view = { ...DEFAULT_VIEW, tab: "runs" as const, run: "etl.Report" };
+    expect(formatHash(view)).toBe("#tab=runs&run=etl.Report");
+    expect(parseHash(formatHash(view))).toEqual(view);
   });
 });

@@ -9,14 +9,14 @@
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import type { StepPage } from "../../src/scheduler/api.js";
 import { collect, LUIGI_BIN, ROOT, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { until } from "../helpers/wait.js";
-import { browserSkipReason, launchChromium, screenshotDir } from "./browser.js";
+import { browserSkipReason, launchChromium, screenshotDir, txt } from "./browser.js";
 import {
   FIND_RUN_TOGETHERS,
   GRAPH_NODES,
@@ -34,17 +34,6 @@ const DAY = "2026-11-20";
 /** expect.poll with room for a page to load and refresh. */
 function poll<T>(probe: () => T | Promise<T>, options: { timeout: number } = { timeout: 10_000 }) {
   return expect.poll(probe, { ...options, interval: 100 });
-}
-
-/** A locator's text, "" while it is not there (for expect.poll). */
-function txt(locator: Locator): Promise<string> {
-  return locator
-    .first()
-    .textContent({ timeout: 1000 })
-    .then(
-      (t) => t ?? "",
-      () => "",
-    );
 }
 
 describe.skipIf(SKIP !== null)("visualiser in Chromium (real luigid, real worker)", () => {

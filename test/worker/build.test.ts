@@ -11,6 +11,7 @@ import {
   setActiveConfig,
   Step,
   WrapperStep,
+  Worker,
 } from "../../src/index.js";
 
 // Every test builds against a fresh in-memory store and an empty configuration.
@@ -400,5 +401,36 @@ describe("a step whose requires() throws when it is about to run", () => {
     expect(summary.status).toBe("FAILED");
     expect(summary.exitCode).toBe(30);
     expect(summary.errors["Flaky()"]).toBe("the dependency list is gone");
+  });
+});
+
+describe("a worker whose root step another worker is running", () => {
+  it("waits for it and ends with the step done by the other worker, even with nothing else pending", async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class Root extends Step.with({}) {
+      output() {
+        return new MemoryTarget("shared-root");
+      }
+      async run() {
+        runs.push("Root");
+        await released;
+        await this.output().write("root");
+      }
+    }
+    const scheduler = new LocalScheduler();
+    const other = new Worker({ scheduler, waitInterval: 0.02, waitJitter: 0 });
+    await other.add([new Root({})]);
+    const otherDone = other.run();
+    for (let i = 0; i < 200 && runs.length === 0; i++) await sleep(5);
+    expect(runs).toEqual(["Root"]);
+    const mine = build([new Root({})], { scheduler, waitInterval: 0.02, waitJitter: 0 });
+    await sleep(100);
+    release();
+    const summary = await mine;
+    await otherDone;
+    expect(runs).toEqual(["Root"]);
+    expect(summary.categories.completed_by_other_worker).toEqual(["Root()"]);
+    expect(summary.exitCode).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import { useView } from "./state/use-view.js";
 import { DetailsPanel } from "./views/DetailsPanel.js";
 import { GraphView } from "./views/GraphView.js";
 import { ResourcesView } from "./views/ResourcesView.js";
+import { RunsView } from "./views/RunsView.js";
 import { StepsView } from "./views/StepsView.js";
 import { WorkersView } from "./views/WorkersView.js";
 
@@ -86,6 +87,7 @@ export function App() {
           {view.tab === "graph" && <GraphView ctx={ctx} />}
           {view.tab === "workers" && <WorkersView ctx={ctx} />}
           {view.tab === "resources" && <ResourcesView ctx={ctx} />}
+          {view.tab === "runs" && <RunsView ctx={ctx} />}
         </main>
         {view.detail && <DetailsPanel ctx={ctx} taskId={view.detail} />}
       </div>

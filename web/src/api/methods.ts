@@ -1,6 +1,9 @@
-/** Typed wrappers over the RPC methods the visualiser uses (SPEC 5.7, plus step_page and step_graph). */
+/**
+ * Typed wrappers over the RPC methods the visualiser uses (SPEC 5.7, plus step_page and step_graph, and
+ * trigger_list and trigger_step for the Runs tab).
+ */
 import { call } from "./client.js";
-import type { StepGraphArgs, StepPageArgs, WireCalls, WireName } from "./types.js";
+import type { StepGraphArgs, StepPageArgs, TriggerListArgs, WireCalls, WireName } from "./types.js";
 
 type Args<M extends WireName> = WireCalls[M]["args"];
 type Answer<M extends WireName> = WireCalls[M]["answer"];
@@ -37,4 +40,6 @@ export const api = {
   disableWorker: (worker: string) => rpc("disable_worker", { worker }),
   setWorkerProcesses: (worker: string, n: number) => rpc("set_worker_processes", { worker, n }),
   updateResource: (resource: string, amount: number) => rpc("update_resource", { resource, amount }),
+  triggerList: (args: TriggerListArgs, signal?: AbortSignal) => rpc("trigger_list", args, signal),
+  triggerStep: (family: string, params: Record<string, string>) => rpc("trigger_step", { family, params }),
 };

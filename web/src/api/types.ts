@@ -4,6 +4,7 @@
  * method's Luigi name to the SchedulerApi member's arguments and answer (src/scheduler/methods.ts).
  */
 export type {
+  FamilyParamSpec,
   FetchErrorResponse,
   ResourceNode,
   StepCategory,
@@ -16,6 +17,11 @@ export type {
   StepPageSort,
   StepRow,
   StepStatus,
+  RunnableFamily,
+  TriggerInfo,
+  TriggerList,
+  TriggerListArgs,
+  TriggerStatus,
   WorkerNode,
 } from "../../../src/scheduler/api.js";
 export type { MutatingWireName, WireCalls, WireName } from "../../../src/scheduler/methods.js";

@@ -1,4 +1,4 @@
-/** The dark top bar: title, the four views (+ History when on), pause switch, auto-refresh toggle, user. */
+/** The dark top bar: title, the five views (+ History when on), pause switch, auto-refresh toggle, user. */
 import type { Tab } from "../state/url.js";
 import { SessionMenu } from "./SessionMenu.js";
 import { useActionRefusal } from "../state/session.js";
@@ -8,6 +8,7 @@ const NAV: [Tab, string][] = [
   ["graph", "Graph"],
   ["workers", "Workers"],
   ["resources", "Resources"],
+  ["runs", "Runs"],
 ];
 
 export function TopBar(props: {

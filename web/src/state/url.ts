@@ -6,8 +6,8 @@
 import type { StepCategory, StepPageSort } from "../api/types.js";
 import { CATEGORIES } from "../status.js";
 
-export type Tab = "steps" | "graph" | "workers" | "resources";
-const TABS: readonly Tab[] = ["steps", "graph", "workers", "resources"];
+export type Tab = "steps" | "graph" | "workers" | "resources" | "runs";
+const TABS: readonly Tab[] = ["steps", "graph", "workers", "resources", "runs"];
 const SORTS: readonly StepPageSort[] = ["default", "name", "updated", "started", "priority"];
 
 export interface ViewState {
@@ -29,6 +29,8 @@ export interface ViewState {
   hideDone: boolean;
   /** Largest number of graph nodes asked of the server. */
   limit: number;
+  /** Runs tab: the family whose run form is open. */
+  run: string;
 }
 
 export const DEFAULT_VIEW: Readonly<ViewState> = Object.freeze({
@@ -45,6 +47,7 @@ export const DEFAULT_VIEW: Readonly<ViewState> = Object.freeze({
   invert: false,
   hideDone: false,
   limit: 1000,
+  run: "",
 });
 
 export const PAGE_LENGTHS = [20, 50, 100, 200] as const;
@@ -86,6 +89,7 @@ export function parseHash(hash: string): ViewState {
     invert: q.get("invert") === "1",
     hideDone: q.get("hideDone") === "1",
     limit: positiveInt(q.get("limit"), DEFAULT_VIEW.limit, 100_000),
+    run: q.get("run") ?? "",
   };
 }
 
@@ -104,6 +108,7 @@ export function formatHash(view: ViewState): string {
   if (view.invert) q.set("invert", "1");
   if (view.hideDone) q.set("hideDone", "1");
   if (view.limit !== DEFAULT_VIEW.limit) q.set("limit", String(view.limit));
+  if (view.run) q.set("run", view.run);
   if (view.detail) q.set("detail", view.detail);
   return `#${q.toString()}`;
 }
