@@ -15,6 +15,10 @@ export type {
   RunResult,
   StepReporter,
 } from "./step/step.js";
+export type { AnyStepClass, SchemaOf, StepClassWith } from "./step/step.js";
+export { inherits, requires, requiresOn } from "./step/inherits.js";
+export type { InheritedSchema, RequiredSteps, RequiringClass, StepClass } from "./step/inherits.js";
+export { Config } from "./step/config-class.js";
 export type { StepEventName, StepEventArgs } from "./step/events.js";
 export type { Structure } from "./step/structure.js";
 export { flatten } from "./step/structure.js";
@@ -39,10 +43,13 @@ export {
   StepTimeoutError,
   UsageError,
   SchedulerError,
+  HistoryError,
   type SerializedError,
 } from "./errors.js";
 
 export { build, type BuildOptions } from "./worker/build.js";
+export { depsTree, type DepsTree, type DepsTreeOptions } from "./tools/deps-tree.js";
+export { describeTarget, findDeps, formatDeps } from "./tools/deps.js";
 export { Worker, type WorkerOptions, type WorkerProgress } from "./worker/worker.js";
 export type { ExecutionSummary, SummaryStatus, Category } from "./worker/summary.js";
 export {
@@ -55,6 +62,7 @@ export {
 
 export type * from "./scheduler/api.js";
 export { LocalScheduler } from "./scheduler/local.js";
+export { RemoteScheduler, type RemoteSchedulerOptions } from "./rpc/client.js";
 export { Scheduler } from "./scheduler/index.js";
 export { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./scheduler/options.js";
 export { createLogger, type LoggerOptions } from "./log/logger.js";

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { SETTINGS_SECTIONS, type KeySpec, type SectionDef } from "../config/index.js";
 import { UsageError } from "../errors.js";
+import { hasBareFlags } from "../step/config-class.js";
 import type { Param } from "../step/params/param.js";
 import type { Step } from "../step/step.js";
 import { closestName } from "./closest-name.js";
@@ -141,8 +142,9 @@ export function parseCommandLine(
     }
   }
   for (const cls of families) {
+    const prefix = familyFlagPrefix(cls);
     for (const [name, kind] of Object.entries(cls.schema)) {
-      define(`${cls.family}-${kebab(name)}`, isBoolParam(kind) ? "boolean" : "string", (v) => {
+      define(`${prefix}${kebab(name)}`, isBoolParam(kind) ? "boolean" : "string", (v) => {
         (result.familyParams[cls.family] ??= {})[name] = v;
       });
     }
@@ -195,6 +197,11 @@ export function parseCommandLine(
   return result;
 }
 
+/** `Family-`, or nothing for a Config class without its command-line section (Luigi's use_cmdline_section). */
+function familyFlagPrefix(cls: typeof Step): string {
+  return hasBareFlags(cls) ? "" : `${cls.family}-`;
+}
+
 const COLUMN = 34;
 
 function line(flag: string, text: string): string {
@@ -231,8 +238,9 @@ export function helpText(
   rootClass: typeof Step | undefined,
   families: (typeof Step)[],
   all: boolean,
+  usage = "luigi [--module MODULE] FAMILY [--param value ...] [options]",
 ): string {
-  const lines = ["Usage: luigi [--module MODULE] FAMILY [--param value ...] [options]", "", "Options:"];
+  const lines = [`Usage: ${usage}`, "", "Options:"];
   for (const [flag, spec] of Object.entries(COMMAND_FLAGS)) {
     lines.push(line(spec.short ? `-${spec.short}, --${flag}` : `--${flag}`, spec.help));
   }
@@ -264,8 +272,9 @@ export function helpText(
   if (all) {
     for (const cls of families) {
       if (cls === rootClass) continue;
-      lines.push("", `Parameters of ${cls.family} (as --${cls.family}-NAME):`);
-      describeParams(cls, `${cls.family}-`, lines);
+      const prefix = familyFlagPrefix(cls);
+      lines.push("", `Parameters of ${cls.family} (as --${prefix}NAME):`);
+      describeParams(cls, prefix, lines);
     }
   }
   if (!rootClass && families.length > 0 && !all) {

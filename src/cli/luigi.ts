@@ -1,14 +1,5 @@
 import { Writable } from "node:stream";
-import {
-  ConfigError,
-  describeThrown,
-  ErrorCode,
-  LuigiError,
-  ParameterError,
-  SchedulerError,
-  StepDefinitionError,
-  UsageError,
-} from "../errors.js";
+import { describeThrown, ErrorCode, LuigiError, SchedulerError, UsageError } from "../errors.js";
 import {
   coreConfig,
   DEFAULT_RETCODES,
@@ -22,12 +13,13 @@ import { createNotifier, runEndNotice, type Notifier } from "../notify/index.js"
 import type { SchedulerApi } from "../scheduler/api.js";
 import { LocalScheduler } from "../scheduler/local.js";
 import { RemoteScheduler } from "../rpc/client.js";
-import { activeConfig, setFamilyFlag } from "../step/context.js";
+import { activeConfig } from "../step/context.js";
 import { allRegisteredClasses, lookupFamily } from "../step/registry.js";
 import type { Step } from "../step/step.js";
 import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
+import { installFlags, isUsageError, rootStep } from "./command-line.js";
 import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
 import { loadStepModule } from "../loader/load-module.js";
@@ -76,24 +68,13 @@ export async function main(
         "no step family given: luigi [--module MODULE] FAMILY [--param value ...] (see --help)",
       );
     }
-    for (const [section, keys] of Object.entries(parsed.sections)) {
-      for (const [key, value] of Object.entries(keys)) config.set(section, key, value);
-    }
-    for (const [key, value] of Object.entries(parsed.core)) config.set("core", key, value);
-    for (const [family, params] of Object.entries(parsed.familyParams)) {
-      for (const [name, text] of Object.entries(params)) setFamilyFlag(family, name, text);
-    }
+    installFlags(config, parsed);
     const core = coreConfig(config);
     const workerSettings = workerConfig(config);
     const retcodes = retcodeConfig(config);
-    const args: Record<string, unknown> = {};
-    for (const [name, text] of Object.entries(parsed.rootParams)) {
-      const kind = rootClass?.schema[name];
-      if (kind && rootClass) args[name] = kind.parse(text, name, rootClass.family);
-    }
     // An assistant may have no step of its own: it runs whatever pending step it can load.
     const roots: Step[] = [];
-    if (rootClass) roots.push(new (rootClass as unknown as new (a: Record<string, unknown>) => Step)(args));
+    if (rootClass) roots.push(rootStep(rootClass, parsed));
 
     if (!core.noLock) {
       const lock = acquireProcessLock({
@@ -198,12 +179,7 @@ export async function main(
         err.code === ErrorCode.SCHEDULER_UNREACHABLE || err.code === ErrorCode.SCHEDULER_TLS;
       return unreachable ? unreachableCode : unhandledCode;
     }
-    if (
-      err instanceof UsageError ||
-      err instanceof ParameterError ||
-      err instanceof StepDefinitionError ||
-      err instanceof ConfigError
-    ) {
+    if (isUsageError(err)) {
       io.stderr.write(`luigi: ${err.message}\n`);
       return USAGE_EXIT;
     }

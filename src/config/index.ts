@@ -31,6 +31,7 @@ export {
   type WebhookConfig,
   type WebhookEvent,
 } from "./webhook.js";
+export { upstreamFamilyConfig, UPSTREAM_SECTION } from "./upstream.js";
 export { stepHistoryConfig, DEFAULT_HISTORY_FILE, type StepHistoryConfig } from "./history.js";
 export { retcodeConfig, DEFAULT_RETCODES, type RetcodeConfig } from "./retcode.js";
 export { stepDefaults } from "./step.js";

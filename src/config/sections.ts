@@ -8,6 +8,7 @@ import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
+import { UPSTREAM_SECTION } from "./upstream.js";
 import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
 
@@ -24,6 +25,7 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   SMTP_SECTION,
   BATCH_EMAIL_SECTION,
   WEBHOOK_SECTION,
+  UPSTREAM_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */
@@ -39,7 +41,6 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
   "sendgrid",
   "cors",
   "logging",
-  "upstream",
   // luigi.contrib
   "bigquery",
   "datadog",
@@ -63,13 +64,7 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
 ]);
 
 export const LUIGI_ONLY_KEYS: Readonly<Record<string, readonly string[]>> = {
-  core: [
-    "logging_conf_file",
-    "history-filename",
-    "tmp-dir",
-    "hdfs-tmp-dir",
-    "retry-external-tasks",
-  ],
+  core: ["logging_conf_file", "history-filename", "tmp-dir", "hdfs-tmp-dir", "retry-external-tasks"],
   worker: ["task_process_context"],
   scheduler: ["metrics_custom_import"],
 };

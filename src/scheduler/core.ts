@@ -15,8 +15,15 @@ export interface SchedulerHooks {
    * (the record's `params` object is replaced, never mutated, so keeping a reference is safe).
    */
   history?(change: HistoryChange): void;
-  /** Luigi's metrics-collector points. */
-  metrics?(event: "started" | "done" | "failed" | "disabled", step: Readonly<StepRecord>): void;
+  /**
+   * Luigi's metrics-collector points: a hand-out (`started`), and changes into DONE, FAILED, DISABLED.
+   * `previous` is the status before (PENDING for a hand-out): a run ended when it was a running one.
+   */
+  metrics?(
+    event: "started" | "done" | "failed" | "disabled",
+    step: Readonly<StepRecord>,
+    previous: StepStatus,
+  ): void;
   /**
    * A step was disabled for excessive failures, inside the transition (its `expl` is the last failure).
    * Luigi mails here unless batch_emails; that choice is the notifier's (src/notify/).

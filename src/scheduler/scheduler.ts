@@ -94,6 +94,13 @@ export interface SchedulerInit extends Partial<SchedulerOptions> {
   hooks?: SchedulerHooks;
 }
 
+/** What `census()` counts. */
+export interface SchedulerCensus {
+  steps: Record<StepStatus, number>;
+  /** Workers heard from within worker_disconnect_delay (disabled ones included). */
+  workers: number;
+}
+
 const CLAIM_STATUSES = new Set<string>([...STEP_STATUSES, "SUSPENDED"]);
 
 export class Scheduler {
@@ -143,6 +150,14 @@ export class Scheduler {
 
   get stepCount(): number {
     return this.core.state.steps.size;
+  }
+
+  /** Steps per status and workers held, from the indexes in O(statuses): luigid's /metrics gauges. */
+  census(): SchedulerCensus {
+    const { idx, workers } = this.core.state;
+    const steps = {} as Record<StepStatus, number>;
+    for (const status of STEP_STATUSES) steps[status] = idx.statusCount(status);
+    return { steps, workers: workers.size };
   }
 
   private tick(): number {
@@ -394,7 +409,7 @@ export class Scheduler {
       reply.batch_task_ids = ids;
     } else if (best) {
       const step = best;
-      notify(this.core.hooks, "metrics", "started", step);
+      notify(this.core.hooks, "metrics", "started", step, step.status);
       setStatus(this.core, step, "RUNNING");
       state.change(step, () => {
         step.workerRunning = workerId;

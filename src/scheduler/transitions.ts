@@ -60,9 +60,9 @@ export function setStatus(
       rec.status = status;
       rec.updated = now;
     });
-    if (status === "DONE") notify(core.hooks, "metrics", "done", rec);
-    else if (status === "FAILED") notify(core.hooks, "metrics", "failed", rec);
-    else if (status === "DISABLED") notify(core.hooks, "metrics", "disabled", rec);
+    if (status === "DONE") notify(core.hooks, "metrics", "done", rec, previous);
+    else if (status === "FAILED") notify(core.hooks, "metrics", "failed", rec, previous);
+    else if (status === "DISABLED") notify(core.hooks, "metrics", "disabled", rec, previous);
     if (!isRunningStatus(status)) {
       const from = failedFirst ? "FAILED" : previous;
       recordChange(core, rec, from, status, failedFirst ? "disabled-by-scheduler" : cause);

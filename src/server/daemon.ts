@@ -19,6 +19,7 @@ import { DurableScheduler } from "../scheduler/persistence/durable.js";
 import { StateLock } from "../scheduler/persistence/state-lock.js";
 import { createApp } from "./app.js";
 import { createMetricsRegistry } from "./metrics.js";
+import { StepMetrics } from "./step-metrics.js";
 import { parseAllowedOrigins } from "./cross-site.js";
 import { exposureWarning } from "./exposure.js";
 import { loadTlsCredentials, resolveTlsFiles, type TlsCredentials } from "./tls.js";
@@ -117,14 +118,17 @@ async function startLocked(
     await history.open();
     log.info({ db: history.where }, `step history on: recording to ${history.where}`);
   }
+  const stepMetrics = new StepMetrics(metrics);
   const durable = DurableScheduler.load({
     lock,
     options: schedulerOptions,
     logger: log,
-    hooks: { ...history?.recorder.hooks(), ...notices.hooks() },
+    hooks: { ...history?.recorder.hooks(), ...notices.hooks(), ...stepMetrics.hooks() },
   });
-  // Armed only now: the journal replay above re-ran changes that were recorded when they happened.
+  // Armed only now: the journal replay above re-ran changes that were recorded (and counted) when they
+  // happened.
   history?.start();
+  stepMetrics.start(() => durable.core.census());
   const r = durable.report;
   log.info(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },

@@ -32,6 +32,13 @@ export function setFamilyFlag(family: string, param: string, text: string): void
   forFamily.set(param, text);
 }
 
+/** Every `--Family-param` flag recorded, as family -> parameter -> text (a step's child process gets them). */
+export function familyFlags(): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    [...context.flags].map(([family, params]) => [family, Object.fromEntries(params)]),
+  );
+}
+
 export function clearFamilyFlags(): void {
   context.flags.clear();
 }

@@ -33,6 +33,22 @@ export type StepValues<S> = { readonly [K in keyof S]: ParamValue<S[K]> };
 
 type ArgsTuple<S> = [RequiredNames<S>] extends [never] ? [args?: StepArgs<S>] : [args: StepArgs<S>];
 
+/**
+ * What `Base.with(schema)` returns: a subclass of `C` whose constructor and fields are typed from the
+ * schema and C's own. `Extra`'s members come first, so their signatures win in calls (inherits.ts types
+ * `requires()` and `input()` with it).
+ */
+export type StepClassWith<C extends AnyStepClass, S extends Schema, Extra = unknown> = Omit<
+  C,
+  "prototype"
+> & {
+  new (...args: ArgsTuple<S & SchemaOf<C>>): WithInstance<C, S, Extra>;
+  readonly schema: S & SchemaOf<C>;
+  prototype: WithInstance<C, S, Extra>;
+};
+
+type WithInstance<C extends AnyStepClass, S, Extra> = Extra & InstanceType<C> & StepValues<S & SchemaOf<C>>;
+
 /** What run() may return: nothing, or an async generator yielding requirements (dynamic dependencies). */
 export type RunResult =
   | void
@@ -98,9 +114,11 @@ const RESERVED = new Set([
   "signal",
   "constructor",
   "toString",
+  "clone",
 ]);
 
-type AnyStepClass = abstract new (...args: never[]) => Step;
+/** Any step class, abstract ones included. */
+export type AnyStepClass = abstract new (...args: never[]) => Step;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object") return false;
@@ -152,14 +170,7 @@ export class Step {
    * A subclass of this class with the given parameters added (typed constructor and fields):
    * `class Report extends Step.with({ day: param.date() }) { ... }`.
    */
-  static with<C extends AnyStepClass, S extends Schema>(
-    this: C,
-    schema: S,
-  ): Omit<C, "prototype" | "schema"> & {
-    new (...args: ArgsTuple<S & SchemaOf<C>>): InstanceType<C> & StepValues<S & SchemaOf<C>>;
-    readonly schema: S & SchemaOf<C>;
-    prototype: InstanceType<C> & StepValues<S & SchemaOf<C>>;
-  } {
+  static with<C extends AnyStepClass, S extends Schema>(this: C, schema: S): StepClassWith<C, S> {
     for (const name of Object.keys(schema)) {
       if (RESERVED.has(name) || name.startsWith("_")) {
         throw new StepDefinitionError(
@@ -382,6 +393,32 @@ export class Step {
     return `${this.family}(${parts.join(", ")})`;
   }
 
+  /**
+   * Luigi's `clone`: an instance of `cls` given every parameter of `cls` that this step has too, with
+   * `overrides` over them. `report.clone(Extract)` is `new Extract({ day: report.day })`;
+   * `day.clone({ day: previous })`, without a class, is this step's class.
+   */
+  clone<C extends AnyStepClass & { readonly schema: Schema }>(
+    cls: C,
+    overrides?: Partial<StepArgs<SchemaOf<C>>>,
+  ): InstanceType<C>;
+  clone<T extends Step>(this: T, overrides?: Readonly<Record<string, unknown>>): T;
+  clone(
+    clsOrOverrides?: (AnyStepClass & { readonly schema: Schema }) | Readonly<Record<string, unknown>>,
+    overrides?: Readonly<Record<string, unknown>>,
+  ): Step {
+    const cls = (typeof clsOrOverrides === "function" ? clsOrOverrides : this.constructor) as typeof Step;
+    const given = (typeof clsOrOverrides === "function" ? overrides : clsOrOverrides) ?? {};
+    const args: Record<string, unknown> = {};
+    for (const name of Object.keys(cls.schema)) {
+      if (given[name] !== undefined) args[name] = given[name];
+      else if (Object.prototype.hasOwnProperty.call(this.params, name)) args[name] = this.params[name];
+    }
+    // An override the class does not have is refused by its constructor, which lists the known ones.
+    for (const name of Object.keys(given)) if (!(name in cls.schema)) args[name] = given[name];
+    return new (cls as unknown as new (a: Record<string, unknown>) => Step)(args);
+  }
+
   /** Same step: same id. */
   equals(other: unknown): boolean {
     return other instanceof Step && other.id === this.id;
@@ -436,12 +473,16 @@ export class Step {
   }
 }
 
-/** The declared schema of a step class; the base classes' index-signature type counts as "no parameters". */
-type SchemaOf<C> = C extends { schema: infer S }
-  ? string extends keyof S
-    ? Record<never, never>
-    : S
-  : Record<never, never>;
+/**
+ * The declared schema of a step class. The base classes' `Schema` index signature counts as "no
+ * parameters", also where it is intersected with declared ones (a class made by `with()` from a class
+ * made by `with()`).
+ */
+export type SchemaOf<C> = C extends { schema: infer S } ? DeclaredParams<S> : Record<never, never>;
+
+type DeclaredParams<S> = {
+  [K in keyof S as string extends K ? never : number extends K ? never : K]: S[K];
+};
 
 const neverAborted = new AbortController().signal;
 

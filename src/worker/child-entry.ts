@@ -7,7 +7,7 @@
 import "../loader/v8-tuning.js";
 import { loadStepModule } from "../loader/load-module.js";
 import { describeThrown, serializeThrown } from "../errors.js";
-import { activeConfig } from "../step/context.js";
+import { activeConfig, setFamilyFlag } from "../step/context.js";
 import { stepFromWire } from "../step/rebuild.js";
 import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
@@ -24,6 +24,8 @@ async function runRequest(request: ChildRequest): Promise<void> {
   process.chdir(request.cwd);
   await loadStepModule(request.module, request.cwd);
   autoloadRangeSteps(activeConfig());
+  for (const [family, params] of Object.entries(request.familyFlags))
+    for (const [name, text] of Object.entries(params)) setFamilyFlag(family, name, text);
   const step = stepFromWire(request.family, request.params);
   const abort = new AbortController();
   // The worker was interrupted (or Ctrl-C reached the whole process group): the step is told through

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { reviveThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import { familyFlags } from "../step/context.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step, StepReporter } from "../step/step.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
@@ -136,6 +137,7 @@ export class ChildProcessExecutor implements ProcessExecutor {
         family: step.family,
         stepId: step.id,
         params: step.wireParams().params,
+        familyFlags: familyFlags(),
       };
       child.send(request);
     });

@@ -8,6 +8,8 @@ export interface ChildRequest {
   family: string;
   stepId: string;
   params: Record<string, string>;
+  /** The worker's `--Family-param` flags: what the step's code builds or reads there sees them too. */
+  familyFlags: Record<string, Record<string, string>>;
 }
 
 export type ChildMessage =

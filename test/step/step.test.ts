@@ -188,6 +188,16 @@ describe("Step", () => {
     expect(inputs.map((t) => t.name)).toEqual(["chain-1"]);
   });
 
+  it("types the parameters of every with() in a chain, not only the last one's", () => {
+    class Both extends Step.with({ a: param.int() }).with({ b: param.str({ default: "b" }) }) {}
+    const both = new Both({ a: 1 });
+    expectTypeOf(both.a).toEqualTypeOf<number>();
+    expectTypeOf(both.b).toEqualTypeOf<string>();
+    expect([both.a, both.b]).toEqual([1, "b"]);
+    // @ts-expect-error a, from the first with(), is required
+    expect(() => new Both({ b: "x" })).toThrow(/missing parameter 'a'/);
+  });
+
   it("treats ExternalStep as something to check, never to run", () => {
     class Drop extends ExternalStep.with({}) {}
     expect(new Drop()).toBeInstanceOf(ExternalStep);
