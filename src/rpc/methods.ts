@@ -364,6 +364,15 @@ export function rpcMethod(name: string): RpcMethod | undefined {
   return RPC_METHODS.get(name);
 }
 
+/**
+ * Whether a call may have an effect a visitor's browser must not be tricked into: every method above the
+ * viewer role, journaled or not (`announce_scheduling_failure` feeds luigid's failure digest without
+ * changing scheduler state). What the cross-site and CSRF checks guard.
+ */
+export function hasEffects(method: RpcMethod): boolean {
+  return method.mutating || method.role !== "viewer";
+}
+
 /** The least role that may call `name`; undefined for an unknown method. */
 export function methodRole(name: string): Role | undefined {
   return RPC_METHODS.get(name)?.role;

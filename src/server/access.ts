@@ -25,13 +25,13 @@ import { describeActor, runAsActor, type ChangeActor } from "../history/actor.js
 import type { Logger } from "../log/logger.js";
 import { apiMethodOf, decodeArgs } from "../rpc/decode.js";
 import { JSON_CONTENT_TYPE, type RpcResult } from "../rpc/error-body.js";
-import { rpcMethod } from "../rpc/methods.js";
+import { hasEffects, rpcMethod } from "../rpc/methods.js";
 import { clientAddress, presentedBy, sendError } from "./auth-request.js";
 import { csrfMatches, LOGIN_PATHS, registerLoginRoutes } from "./login-routes.js";
 
 export type AccessRule =
   | { readonly kind: "open" }
-  | { readonly kind: "api"; readonly method: string; readonly role: Role; readonly mutating: boolean }
+  | { readonly kind: "api"; readonly method: string; readonly role: Role; readonly effects: boolean }
   /** HTML for people: a browser without a session is sent to the login form. */
   | { readonly kind: "page"; readonly role: Role }
   | { readonly kind: "other"; readonly role: Role };
@@ -48,7 +48,7 @@ export function accessRule(verb: string, target: string): AccessRule {
   const method = apiMethodOf(target);
   if (method !== null) {
     const spec = rpcMethod(method);
-    return { kind: "api", method, role: spec?.role ?? "viewer", mutating: spec?.mutating ?? false };
+    return { kind: "api", method, role: spec?.role ?? "viewer", effects: spec ? hasEffects(spec) : false };
   }
   if (
     path.startsWith("/static/") ||
@@ -188,7 +188,7 @@ async function check(
       { method, role: rule.role },
     );
   }
-  if (rule.kind === "api" && rule.mutating && identity.session) {
+  if (rule.kind === "api" && rule.effects && identity.session) {
     const token = request.headers["x-csrf-token"];
     if (!csrfMatches(identity.session, Array.isArray(token) ? token[0] : token)) {
       logger.warn(

@@ -4,8 +4,9 @@
  * say where a request comes from; Luigi's clients (Python, luigi-ts workers, curl) say nothing and are
  * never refused. With authentication on or off alike.
  *
- * State-changing: a mutating RPC method (by GET or POST: Luigi's visualiser mutates over GET), and any
- * other request that is not GET, HEAD or OPTIONS. Read-only RPC methods are never refused.
+ * State-changing: an RPC method above the viewer role (by GET or POST: Luigi's visualiser mutates over
+ * GET; see hasEffects), and any other request that is not GET, HEAD or OPTIONS. The viewer's read-only
+ * RPC methods are never refused.
  *
  * Such a request is refused with 403 when
  * - `Sec-Fetch-Site` says `cross-site` or `same-site` (another port of the same host is same-site) and its
@@ -18,7 +19,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ConfigError, ErrorCode } from "../errors.js";
 import { apiMethodOf } from "../rpc/decode.js";
-import { rpcMethod } from "../rpc/methods.js";
+import { hasEffects, rpcMethod } from "../rpc/methods.js";
 
 const SAFE_VERBS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -56,7 +57,7 @@ export function parseAllowedOrigins(entries: readonly string[]): ReadonlySet<str
 export function changesState(httpMethod: string, url: string): boolean {
   const name = apiMethodOf(url);
   const method = name === null ? undefined : rpcMethod(name);
-  if (method !== undefined) return method.mutating;
+  if (method !== undefined) return hasEffects(method);
   return !SAFE_VERBS.has(httpMethod.toUpperCase());
 }
 

@@ -216,17 +216,18 @@ describe("routes", () => {
       kind: "api",
       method: "mark_as_done",
       role: "operator",
-      mutating: true,
+      effects: true,
     });
     expect(accessRule("GET", "/api/task_list?data={}")).toEqual({
       kind: "api",
       method: "task_list",
       role: "viewer",
-      mutating: false,
+      effects: false,
     });
     // Not an API path for the RPC handler either (a URL with host "api"): it answers 404, after the check.
     expect(accessRule("GET", "//api/mark_as_done")).toEqual({ kind: "other", role: "viewer" });
     expect(accessRule("POST", "/api/get_work")).toMatchObject({ role: "worker" });
+    expect(accessRule("POST", "/api/announce_scheduling_failure")).toMatchObject({ effects: true });
     expect(accessRule("POST", "/api/prune")).toMatchObject({ role: "admin" });
     expect(accessRule("POST", "/api/nope")).toMatchObject({ kind: "api", role: "viewer" });
     expect(accessRule("GET", "/history/by_name/X")).toEqual({ kind: "page", role: "viewer" });
