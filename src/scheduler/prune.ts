@@ -6,6 +6,26 @@ import type { Core } from "./core.js";
 import { isRunningStatus, type StepRecord } from "./step-record.js";
 import { failIfRunnerGone, reEnable, setStatus } from "./transitions.js";
 
+/**
+ * Whether a prune now could change anything: a worker or step deadline has come, or an event flagged a
+ * step for a rule. Conservative (a deadline that has come may belong to a stale timer entry, which the
+ * prune only drops): false means the prune would leave the state exactly as it is, so the daemon need
+ * not journal it (an idle luigid would otherwise write a prune line per second).
+ */
+export function pruneDue(core: Core): boolean {
+  const { state, options } = core;
+  const now = state.now;
+  const due = (at: number | undefined): boolean => at !== undefined && at <= now;
+  return (
+    state.idx.runnerSuspects.size > 0 ||
+    state.orphanCandidates.size > 0 ||
+    due(state.workerTimers.peekAt()) ||
+    due(state.disableTimers.peekAt()) ||
+    (options.retryDelay >= 0 && due(state.retryTimers.peekAt())) ||
+    due(state.removeTimers.peekAt())
+  );
+}
+
 export function prune(core: Core): void {
   const { state, options } = core;
   const now = state.now;

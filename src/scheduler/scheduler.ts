@@ -68,7 +68,7 @@ import {
 import { notify, type Core, type SchedulerHooks } from "./core.js";
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./options.js";
 import { stepNode } from "./nodes.js";
-import { prune } from "./prune.js";
+import { prune, pruneDue } from "./prune.js";
 import * as queries from "./queries.js";
 import { makeDefaultPolicy, policyFrom, type RetryPolicy } from "./retry-policy.js";
 import { exportState, restoreState, type StateSnapshot } from "./snapshot.js";
@@ -719,6 +719,12 @@ export class Scheduler {
     this.tick();
     prune(this.core);
     return null;
+  }
+
+  /** Whether a prune at the clock's time could change anything (see pruneDue in prune.ts). */
+  pruneDue(): boolean {
+    this.tick();
+    return pruneDue(this.core);
   }
 
   // ---------------------------------------------------------------- luigi-ts: triggered runs

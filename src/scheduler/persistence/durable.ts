@@ -96,6 +96,8 @@ export class DurableScheduler {
   private readonly compactEvery: number;
   private readonly toSetAside: SetAside[] = [];
   private frozenNow: number | undefined;
+  /** The clock calls are journaled with: `clock` of the init (a test's), else the real one. */
+  private readonly clock: () => number;
   private seq = 0;
   private sinceCompaction = 0;
   private closed = false;
@@ -109,6 +111,7 @@ export class DurableScheduler {
     this.compactEvery = init.compactEvery ?? 50_000;
     const started = performance.now();
     const realClock = init.clock ?? ((): number => Date.now() / 1000);
+    this.clock = realClock;
     const clock = (): number => this.frozenNow ?? realClock();
     const schedulerInit = {
       ...init.options,
@@ -308,16 +311,20 @@ export class DurableScheduler {
           if (this.closed) throw new Error("the scheduler is shutting down");
           const journal = this.journal;
           if (!journal) throw new Error("the scheduler is starting");
-          const t = Date.now() / 1000;
+          const t = this.clock();
           // The core is synchronous: freezing the clock for the call makes it see exactly the journaled time.
           this.frozenNow = t;
           let result: unknown;
+          // A prune (alone or before a listing) that cannot change anything is not journaled: an idle
+          // luigid prunes every second and is watched by visualisers that poll.
+          let recorded = true;
           try {
+            if (prop === "prune" || pruning) recorded = this.core.pruneDue();
             result = (value as (a: unknown) => unknown).call(target, args);
           } finally {
             this.frozenNow = undefined;
           }
-          record(journal, journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
+          if (recorded) record(journal, journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
           return result;
         };
       },
