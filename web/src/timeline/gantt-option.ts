@@ -105,7 +105,16 @@ export function ganttOption(input: GanttInput): EChartsOption {
       },
     },
     dataZoom: [
-      { id: ZOOM_IDS.x, type: "slider", xAxisIndex: 0, filterMode: "weakFilter", bottom: 12, height: 22 },
+      {
+        id: ZOOM_IDS.x,
+        type: "slider",
+        xAxisIndex: 0,
+        filterMode: "weakFilter",
+        bottom: 12,
+        height: 22,
+        // Its outline of the data would be computed again from every bar at each zoom.
+        showDataShadow: false,
+      },
       {
         id: ZOOM_IDS.xInside,
         type: "inside",
@@ -125,6 +134,7 @@ export function ganttOption(input: GanttInput): EChartsOption {
         start: 0,
         end: rowsEnd,
         showDetail: false,
+        showDataShadow: false,
       },
       {
         id: ZOOM_IDS.yInside,
