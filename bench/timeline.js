@@ -12,22 +12,11 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import chromiumSettings from "./chromium.json" with { type: "json" };
-import { fmt, median, ROOT, startLuigid, tempDir } from "./lib.js";
+import { fmt, median, ROOT, rpc, startLuigid, tempDir } from "./lib.js";
 
 const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? chromiumSettings.executable;
 const RUNS = Number(process.argv[2] ?? process.env.BENCH_REPEATS ?? "5");
 const CHAIN = 100;
-
-async function rpc(url, method, args) {
-  const res = await fetch(`${url}/api/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(args),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.response;
-}
 
 /** `n` steps in chains of CHAIN, run to DONE through get_works (100 hand-outs a call). */
 async function fill(url, n) {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log/logger.js";
 import { StepHistory } from "../../src/history/service.js";
+import type { HistoryBar } from "../../src/history/trend-queries.js";
 import { LocalScheduler } from "../../src/scheduler/local.js";
 import { createApp } from "../../src/server/app.js";
 import { BACKENDS } from "./backends.js";
@@ -27,16 +28,7 @@ async function getJson<T = Record<string, unknown>>(url: string): Promise<{ stat
 const T0 = Math.floor(Date.now() / 1000) - 3600;
 const EVIL = `</script><script>alert(1)</script>`;
 
-interface Bar {
-  id: string;
-  status: string;
-  startMs: number;
-  endMs: number | null;
-  host: string | null;
-  worker: string | null;
-  error: string | null;
-  run: number;
-}
+type Bar = HistoryBar;
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`timeline and trend pages on ${backend.name}`, () => {

@@ -3,7 +3,7 @@
  * each step it holds, epoch seconds, with dependencies) or the step history's `/history/timeline.json`
  * (every run of a window, epoch milliseconds, no dependencies). Pure: the chart and the tests read it.
  */
-import type { StepTimeline } from "../api/types.js";
+import type { HistoryTimeline, StepTimeline } from "../api/types.js";
 
 /** One bar, in epoch milliseconds; `end` is the time it is drawn to (now, for a running one). */
 export interface Bar {
@@ -60,22 +60,8 @@ export function fromLive(answer: StepTimeline): TimelineData {
   return { bars, now, total: answer.total, workers: answer.workers, hasDeps: true };
 }
 
-/** The JSON of `/history/timeline.json`. */
-export interface HistoryTimelineAnswer {
-  bars: {
-    run: number;
-    id: string;
-    family: string;
-    status: string;
-    startMs: number;
-    endMs: number | null;
-    host: string | null;
-    worker: string | null;
-    error: string | null;
-  }[];
-  cut: boolean;
-  limit: number;
-}
+/** The JSON of `/history/timeline.json` (its `from` and `to` as ISO text besides). */
+export type HistoryTimelineAnswer = Pick<HistoryTimeline, "bars" | "cut" | "limit">;
 
 export function fromHistory(answer: HistoryTimelineAnswer, now: number, worker: string): TimelineData {
   const counts = new Map<string, number>();
