@@ -79,8 +79,15 @@ export function TimelineView(props: { ctx: AppContext }) {
       );
       return fromHistory(answer, Math.min(Date.now(), to), view.tlWorker);
     },
-    // The history's past does not change: it reloads only when the window does (or on demand).
-    [source, hours, view.tlTo, view.tlWorker, source === "live" ? ctx.version : 0],
+    // The history's past does not change: it reloads when the window does, or on the refresh button
+    // (ctx.version counts those in its millions), not on every auto-refresh.
+    [
+      source,
+      hours,
+      view.tlTo,
+      view.tlWorker,
+      source === "live" ? ctx.version : Math.floor(ctx.version / 1e6),
+    ],
     ctx.report,
   );
 
