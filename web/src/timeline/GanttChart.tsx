@@ -117,7 +117,10 @@ export function GanttChart(props: {
     drawStart.current = performance.now();
     if (drawnKey.current !== props.resetKey) {
       drawnKey.current = props.resetKey;
-      chart.setOption(ganttOption(input.current), { notMerge: true });
+      chart.setOption(
+        ganttOption(input.current, () => input.current.rows),
+        { notMerge: true },
+      );
     } else {
       chart.setOption(axesAndSeries(input.current), { replaceMerge: ["series"] });
     }

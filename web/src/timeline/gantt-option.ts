@@ -88,8 +88,14 @@ function renderer(input: GanttInput) {
   };
 }
 
-/** The whole option (a new chart, or a new source or filter). */
-export function ganttOption(input: GanttInput): EChartsOption {
+/**
+ * The whole option (a new chart, or a new source or filter). `shown` answers the bars drawn now: a
+ * refresh replaces them without a new tooltip.
+ */
+export function ganttOption(
+  input: GanttInput,
+  shown: () => readonly Bar[] = () => input.rows,
+): EChartsOption {
   const n = input.rows.length;
   const rowsEnd = n > ROWS_IN_VIEW ? (ROWS_IN_VIEW / n) * 100 : 100;
   return {
@@ -100,7 +106,7 @@ export function ganttOption(input: GanttInput): EChartsOption {
       renderMode: "richText",
       confine: true,
       formatter: (p: unknown) => {
-        const bar = input.rows[(p as { dataIndex: number }).dataIndex];
+        const bar = shown()[(p as { dataIndex: number }).dataIndex];
         return bar ? barText(bar) : "";
       },
     },

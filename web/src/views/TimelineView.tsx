@@ -61,7 +61,11 @@ export function TimelineView(props: { ctx: AppContext }) {
   const hours = source === "history" && view.tlHours === 0 ? 24 : view.tlHours;
   const [selected, setSelected] = useState<Bar | null>(null);
 
-  const { data, loading } = useFetch<TimelineData>(
+  // The filters the answer was asked with: a new one draws the chart afresh (zoom reset), a refresh
+  // of the same keeps the zoom. Taken from the answer, not the view: the last answer stays shown while
+  // the next one loads.
+  const resetKey = `${source}|${hours}|${view.tlTo}|${view.tlWorker}`;
+  const { data, loading } = useFetch<TimelineData & { key: string }>(
     async (signal) => {
       if (source === "live") {
         const since = hours > 0 ? Date.now() / 1000 - hours * 3600 : null;
@@ -69,7 +73,7 @@ export function TimelineView(props: { ctx: AppContext }) {
           { worker: view.tlWorker || null, since, limit: TIMELINE_LIMIT },
           signal,
         );
-        return fromLive(answer);
+        return { ...fromLive(answer), key: resetKey };
       }
       const parsed = Date.parse(view.tlTo);
       const to = Number.isFinite(parsed) ? parsed : Date.now();
@@ -77,7 +81,7 @@ export function TimelineView(props: { ctx: AppContext }) {
         { from: to - hours * 3_600_000, to, limit: TIMELINE_LIMIT },
         signal,
       );
-      return fromHistory(answer, Math.min(Date.now(), to), view.tlWorker);
+      return { ...fromHistory(answer, Math.min(Date.now(), to), view.tlWorker), key: resetKey };
     },
     // The history's past does not change: it reloads when the window does, or on the refresh button
     // (ctx.version counts those in its millions), not on every auto-refresh.
@@ -108,7 +112,6 @@ export function TimelineView(props: { ctx: AppContext }) {
     pathBars.length > 0
       ? ((pathBars[pathBars.length - 1] as Bar).end - (pathBars[0] as Bar).start) / 1000
       : 0;
-  const resetKey = `${source}|${hours}|${view.tlTo}|${view.tlWorker}`;
 
   const select = (bar: Bar | null): void => setSelected(bar);
   const stepLink = (b: Bar) => (
@@ -220,7 +223,7 @@ export function TimelineView(props: { ctx: AppContext }) {
           critical={onPath}
           selected={shown?.id ?? null}
           extent={extent}
-          resetKey={resetKey}
+          resetKey={data?.key ?? ""}
           onSelect={select}
           onError={ctx.report}
         />
