@@ -157,3 +157,15 @@ export function percentile(values, p) {
 export function fmt(n, digits = 0) {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/** One RPC to luigid with a JSON body; the answer's `response`. */
+export async function rpc(url, method, args) {
+  const res = await fetch(`${url}/api/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(args),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body.response;
+}

@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import chromiumSettings from "./chromium.json" with { type: "json" };
-import { fmt, median, ROOT, startLuigid, tempDir, WORKER } from "./lib.js";
+import { fmt, median, ROOT, rpc, startLuigid, tempDir, WORKER } from "./lib.js";
 
 // Debian's Chromium and its flags, shared with the browser tests (test/web/browser.ts).
 const CHROMIUM = process.env.LUIGI_TEST_CHROMIUM ?? chromiumSettings.executable;
@@ -26,17 +26,6 @@ const FAMILIES = [
   "Cleanup",
   "Backup",
 ];
-
-async function rpc(url, method, args) {
-  const res = await fetch(`${url}/api/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(args),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.response;
-}
 
 function task(id, family, params, status, deps = []) {
   return { task_id: id, family, module: "bench", params, status, deps, runnable: true };

@@ -16,6 +16,18 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     chunkSizeWarningLimit: 800,
+    rollupOptions: {
+      input: {
+        index: path.join(here, "index.html"),
+        // The chart of the server-rendered /tasklist/{name} page: a fixed name, so luigid can link it
+        // (it is served with no-cache; the chunks it imports keep their hashed names).
+        "history-chart": path.join(here, "src/history-chart/main.ts"),
+      },
+      output: {
+        entryFileNames: (chunk) =>
+          chunk.name === "history-chart" ? "history-chart.js" : "assets/[name]-[hash].js",
+      },
+    },
   },
   worker: { format: "es" },
   logLevel: "warn",

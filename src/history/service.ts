@@ -9,6 +9,7 @@ import { openHistoryDb, type HistoryDb } from "./database.js";
 import { historyMetrics } from "./metrics.js";
 import { HistoryQueries } from "./queries.js";
 import { StepHistoryRecorder } from "./recorder.js";
+import { TrendQueries } from "./trend-queries.js";
 import { DB_CONNECTION_SETTING, parseDbUrl, redactUrl, type DbTarget } from "./url.js";
 import { HistoryWriter, type WriterOptions } from "./writer.js";
 
@@ -31,6 +32,8 @@ export class StepHistory {
   readonly recorder: StepHistoryRecorder;
   readonly writer: HistoryWriter;
   readonly queries: HistoryQueries;
+  /** The timeline's and the duration trends' queries (/history/timeline.json, /tasklist). */
+  readonly trends: TrendQueries;
   readonly target: DbTarget;
   readonly hdb: HistoryDb;
   /** The URL with its password hidden, for logs. */
@@ -53,6 +56,7 @@ export class StepHistory {
     this.writer = new HistoryWriter(this.hdb, log, { ...options.writer, ...(metrics ? { metrics } : {}) });
     this.recorder = new StepHistoryRecorder(this.writer);
     this.queries = new HistoryQueries(this.hdb.db);
+    this.trends = new TrendQueries(this.hdb.db);
   }
 
   /**

@@ -9,7 +9,13 @@
  * Methods that take `**kwargs` in Luigi ("+extra") tolerate unknown keys; the others reject them, as
  * Python would (Luigi answers a 500 there; luigi-ts a 400 naming the key).
  */
-import { STEP_CATEGORIES, STEP_PAGE_SORTS, STEP_STATUSES } from "../scheduler/api.js";
+import {
+  DEFAULT_TIMELINE_BARS,
+  MAX_TIMELINE_BARS,
+  STEP_CATEGORIES,
+  STEP_PAGE_SORTS,
+  STEP_STATUSES,
+} from "../scheduler/api.js";
 import { SCHEDULER_METHOD_LIST } from "../scheduler/methods.js";
 import type { MethodInfo, SchedulerMethod } from "../scheduler/methods.js";
 import type { Role } from "../auth/roles.js";
@@ -227,6 +233,17 @@ const stepGraph = args(
   false,
 );
 
+const stepTimeline = args(
+  {
+    worker: { type: ["string", "null"], minLength: 1, default: null },
+    since: { ...nullableNum, default: null },
+    until: { ...nullableNum, default: null },
+    limit: { type: "integer", minimum: 1, maximum: MAX_TIMELINE_BARS, default: DEFAULT_TIMELINE_BARS },
+  },
+  [],
+  false,
+);
+
 // luigi-ts triggers (scheduler/triggers.ts): unknown keys are refused.
 const triggerStep = args(
   {
@@ -339,6 +356,7 @@ export const ARG_SCHEMAS = {
   // luigi-ts extensions for the visualiser
   stepPage,
   stepGraph,
+  stepTimeline,
 
   // luigi-ts triggers
   triggerStep,

@@ -386,6 +386,8 @@ export interface SchedulerApi {
   stepPage(args: StepPageArgs): Promise<StepPage>;
   /** A bounded graph around one step, saying how many nodes were left out (`step_graph`). */
   stepGraph(args: StepGraphArgs): Promise<StepGraph>;
+  /** The latest run of each step held, as bars of a Gantt chart (`step_timeline`). */
+  stepTimeline(args?: StepTimelineArgs): Promise<StepTimeline>;
 
   // luigi-ts extensions: runs started over HTTP or from the visualiser, run by assistants (triggers.ts)
   /** Queues a root step for an assistant that can load its family (`trigger_step`). */
@@ -478,6 +480,51 @@ export interface StepGraph {
   left_out: number;
   /** The node limit in force. */
   max_nodes: number;
+}
+
+// ---------------------------------------------------------------------------------- luigi-ts timeline
+
+/** Bars one `step_timeline` call answers at most, and by default. */
+export const MAX_TIMELINE_BARS = 50_000;
+export const DEFAULT_TIMELINE_BARS = 10_000;
+
+export interface StepTimelineArgs {
+  /** Only the runs of this worker (its id, as worker_list names it). Default all workers. */
+  worker?: string | null;
+  /** Epoch seconds: only runs still going at that time or later (end >= since). Default no bound. */
+  since?: number | null;
+  /** Epoch seconds: only runs handed out at that time or earlier (start <= until). Default no bound. */
+  until?: number | null;
+  /** Most bars: the runs that started last are kept. Default 10,000, at most 50,000. */
+  limit?: number;
+}
+
+/**
+ * A step's latest run as the scheduler remembers it: handed out at `start`, ended at `end` (null while it
+ * runs) with `status` (RUNNING or BATCH_RUNNING while it runs; then DONE, FAILED, DISABLED, or PENDING
+ * when its run yielded dependencies), by `worker`. Times are epoch seconds.
+ */
+export interface TimelineBar {
+  id: string;
+  family: string;
+  status: StepStatus;
+  start: number;
+  end: number | null;
+  worker: string | null;
+  /** Its dependencies that are bars of the same answer. */
+  deps: string[];
+}
+
+export interface StepTimeline {
+  /** By start time, then id. */
+  bars: TimelineBar[];
+  /** Runs that matched; more than `bars.length` when the limit cut the earliest ones. */
+  total: number;
+  limit: number;
+  /** The scheduler's time of the answer: where running bars end for now. */
+  now: number;
+  /** The workers with runs in the window (whatever `worker` asked), most runs first. */
+  workers: { worker: string; runs: number }[];
 }
 
 // ---------------------------------------------------------------------------------- luigi-ts triggers

@@ -89,6 +89,7 @@ export const SCHEDULER_METHODS = {
   // luigi-ts extensions for the visualiser (Luigi's clients never send them)
   stepPage: { name: "step_page", mutating: false, prunes: true, role: "viewer" },
   stepGraph: { name: "step_graph", mutating: false, prunes: true, role: "viewer" },
+  stepTimeline: { name: "step_timeline", mutating: false, prunes: true, role: "viewer" },
 
   // luigi-ts extensions: runs started over HTTP or from the visualiser, run by assistants
   triggerStep: { name: "trigger_step", mutating: true, role: "operator" },

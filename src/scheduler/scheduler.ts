@@ -46,6 +46,8 @@ import {
   type StepPage,
   type StepPageArgs,
   type StepStatus,
+  type StepTimeline,
+  type StepTimelineArgs,
   type TakenTrigger,
   type TaskIdArgs,
   type TaskListArgs,
@@ -73,6 +75,7 @@ import * as queries from "./queries.js";
 import { makeDefaultPolicy, policyFrom, type RetryPolicy } from "./retry-policy.js";
 import { exportState, restoreState, type StateSnapshot } from "./snapshot.js";
 import { SchedulerState, type Batcher } from "./state.js";
+import { stepTimeline } from "./timeline.js";
 import {
   copyOrEmpty,
   displayName,
@@ -713,6 +716,13 @@ export class Scheduler {
     this.tick();
     prune(this.core);
     return queries.stepGraph(this.core, args);
+  }
+
+  /** luigi-ts: the latest run of each step held, as Gantt bars (see timeline.ts). */
+  stepTimeline(args: StepTimelineArgs = {}): StepTimeline {
+    this.tick();
+    prune(this.core);
+    return stepTimeline(this.core, args);
   }
 
   prune(): null {

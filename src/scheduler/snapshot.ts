@@ -4,7 +4,7 @@
  * changes are not part of the state, as in Luigi (SPEC 2.9).
  *
  * Fields added since version 1 are optional, and absent means what a scheduler without them had
- * (`dynamicDeps`, a worker's `families`, `triggers`), so older snapshots load as they are; a luigid that
+ * (`dynamicDeps`, a worker's `families`, `triggers`, a step's `runEnded`, `runOutcome`, `runWorker`), so older snapshots load as they are; a luigid that
  * predates a field reads a newer snapshot, dropping only that field, rather than refusing all of it.
  */
 import {
@@ -39,6 +39,10 @@ export interface StepSnapshot {
   updated: number;
   workerRunning: string | null;
   timeRunning: number | null;
+  /** How the latest run ended (see StepRecord.runEnded); absent in older snapshots: not known. */
+  runEnded?: number | null;
+  runOutcome?: StepStatus | null;
+  runWorker?: string | null;
   resourcesRunning: Resources | null;
   priority: number;
   resources: Resources;
@@ -107,6 +111,9 @@ export function exportState(state: SchedulerState): StateSnapshot {
       updated: rec.updated,
       workerRunning: rec.workerRunning,
       timeRunning: rec.timeRunning,
+      runEnded: rec.runEnded,
+      runOutcome: rec.runOutcome,
+      runWorker: rec.runWorker,
       resourcesRunning: rec.resourcesRunning ? { ...rec.resourcesRunning } : null,
       priority: rec.priority,
       resources: { ...rec.resources },
@@ -221,6 +228,9 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
     rec.updated = ss.updated;
     rec.workerRunning = ss.workerRunning;
     rec.timeRunning = ss.timeRunning;
+    rec.runEnded = ss.runEnded ?? null;
+    rec.runOutcome = ss.runOutcome != null && statuses.has(ss.runOutcome) ? ss.runOutcome : null;
+    rec.runWorker = ss.runWorker ?? null;
     rec.resourcesRunning = ss.resourcesRunning ? copyOrEmpty(ss.resourcesRunning) : null;
     rec.resources = copyOrEmpty(ss.resources);
     rec.family = ss.family;

@@ -45,7 +45,17 @@ export class StepRecord implements FailureLog {
   workers: readonly string[] = EMPTY_LIST;
   updated: number;
   workerRunning: string | null = null;
+  /** When the latest run was handed out (kept after it ends: with runEnded, the run timeline's bar). */
   timeRunning: number | null = null;
+  /**
+   * How the latest run ended, for the run timeline (`step_timeline`): when it left RUNNING or
+   * BATCH_RUNNING, into what (DONE, FAILED, DISABLED, or PENDING when it yielded dependencies or its
+   * batch was reset) and who ran it (`workerRunning` is cleared when the runner went away). Null while it
+   * runs and before its first run. A failure the scheduler turned into a disable ended as FAILED.
+   */
+  runEnded: number | null = null;
+  runOutcome: StepStatus | null = null;
+  runWorker: string | null = null;
   resourcesRunning: Resources | null = null;
   resources: Resources = EMPTY_OBJECT;
   family = "";

@@ -60,6 +60,7 @@ export function setStatus(
       rec.status = status;
       rec.updated = now;
     });
+    noteRunEnd(rec, previous, failedFirst ? "FAILED" : status, now);
     if (status === "DONE") notify(core.hooks, "metrics", "done", rec, previous);
     else if (status === "FAILED") notify(core.hooks, "metrics", "failed", rec, previous);
     else if (status === "DISABLED") notify(core.hooks, "metrics", "disabled", rec, previous);
@@ -76,6 +77,24 @@ export function setStatus(
       rec.remove = now;
       state.removeTimers.push(now, rec);
     }
+  }
+}
+
+/**
+ * Keeps how the latest run went for the run timeline (see StepRecord.runEnded): a run ends when the step
+ * leaves RUNNING / BATCH_RUNNING, and a new hand-out starts afresh.
+ */
+function noteRunEnd(rec: StepRecord, previous: StepStatus, outcome: StepStatus, now: number): void {
+  const wasRunning = isRunningStatus(previous);
+  if (wasRunning === isRunningStatus(outcome)) return;
+  if (wasRunning) {
+    rec.runEnded = now;
+    rec.runOutcome = outcome;
+    rec.runWorker = rec.workerRunning;
+  } else {
+    rec.runEnded = null;
+    rec.runOutcome = null;
+    rec.runWorker = null;
   }
 }
 
@@ -127,6 +146,8 @@ export function failIfRunnerGone(core: Core, rec: StepRecord): boolean {
   const complete = rec.foundComplete;
   core.state.change(rec, () => (rec.workerRunning = null));
   setStatus(core, rec, complete ? "DONE" : "FAILED", "runner-gone");
+  // Luigi forgets the runner (worker_running); the timeline still says who it was.
+  rec.runWorker = runner;
   return true;
 }
 

@@ -4,11 +4,13 @@ import type { SchedulerApi } from "../scheduler/api.js";
 import { createRpcHandler } from "../rpc/handler.js";
 import type { Registry } from "prom-client";
 import type { HistoryQueries } from "../history/queries.js";
+import type { TrendQueries } from "../history/trend-queries.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { registerAccess } from "./access.js";
 import { registerHistoryRoutes } from "./history-routes.js";
 import { registerMetricsRoute } from "./metrics.js";
 import { registerStaticRoutes } from "./static-routes.js";
+import { registerTrendRoutes } from "./trend-routes.js";
 import { withTriggerRequester } from "./trigger-requests.js";
 import { crossSiteGuard } from "./cross-site.js";
 import { registerSecurityHeaders } from "./security-headers.js";
@@ -20,6 +22,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** The step history's page queries; undefined when history is off (its pages then say how to turn it on). */
   history?: HistoryQueries | undefined;
+  /** The timeline's and /tasklist's queries; undefined when history is off. */
+  trends?: TrendQueries | undefined;
   /** Served at /metrics when given. */
   metrics?: Registry | undefined;
   /** Origins besides luigid's own whose pages may change state (`[auth] allowed_origins`). Default none. */
@@ -74,6 +78,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     },
   });
   registerHistoryRoutes(app, { queries: options.history, logger: options.logger });
+  registerTrendRoutes(app, { trends: options.trends, logger: options.logger });
   registerMetricsRoute(app, options.metrics);
   app.head("/", async (_request, reply) => reply.code(204).send());
   app.get("/", async (_request, reply) => reply.redirect("static/visualiser/index.html"));

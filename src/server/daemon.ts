@@ -139,6 +139,7 @@ async function startLocked(
     scheduler: durable.api,
     logger: log,
     history: history?.queries,
+    trends: history?.trends,
     metrics,
     allowedOrigins: authSettings.allowedOrigins,
     tls: tls && { cert: tls.cert, key: tls.key },

@@ -19,9 +19,9 @@ const MAX_LIMIT = 1000;
 const MAX_PAGE = 100_000;
 const DEFAULT_HOURS = 24;
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 
-class HttpProblem extends Error {
+export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -31,19 +31,19 @@ class HttpProblem extends Error {
   }
 }
 
-function wantsJson(request: FastifyRequest): boolean {
+export function wantsJson(request: FastifyRequest): boolean {
   const query = request.query as Query;
   if (query["format"] === "json") return true;
   const accept = request.headers.accept ?? "";
   return accept.includes("application/json") && !accept.includes("text/html");
 }
 
-function one(query: Query, name: string): string | undefined {
+export function one(query: Query, name: string): string | undefined {
   const v = query[name];
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
-function intParam(query: Query, name: string, fallback: number, min: number, max: number): number {
+export function intParam(query: Query, name: string, fallback: number, min: number, max: number): number {
   const text = one(query, name);
   if (text === undefined || text === "") return fallback;
   const n = Number(text);
@@ -65,7 +65,11 @@ function paging(query: Query): Paging {
 }
 
 /** `?hours=N` (default 24) or `?since=<ISO time>`: the start of /history's window, epoch ms. */
-function windowStart(query: Query, now: number): { since: number; label: string } {
+export function windowStart(
+  query: Query,
+  now: number,
+  defaultHours: number = DEFAULT_HOURS,
+): { since: number; label: string } {
   const since = one(query, "since");
   if (since !== undefined && since !== "") {
     const t = Date.parse(since);
@@ -74,7 +78,7 @@ function windowStart(query: Query, now: number): { since: number; label: string 
     return { since: t, label: `since ${new Date(t).toISOString()}` };
   }
   const text = one(query, "hours");
-  let hours = DEFAULT_HOURS;
+  let hours = defaultHours;
   if (text !== undefined && text !== "") {
     hours = Number(text);
     if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 3660) {
@@ -129,18 +133,21 @@ export interface HistoryRoutesOptions {
   now?: () => number;
 }
 
-export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRoutesOptions): void {
-  const { queries, logger } = options;
-  const now = options.now ?? Date.now;
-  const send = async (
+/**
+ * How every history page answers: `produce` builds the JSON and the HTML from `source` (undefined when
+ * history is off: a 404 saying how to turn it on); an HttpProblem it throws becomes its status, any
+ * other error a 503 (the database did not answer).
+ */
+export function historyResponder<Q>(source: Q | undefined, logger?: Logger) {
+  return async (
     request: FastifyRequest,
     reply: FastifyReply,
-    produce: (q: HistoryQueries, json: boolean) => Promise<{ json: unknown; html: string }>,
+    produce: (q: Q, json: boolean) => Promise<{ json: unknown; html: string }>,
   ): Promise<FastifyReply> => {
     const json = wantsJson(request);
     try {
-      if (!queries) throw new HttpProblem(404, ErrorCode.HISTORY_DISABLED, OFF_MESSAGE);
-      const out = await produce(queries, json);
+      if (source === undefined) throw new HttpProblem(404, ErrorCode.HISTORY_DISABLED, OFF_MESSAGE);
+      const out = await produce(source, json);
       return json
         ? reply.type("application/json; charset=UTF-8").send(JSON.stringify(out.json))
         : reply.type("text/html; charset=UTF-8").send(out.html);
@@ -174,6 +181,12 @@ db_connection = sqlite:////var/lib/luigi/history.db</pre>`
       return reply.type("text/html; charset=UTF-8").send(messagePage(title, problem.message, hint));
     }
   };
+}
+
+export function registerHistoryRoutes(app: FastifyInstance, options: HistoryRoutesOptions): void {
+  const { queries, logger } = options;
+  const now = options.now ?? Date.now;
+  const send = historyResponder(queries, logger);
 
   // Served with history off too: the page saying how to turn it on uses it. Its URL carries a version.
   app.get(HISTORY_STYLESHEET_PATH, async (_request, reply) =>
@@ -287,7 +300,7 @@ db_connection = sqlite:////var/lib/luigi/history.db</pre>`
       throw new HttpProblem(
         404,
         ErrorCode.HISTORY_NOT_FOUND,
-        `no history page ${request.url.split("?")[0]}: see /history, /history/by_id/{id}, /history/by_name/{name}, /history/by_params/{name}?data={json}, /history/by_task_id/{step id}`,
+        `no history page ${request.url.split("?")[0]}: see /history, /history/by_id/{id}, /history/by_name/{name}, /history/by_params/{name}?data={json}, /history/by_task_id/{step id}, /history/timeline.json, /tasklist, /tasklist/{name}`,
       );
     }),
   );

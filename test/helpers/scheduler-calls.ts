@@ -64,6 +64,7 @@ export const SAMPLE_CALLS: { [K in SchedulerMethod]: ArgsOf<K> } = {
   prune: undefined,
   stepPage: { limit: 10 },
   stepGraph: { task_id: "B" },
+  stepTimeline: { limit: 100 },
   triggerStep: { family: "A", params: { day: "2026-01-01" } },
   takeTrigger: { worker: W },
   reportTrigger: { worker: W, trigger_id: 1, status: "running", task_id: "A" },

@@ -215,9 +215,9 @@ describe("error answers", () => {
 
 describe("method table", () => {
   test("covers every endpoint of SPEC 3.3 and marks the mutating ones", () => {
-    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page, step_graph and the four of
-    // triggered runs (trigger_step, take_trigger, report_trigger, trigger_list).
-    expect(RPC_METHODS.size).toBe(46);
+    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page, step_graph, step_timeline and
+    // the four of triggered runs (trigger_step, take_trigger, report_trigger, trigger_list).
+    expect(RPC_METHODS.size).toBe(47);
     for (const name of [
       "add_task",
       "get_work",
@@ -235,6 +235,7 @@ describe("method table", () => {
       "is_paused",
       "has_task_history",
       "trigger_list",
+      "step_timeline",
     ]) {
       expect(MUTATING_METHODS.has(name)).toBe(false);
     }

@@ -14,6 +14,7 @@ import { GraphView } from "./views/GraphView.js";
 import { ResourcesView } from "./views/ResourcesView.js";
 import { RunsView } from "./views/RunsView.js";
 import { StepsView } from "./views/StepsView.js";
+import { TimelineView } from "./views/TimelineView.js";
 import { WorkersView } from "./views/WorkersView.js";
 
 const AUTO_REFRESH_KEY = "luigi-ts.autoRefresh";
@@ -85,6 +86,7 @@ export function App() {
         <main class="main">
           {view.tab === "steps" && <StepsView ctx={ctx} />}
           {view.tab === "graph" && <GraphView ctx={ctx} />}
+          {view.tab === "timeline" && <TimelineView ctx={ctx} />}
           {view.tab === "workers" && <WorkersView ctx={ctx} />}
           {view.tab === "resources" && <ResourcesView ctx={ctx} />}
           {view.tab === "runs" && <RunsView ctx={ctx} />}

@@ -6,7 +6,13 @@ export function badge(status: string): Html {
   return html`<span class="badge ${statusClass(status)}">${status}</span>`;
 }
 
-export function layout(title: string, body: Html): string {
+/** `scripts`: module scripts of luigid's own (the charts), after the body; `active`: the nav entry lit. */
+export function layout(
+  title: string,
+  body: Html,
+  options: { scripts?: readonly string[]; active?: "history" | "tasklist" } = {},
+): string {
+  const active = options.active ?? "history";
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -24,13 +30,16 @@ export function layout(title: string, body: Html): string {
             <a href="/static/visualiser/index.html#tab=graph">Graph</a>
             <a href="/static/visualiser/index.html#tab=workers">Workers</a>
             <a href="/static/visualiser/index.html#tab=resources">Resources</a>
-            <a href="/history" class="active">History</a>
+            <a href="/static/visualiser/index.html#tab=timeline">Timeline</a>
+            <a href="/history" class="${active === "history" ? "active" : ""}">History</a>
+            <a href="/tasklist" class="${active === "tasklist" ? "active" : ""}">Families</a>
           </nav>
         </header>
         <main>
           <h1>${title}</h1>
           ${body}
         </main>
+        ${(options.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
       </body>
     </html> `.text;
 }

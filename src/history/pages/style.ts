@@ -49,6 +49,12 @@ pre.error{background:#fff;border:1px solid #d9e2ec;padding:8px;white-space:pre-w
 .pager{margin:8px 0;display:flex;gap:16px}
 form.window{margin-bottom:12px}
 .message{background:#fff;border:1px solid #d9e2ec;padding:16px;max-width:800px}
+.trend-chart{height:380px;background:#fff;border:1px solid #d9e2ec;margin-bottom:12px}
+dl.figures{display:flex;flex-wrap:wrap;gap:8px 24px;margin:0 0 12px}
+dl.figures div{background:#fff;border:1px solid #d9e2ec;padding:6px 12px}
+dl.figures dt{font-size:12px;color:#7b8794}
+dl.figures dd{margin:0;font-size:18px;font-weight:600;font-variant-numeric:tabular-nums}
+td.failed{color:#dd0000;font-weight:600}
 ${BADGES}
 .badge.${statusClass("PENDING")}{color:#1f2933}
 `;

@@ -65,6 +65,9 @@ const EMPTY: Omit<
   workers: [],
   workerRunning: null,
   timeRunning: null,
+  runEnded: null,
+  runOutcome: null,
+  runWorker: null,
   resourcesRunning: null,
   resources: {},
   module: null,
@@ -132,7 +135,7 @@ export function pack(snapshot: StateSnapshot): PackedSnapshot {
       const value = step[k];
       if (isDefault(k, value)) continue;
       extras ||= {};
-      extras[k] = k === "workerRunning" ? wid(value as string) : value;
+      extras[k] = k === "workerRunning" || k === "runWorker" ? wid(value as string) : value;
     }
     return [
       step.id,
@@ -261,6 +264,9 @@ function unpackStep(
     updated: r.updated as number,
     workerRunning: r.workerRunning === undefined ? null : name(r.workerRunning as number),
     timeRunning: (r.timeRunning as number | undefined) ?? e.timeRunning,
+    runEnded: (r.runEnded as number | undefined) ?? null,
+    runOutcome: (r.runOutcome as StepSnapshot["runOutcome"] | undefined) ?? null,
+    runWorker: r.runWorker === undefined ? null : name(r.runWorker as number),
     resourcesRunning:
       (r.resourcesRunning as StepSnapshot["resourcesRunning"] | undefined) ?? e.resourcesRunning,
     priority: r.priority as number,

@@ -3,7 +3,14 @@
  * trigger_list and trigger_step for the Runs tab).
  */
 import { call } from "./client.js";
-import type { StepGraphArgs, StepPageArgs, TriggerListArgs, WireCalls, WireName } from "./types.js";
+import type {
+  StepGraphArgs,
+  StepPageArgs,
+  StepTimelineArgs,
+  TriggerListArgs,
+  WireCalls,
+  WireName,
+} from "./types.js";
 
 type Args<M extends WireName> = WireCalls[M]["args"];
 type Answer<M extends WireName> = WireCalls[M]["answer"];
@@ -26,6 +33,7 @@ export function rpc<M extends WireName>(method: M, ...rest: Rest<M>): Promise<An
 export const api = {
   stepPage: (args: StepPageArgs, signal?: AbortSignal) => rpc("step_page", args, signal),
   stepGraph: (args: StepGraphArgs, signal?: AbortSignal) => rpc("step_graph", args, signal),
+  stepTimeline: (args: StepTimelineArgs, signal?: AbortSignal) => rpc("step_timeline", args, signal),
   fetchError: (taskId: string) => rpc("fetch_error", { task_id: taskId }),
   workerList: (signal?: AbortSignal) => rpc("worker_list", {}, signal),
   resourceList: (signal?: AbortSignal) => rpc("resource_list", {}, signal),

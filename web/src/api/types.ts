@@ -17,6 +17,9 @@ export type {
   StepPageSort,
   StepRow,
   StepStatus,
+  StepTimeline,
+  StepTimelineArgs,
+  TimelineBar,
   RunnableFamily,
   TriggerInfo,
   TriggerList,
@@ -25,3 +28,4 @@ export type {
   WorkerNode,
 } from "../../../src/scheduler/api.js";
 export type { MutatingWireName, WireCalls, WireName } from "../../../src/scheduler/methods.js";
+export type { HistoryBar, HistoryTimeline } from "../../../src/history/trend-queries.js";

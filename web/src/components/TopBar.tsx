@@ -1,4 +1,4 @@
-/** The dark top bar: title, the five views (+ History when on), pause switch, auto-refresh toggle, user. */
+/** The dark top bar: title, the six views (+ History when on), pause switch, auto-refresh toggle, user. */
 import type { Tab } from "../state/url.js";
 import { SessionMenu } from "./SessionMenu.js";
 import { useActionRefusal } from "../state/session.js";
@@ -6,6 +6,7 @@ import { useActionRefusal } from "../state/session.js";
 const NAV: [Tab, string][] = [
   ["steps", "Steps"],
   ["graph", "Graph"],
+  ["timeline", "Timeline"],
   ["workers", "Workers"],
   ["resources", "Resources"],
   ["runs", "Runs"],

@@ -17,6 +17,15 @@ export function formatDuration(seconds: number): string {
   return `${h} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
+/** A duration that may be short (a run, a chart's axis): 850 ms, 4.2 s, then as formatDuration. */
+export function formatSpan(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "-";
+  if (seconds === 0) return "0 s";
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 10) return `${(Math.round(seconds * 10) / 10).toFixed(1)} s`;
+  return formatDuration(seconds);
+}
+
 /** `text`, cut to at most `max` characters with an ellipsis. */
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;

@@ -6,8 +6,8 @@
 import type { StepCategory, StepPageSort } from "../api/types.js";
 import { CATEGORIES } from "../status.js";
 
-export type Tab = "steps" | "graph" | "workers" | "resources" | "runs";
-const TABS: readonly Tab[] = ["steps", "graph", "workers", "resources", "runs"];
+export type Tab = "steps" | "graph" | "timeline" | "workers" | "resources" | "runs";
+const TABS: readonly Tab[] = ["steps", "graph", "timeline", "workers", "resources", "runs"];
 const SORTS: readonly StepPageSort[] = ["default", "name", "updated", "started", "priority"];
 
 export interface ViewState {
@@ -31,6 +31,14 @@ export interface ViewState {
   limit: number;
   /** Runs tab: the family whose run form is open. */
   run: string;
+  /** Timeline: the scheduler's latest runs ("live") or the step history's ("history"). */
+  tlSource: "live" | "history";
+  /** Timeline: the runs of the past N hours (0: everything the scheduler holds). */
+  tlHours: number;
+  /** Timeline, history: the window's end (an ISO time; empty: now). */
+  tlTo: string;
+  /** Timeline: only this worker's runs. */
+  tlWorker: string;
 }
 
 export const DEFAULT_VIEW: Readonly<ViewState> = Object.freeze({
@@ -48,6 +56,10 @@ export const DEFAULT_VIEW: Readonly<ViewState> = Object.freeze({
   hideDone: false,
   limit: 1000,
   run: "",
+  tlSource: "live",
+  tlHours: 24,
+  tlTo: "",
+  tlWorker: "",
 });
 
 export const PAGE_LENGTHS = [20, 50, 100, 200] as const;
@@ -56,6 +68,14 @@ export const GRAPH_LIMITS = [100, 300, 1000, 2000] as const;
 function positiveInt(text: string | null, fallback: number, max: number): number {
   const n = Number(text);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : fallback;
+}
+
+/** A window in hours: a positive number (fractions too), 0 for everything; else the default. */
+function hoursOf(text: string | null): number {
+  const n = Number(text);
+  return text !== null && text !== "" && Number.isFinite(n) && n >= 0 && n <= 24 * 3660
+    ? n
+    : DEFAULT_VIEW.tlHours;
 }
 
 function parseStatuses(text: string | null): StepCategory[] {
@@ -90,6 +110,10 @@ export function parseHash(hash: string): ViewState {
     hideDone: q.get("hideDone") === "1",
     limit: positiveInt(q.get("limit"), DEFAULT_VIEW.limit, 100_000),
     run: q.get("run") ?? "",
+    tlSource: q.get("tlSource") === "history" ? "history" : "live",
+    tlHours: hoursOf(q.get("tlHours")),
+    tlTo: q.get("tlTo") ?? "",
+    tlWorker: q.get("tlWorker") ?? "",
   };
 }
 
@@ -109,6 +133,10 @@ export function formatHash(view: ViewState): string {
   if (view.hideDone) q.set("hideDone", "1");
   if (view.limit !== DEFAULT_VIEW.limit) q.set("limit", String(view.limit));
   if (view.run) q.set("run", view.run);
+  if (view.tlSource !== "live") q.set("tlSource", view.tlSource);
+  if (view.tlHours !== DEFAULT_VIEW.tlHours) q.set("tlHours", String(view.tlHours));
+  if (view.tlTo) q.set("tlTo", view.tlTo);
+  if (view.tlWorker) q.set("tlWorker", view.tlWorker);
   if (view.detail) q.set("detail", view.detail);
   return `#${q.toString()}`;
 }
