@@ -4,7 +4,7 @@
  * the error's message) and the cut marker set apart.
  */
 import type { RunLog } from "../queries.js";
-import { html, type Html } from "./html.js";
+import { escapeHtml, html, Html } from "./html.js";
 
 const FRAME = /^\s+(at |\.\.\. \d+ frames?)/;
 const CUT = /^\[… \d+ bytes cut …\]$/;
@@ -22,13 +22,16 @@ export function stackLines(lines: readonly string[]): boolean[] {
 function logBody(text: string): Html {
   const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
   const marks = stackLines(lines);
-  return html`${lines.map((line, i) =>
-    marks[i]
-      ? html`<span class="stack">${line}</span> `
-      : CUT.test(line)
-        ? html`<span class="cut">${line}</span> `
-        : html`${line} `,
-  )}`;
+  // Built as text, not with html``: a formatter may rewrite a template's line breaks, and here they are
+  // the content.
+  let out = "";
+  lines.forEach((line, i) => {
+    const text = escapeHtml(line);
+    if (marks[i]) out += `<span class="stack">${text}</span>\n`;
+    else if (CUT.test(line)) out += `<span class="cut">${text}</span>\n`;
+    else out += `${text}\n`;
+  });
+  return new Html(out);
 }
 
 /** The run's logs, one section per attempt. */
