@@ -23,7 +23,14 @@ const piece = (
 function logged(init: Parameters<typeof fixture>[0] = {}) {
   const finished: FinishedStepLog[] = [];
   const f = fixture({ ...init, hooks: { stepLog: (log) => finished.push(log) } });
-  return { ...f, finished };
+  return {
+    s: f.s,
+    clock: f.clock,
+    finished,
+    add: (id: string, extra?: Parameters<typeof f.add>[1]) => f.add(id, extra),
+    next: () => f.next(),
+    done: (id: string) => f.done(id),
+  };
 }
 
 describe("step logs in the scheduler", () => {
