@@ -19,6 +19,7 @@ import type { Step } from "../step/step.js";
 import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
+import { outsideCapture } from "../worker/log-capture.js";
 import { installFlags, isUsageError, rootStep } from "./command-line.js";
 import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
@@ -92,10 +93,12 @@ export async function main(
 
     const progress =
       io.stderr.isTTY && core.logFormat !== "json" ? new ProgressLine(io.stderr as never) : undefined;
+    // The worker's own lines (and the progress line) are never part of a step's captured log, even when
+    // written while a step runs.
     const logStream = progress
       ? new Writable({
           write(chunk: Buffer | string, _enc, done) {
-            progress.writeAbove(chunk.toString());
+            outsideCapture(() => progress.writeAbove(chunk.toString()));
             done();
           },
         })
@@ -137,7 +140,7 @@ export async function main(
       logger,
       notifier,
       processExecutor,
-      onProgress: progress ? (p) => progress.update(p) : undefined,
+      onProgress: progress ? (p) => outsideCapture(() => progress.update(p)) : undefined,
     });
     const signals = installStopSignals({
       target: worker,

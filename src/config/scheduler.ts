@@ -1,4 +1,6 @@
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "../scheduler/options.js";
+import { ConfigError } from "../errors.js";
+import { MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import type { LuigiConfig } from "./config.js";
 import { defineSection, key, readSection } from "./keys.js";
 
@@ -42,6 +44,8 @@ export const SCHEDULER_SECTION = defineSection({
       d.metricsCollector,
       "accepted for Luigi; luigid serves Prometheus /metrics",
     ),
+    step_log_bytes: key.int(d.stepLogBytes, "bytes of a step's captured log luigid keeps (head and tail)"),
+    step_log_memory: key.int(d.stepLogMemory, "bytes of captured step logs luigid keeps in all"),
     prune_interval: key.float(1, "seconds between two prunes in luigid (Luigi: 60)", { flag: false }),
     certfile: key.string("", "luigid's TLS certificate chain (PEM); with keyfile, luigid serves HTTPS", {
       flag: false,
@@ -52,6 +56,16 @@ export const SCHEDULER_SECTION = defineSection({
   legacy: (name) =>
     name === "record_step_history" ? { section: "scheduler", key: "record_task_history" } : undefined,
 });
+
+function atLeast(name: string, value: number, min: number): number {
+  if (value >= min) return value;
+  throw new ConfigError(`[scheduler] ${name} = ${value}: expected at least ${min}`, {
+    section: "scheduler",
+    key: name,
+    value: String(value),
+    expected: `an integer >= ${min}`,
+  });
+}
 
 /**
  * The `[scheduler]` section plus `[resources]` as SchedulerOptions (SPEC 2.10). Step history is
@@ -82,6 +96,8 @@ export function schedulerConfig(cfg: LuigiConfig): SchedulerOptions {
     stableDoneCooldownSecs: v.stable_done_cooldown_secs,
     batchEmails: v.batch_emails,
     metricsCollector: v.metrics_collector,
+    stepLogBytes: atLeast("step_log_bytes", v.step_log_bytes, MIN_LOG_TAIL_BYTES),
+    stepLogMemory: atLeast("step_log_memory", v.step_log_memory, 0),
     resources,
   };
 }

@@ -1,5 +1,7 @@
 import { ConfigError } from "../errors.js";
 import type { LuigiConfig } from "./config.js";
+import { parseRedactRules, redactEntries } from "../log/redact.js";
+import { DEFAULT_LOG_TAIL_BYTES, MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import { defineSection, key, readSection } from "./keys.js";
 
 /** The `[worker]` section (SPEC 1.5, 6.1); command-line flags are `--worker-<key>`. Times in seconds. */
@@ -54,6 +56,18 @@ export interface WorkerConfig {
    * Luigi. Default 32.
    */
   workBatchSize: number;
+  /**
+   * luigi-ts only: capture what each step prints while it runs (console, `this.logger`, a child process's
+   * stdout and stderr) and send it to a luigi-ts luigid. Default true.
+   */
+  logCapture: boolean;
+  /** luigi-ts only: bytes of each run's log kept (its head and its tail; the middle is cut). Default 262144. */
+  logTailBytes: number;
+  /**
+   * luigi-ts only: what logs mask as `***`: names of environment variables or step parameters (their
+   * values), or /regex/ patterns (see src/log/redact.ts). Default none.
+   */
+  logRedact: string[];
 }
 
 /** The `[worker]` keys; flags `--worker-<key>`. */
@@ -90,6 +104,16 @@ export const WORKER_SECTION = defineSection({
     ),
     completion_concurrency: key.int(16, "complete() checks run at once while scheduling"),
     work_batch_size: key.int(32, "most steps one get_works hands out while steps finish fast; 1 = as Luigi"),
+    log_capture: key.bool(true, "capture what each step prints and send it to luigid (luigi-ts)"),
+    log_tail_bytes: key.int(
+      DEFAULT_LOG_TAIL_BYTES,
+      "bytes of each run's captured log kept: its head and its tail, the middle cut",
+    ),
+    log_redact: key.string(
+      "",
+      "comma list: environment variables or parameters whose values logs mask as ***, or /regex/",
+      { shown: "none" },
+    ),
   },
   // Luigi still reads old `[core] worker-<name>` settings (dashed), with a deprecation warning.
   legacy: (name) => {
@@ -106,6 +130,23 @@ function atLeastOne(name: string, value: number): number {
     value: String(value),
     expected: "an integer >= 1",
   });
+}
+
+function logTailBytes(value: number): number {
+  if (value >= MIN_LOG_TAIL_BYTES) return value;
+  throw new ConfigError(`[worker] log_tail_bytes = ${value}: expected at least ${MIN_LOG_TAIL_BYTES}`, {
+    section: "worker",
+    key: "log_tail_bytes",
+    value: String(value),
+    expected: `an integer >= ${MIN_LOG_TAIL_BYTES} (turn capture off with log_capture = false)`,
+  });
+}
+
+/** The entries of log_redact, each checked now (a bad /regex/ stops the worker before it runs anything). */
+function redactList(text: string): string[] {
+  const entries = redactEntries(text);
+  parseRedactRules(entries);
+  return entries;
 }
 
 export function workerConfig(cfg: LuigiConfig): WorkerConfig {
@@ -132,5 +173,8 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
     isolation: v.isolation,
     completionConcurrency: atLeastOne("completion_concurrency", v.completion_concurrency),
     workBatchSize: atLeastOne("work_batch_size", v.work_batch_size),
+    logCapture: v.log_capture,
+    logTailBytes: logTailBytes(v.log_tail_bytes),
+    logRedact: redactList(v.log_redact),
   };
 }

@@ -11,7 +11,16 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { bulkInsert, type BulkTable } from "./bulk-insert.js";
 import type { HistoryDb } from "./database.js";
 import type { HistoryDialect } from "./dialects/types.js";
-import { continuesEndedRun, endsRun, eventMessage, isFirstAnnouncement, type QueuedEvent } from "./event.js";
+import {
+  continuesEndedRun,
+  endsRun,
+  eventMessage,
+  isFirstAnnouncement,
+  isQueuedLog,
+  type QueuedEvent,
+  type QueuedItem,
+  type QueuedLog,
+} from "./event.js";
 import type { RunCache, RunRef } from "./run-cache.js";
 import {
   MAX_PARAM_NAME,
@@ -56,7 +65,7 @@ const LOOKUP_CHUNK = 500;
 export async function writeBatch(
   hdb: HistoryDb,
   cache: RunCache,
-  batch: readonly QueuedEvent[],
+  batch: readonly QueuedItem[],
 ): Promise<Map<string, RunRef>> {
   const known = new Map<string, RunRef>();
   const missing = new Set<string>();
@@ -67,7 +76,7 @@ export async function writeBatch(
     const hit = cache.get(e.stepId);
     if (hit) known.set(e.stepId, hit);
     // A step new to the scheduler opens a run whatever the database holds: no lookup needed.
-    else if (!(first && isFirstAnnouncement(e))) missing.add(e.stepId);
+    else if (!(first && !isQueuedLog(e) && isFirstAnnouncement(e))) missing.add(e.stepId);
   }
   if (missing.size > 0) {
     for (const [stepId, ref] of await latestRuns(hdb.db, [...missing])) known.set(stepId, ref);
@@ -76,7 +85,15 @@ export async function writeBatch(
   // Pass 1, in memory: every event to its run.
   const runs: RunState[] = [];
   const current = new Map<string, RunState>();
+  // A log goes with the step's run current at its place in the batch (a run of this batch, whose id
+  // is known only in the transaction, or the latest one the database holds); none: it is dropped.
+  const logs: { log: QueuedLog; run: RunState | number }[] = [];
   for (const e of batch) {
+    if (isQueuedLog(e)) {
+      const run = current.get(e.stepId) ?? known.get(e.stepId)?.id;
+      if (run !== undefined) logs.push({ log: e, run });
+      continue;
+    }
     let run = current.get(e.stepId);
     if (!run) {
       const ref = known.get(e.stepId);
@@ -113,6 +130,22 @@ export async function writeBatch(
         events.push([run.id, ev.event, ev.ts, ev.host, ev.worker, ev.message, ev.actor]);
     }
     await bulkInsert(trx, dialect, EVENTS, events);
+    // One statement per log: a batch of them in one would pass MySQL's max_allowed_packet.
+    for (const { log, run } of logs) {
+      await trx
+        .insertInto("step_logs")
+        .values({
+          run_id: typeof run === "number" ? run : (run.id as number),
+          attempt: log.attempt,
+          worker: storableName(log.worker),
+          ts: log.time,
+          bytes: log.bytes,
+          cut: log.cut,
+          incomplete: log.incomplete ? 1 : 0,
+          text: storableText(log.text),
+        })
+        .execute();
+    }
   });
   return staged;
 }

@@ -18,6 +18,30 @@ export interface QueuedEvent extends Omit<HistoryChange, "step" | "time"> {
 }
 
 /**
+ * A step's complete captured log waiting in the writer's queue: stored with the step's run current at
+ * its place in the queue (the run it was printed in: its last piece comes just before the outcome).
+ */
+export interface QueuedLog {
+  readonly kind: "log";
+  readonly stepId: string;
+  readonly attempt: number;
+  readonly worker: string;
+  readonly text: string;
+  readonly bytes: number;
+  readonly cut: number;
+  readonly incomplete: boolean;
+  /** Epoch milliseconds, UTC. */
+  readonly time: number;
+}
+
+/** What the writer's queue holds. */
+export type QueuedItem = QueuedEvent | QueuedLog;
+
+export function isQueuedLog(item: QueuedItem): item is QueuedLog {
+  return (item as Partial<QueuedLog>).kind === "log";
+}
+
+/**
  * The scheduler's first sight of a step (its record was just created): the only change reported with
  * the same status before and after.
  */

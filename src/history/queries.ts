@@ -53,8 +53,24 @@ export interface RunEvent {
   untilNextMs: number | null;
 }
 
+/** One attempt's captured log of a run. */
+export interface RunLog {
+  attempt: number;
+  worker: string | null;
+  /** ISO 8601 UTC: when the log was complete. */
+  ts: string;
+  /** Bytes the attempt printed; of those, the ones cut from the middle (the text marks where). */
+  bytes: number;
+  cut: number;
+  /** The run ended without the worker sending the rest of its log. */
+  incomplete: boolean;
+  text: string;
+}
+
 export interface RunDetail extends RunSummary {
   events: RunEvent[];
+  /** What the run printed, attempt by attempt (empty when nothing was captured). */
+  logs: RunLog[];
 }
 
 export interface RunPage {
@@ -179,7 +195,23 @@ export class HistoryQueries {
         untilNextMs: next ? toMillis(next.ts) - ts : null,
       };
     });
-    return { ...summary(row, params), events };
+    const logRows = await this.db
+      .selectFrom("step_logs")
+      .select(["attempt", "worker", "ts", "bytes", "cut", "incomplete", "text"])
+      .where("run_id", "=", id)
+      .orderBy("id", "asc")
+      .limit(100)
+      .execute();
+    const logs: RunLog[] = logRows.map((r) => ({
+      attempt: Number(r.attempt),
+      worker: r.worker,
+      ts: iso(toMillis(r.ts)) as string,
+      bytes: Number(r.bytes),
+      cut: Number(r.cut),
+      incomplete: Number(r.incomplete) !== 0,
+      text: r.text,
+    }));
+    return { ...summary(row, params), events, logs };
   }
 
   private async page(

@@ -19,9 +19,23 @@ export class BoundedQueue<T> {
     return true;
   }
 
-  /** Removes and returns up to `n` items from the front. */
-  take(n: number): T[] {
-    const out = this.items.slice(this.head, this.head + n);
+  /**
+   * Removes and returns up to `n` items from the front; with `weigh`, stops before the items weigh more
+   * than `most` (always taking the first).
+   */
+  take(n: number, weigh?: (item: T) => number, most = Number.POSITIVE_INFINITY): T[] {
+    let end = Math.min(this.items.length, this.head + n);
+    if (weigh) {
+      let weight = 0;
+      for (let i = this.head; i < end; i++) {
+        weight += weigh(this.items[i] as T);
+        if (weight > most && i > this.head) {
+          end = i;
+          break;
+        }
+      }
+    }
+    const out = this.items.slice(this.head, end);
     this.head += out.length;
     // Drop the consumed prefix once it is most of the array, so memory follows the live length.
     if (this.head > 1024 && this.head * 2 > this.items.length) {

@@ -3,15 +3,15 @@
  * change into a queued event for the writer. It ignores everything until `arm()`: luigid replays its
  * journal through the scheduler at start, and those changes were recorded when they first happened.
  */
-import type { HistoryCause, HistoryChange, SchedulerHooks } from "../scheduler/core.js";
+import type { FinishedStepLog, HistoryCause, HistoryChange, SchedulerHooks } from "../scheduler/core.js";
 import { currentActor, describeActor } from "./actor.js";
-import type { QueuedEvent } from "./event.js";
+import type { QueuedItem } from "./event.js";
 
 /** The changes a person asks for: their events name who asked (see actor.ts). */
 const ASKED_FOR: ReadonlySet<HistoryCause> = new Set(["forgiven", "marked-done", "re-enabled"]);
 
 export interface EventSink {
-  push(event: QueuedEvent): void;
+  push(item: QueuedItem): void;
 }
 
 export class StepHistoryRecorder {
@@ -30,7 +30,14 @@ export class StepHistoryRecorder {
 
   /** The hooks to give the scheduler. */
   hooks(): SchedulerHooks {
-    return { history: (change) => this.record(change) };
+    return { history: (change) => this.record(change), stepLog: (log) => this.recordLog(log) };
+  }
+
+  /** A complete captured log: stored with the step's run. */
+  recordLog(log: FinishedStepLog): void {
+    if (!this.armed) return;
+    const { time, family: _family, ...rest } = log;
+    this.sink.push({ kind: "log", ...rest, time: Math.round(time * 1000) });
   }
 
   record(change: HistoryChange): void {

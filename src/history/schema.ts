@@ -6,6 +6,8 @@ import type { ColumnType, Generated } from "kysely";
 
 /** BIGINT: node-postgres hands these back as strings, the others as numbers; read through `toMillis`. */
 export type Millis = ColumnType<number | string, number, number>;
+/** A BIGINT count (bytes): read like Millis. */
+export type BigCount = ColumnType<number | string, number, number>;
 export type NullableMillis = ColumnType<number | string | null, number | null, number | null>;
 
 /** One run of a step: from the event that opened it to DONE, FAILED or DISABLED. */
@@ -47,10 +49,29 @@ export interface StepEventsTable {
   actor: string | null;
 }
 
+/** One attempt's captured log (what the step printed), of a run. */
+export interface StepLogsTable {
+  id: Generated<number>;
+  run_id: number;
+  /** The scheduler's count of the step's logged runs. */
+  attempt: number;
+  worker: string | null;
+  /** When the log was complete. */
+  ts: Millis;
+  /** Bytes the run printed, and of those the ones cut from the middle. */
+  bytes: BigCount;
+  cut: BigCount;
+  /** 1: the run ended without the worker sending the rest of its log. */
+  incomplete: number;
+  /** The log, with its cut marked. */
+  text: string;
+}
+
 export interface HistoryDatabase {
   steps: StepsTable;
   step_parameters: StepParametersTable;
   step_events: StepEventsTable;
+  step_logs: StepLogsTable;
 }
 
 export const VALUE_KEY_LENGTH = 190;

@@ -10,7 +10,7 @@ import { sql, type Kysely } from "kysely";
 import type { Logger } from "../log/logger.js";
 import { writeBatch } from "./batch-write.js";
 import type { HistoryDb } from "./database.js";
-import type { QueuedEvent } from "./event.js";
+import { isQueuedLog, type QueuedItem } from "./event.js";
 import { migrateToLatest } from "./migrations/index.js";
 import { BoundedQueue } from "./queue.js";
 import { RunCache } from "./run-cache.js";
@@ -27,6 +27,11 @@ export interface WriterOptions {
   maxQueue?: number;
   /** Most events per transaction. Default 2,000. */
   batchSize?: number;
+  /**
+   * Bytes of step logs (their text) held in memory at most: past it a log is dropped (counted, logged)
+   * rather than queued. Default 64 MiB.
+   */
+  maxLogBytes?: number;
   /** Milliseconds between flushes when the queue is short. Default 250. */
   flushInterval?: number;
   /** Steps whose latest run is remembered (the rest are looked up). Default 50,000. */
@@ -39,10 +44,26 @@ export interface WriterOptions {
   metrics?: WriterMetrics;
 }
 
+/** Log text per transaction at most (bytes, roughly: UTF-16 code units). */
+const MAX_BATCH_LOG_BYTES = 8 * 1024 * 1024;
+
+/** What a queued item weighs against maxLogBytes: a log its text, an event nothing. */
+function itemBytes(item: QueuedItem): number {
+  return isQueuedLog(item) ? item.text.length : 0;
+}
+
+function describeItem(item: QueuedItem | undefined): string | undefined {
+  if (item === undefined) return undefined;
+  return isQueuedLog(item) ? `log of attempt ${item.attempt}` : item.status;
+}
+
 export type WriterState = "starting" | "ready" | "retrying" | "closed";
 
 export class HistoryWriter {
-  private readonly queue: BoundedQueue<QueuedEvent>;
+  private readonly queue: BoundedQueue<QueuedItem>;
+  private readonly maxLogBytes: number;
+  /** Bytes of log text queued. */
+  private logBytes = 0;
   private readonly cache: RunCache;
   private readonly batchSize: number;
   private readonly flushInterval: number;
@@ -76,6 +97,7 @@ export class HistoryWriter {
     this.queue = new BoundedQueue(options.maxQueue ?? 200_000);
     this.cache = new RunCache(options.runCacheSize ?? 50_000);
     this.batchSize = options.batchSize ?? 2_000;
+    this.maxLogBytes = options.maxLogBytes ?? 64 * 1024 * 1024;
     this.narrowed = this.batchSize;
     this.flushInterval = options.flushInterval ?? 250;
     this.retryInitial = options.retryInitial ?? 500;
@@ -105,8 +127,10 @@ export class HistoryWriter {
   }
 
   /** The scheduler's hot path: O(1), no I/O. */
-  push(event: QueuedEvent): void {
-    if (this.queue.push(event)) {
+  push(event: QueuedItem): void {
+    const weight = itemBytes(event);
+    if ((weight === 0 || this.logBytes + weight <= this.maxLogBytes) && this.queue.push(event)) {
+      this.logBytes += weight;
       if (this.queue.length === this.batchSize) setImmediate(() => this.kick());
       return;
     }
@@ -191,7 +215,7 @@ export class HistoryWriter {
   /** One step of the loop: migrate if needed, else write one batch. Never throws. */
   private async runOnce(ignoreBackoff: boolean): Promise<void> {
     if (!ignoreBackoff && this.failures > 0 && Date.now() < this.retryAt) return;
-    let batch: QueuedEvent[] = [];
+    let batch: QueuedItem[] = [];
     try {
       if (!this.migrated) {
         this.appliedMigrations = await migrateToLatest(
@@ -203,7 +227,9 @@ export class HistoryWriter {
           this.log.info({ migrations: this.appliedMigrations }, "step history: schema migrated");
         }
       }
-      batch = this.queue.take(this.narrowed);
+      // Logs weigh their text: a batch carries at most MAX_BATCH_LOG_BYTES of them (at least one item).
+      batch = this.queue.take(this.narrowed, itemBytes, MAX_BATCH_LOG_BYTES);
+      this.logBytes -= batch.reduce((n, item) => n + itemBytes(item), 0);
       if (batch.length > 0) {
         const staged = await writeBatch(this.hdb, this.cache, batch);
         for (const [stepId, ref] of staged) this.cache.set(stepId, ref);
@@ -230,7 +256,7 @@ export class HistoryWriter {
           this.droppedTotal += 1;
           this.metrics?.dropped(1);
           this.log.error(
-            { err: (err as Error).message, stepId: batch[0]?.stepId, status: batch[0]?.status },
+            { err: (err as Error).message, stepId: batch[0]?.stepId, status: describeItem(batch[0]) },
             "step history: an event the database refuses was dropped",
           );
           batch = [];
@@ -239,6 +265,7 @@ export class HistoryWriter {
         this.failures++;
       }
       this.queue.putBack(batch);
+      this.logBytes += batch.reduce((n, item) => n + itemBytes(item), 0);
       this.retryAt = Date.now() + this.backoff();
       this.stateName = "retrying";
       this.metrics?.writeError();

@@ -62,13 +62,15 @@ const LEVEL_LABELS: Record<number, string> = {
   60: "FATAL",
 };
 
-function recordOf(args: unknown[]): Record<string, unknown> {
+/** The fields of a log call (`log.info({ a: 1 }, "...")`), or none. */
+export function recordOf(args: unknown[]): Record<string, unknown> {
   const first = args[0];
   if (first instanceof Error) return { err: first.message };
   return typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
 }
 
-function messageOf(args: unknown[]): string {
+/** The message of a log call, printf-style arguments applied. */
+export function messageOf(args: unknown[]): string {
   const first = args[0];
   const rest = typeof first === "object" && first !== null ? args.slice(1) : args;
   if (rest.length === 0) return first instanceof Error ? first.message : "";

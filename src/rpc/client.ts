@@ -51,7 +51,7 @@ export interface RemoteSchedulerOptions {
 }
 
 /** luigi-ts methods, sent as JSON bodies (see RemoteScheduler.call). */
-const JSON_BODY_METHODS = new Set(["add_tasks", "get_works"]);
+const JSON_BODY_METHODS = new Set(["add_tasks", "get_works", "add_step_logs"]);
 
 /** Luigi re-asks get_work when it answers null (a lost or confused answer), this many times in all. */
 const GET_WORK_NULL_ATTEMPTS = 3;

@@ -284,6 +284,32 @@ const triggerList = args(
   false,
 );
 
+// luigi-ts captured step logs: unknown keys are refused.
+const addStepLogs = args(
+  {
+    worker,
+    logs: {
+      type: "array",
+      maxItems: 10_000,
+      items: {
+        type: "object",
+        properties: {
+          task_id: id,
+          attempt: { type: "integer", minimum: 1 },
+          offset: { type: "integer", minimum: 0 },
+          text: str,
+          final: { ...bool, default: false },
+        },
+        required: ["task_id", "attempt", "offset", "text"],
+        additionalProperties: false,
+      },
+      description: "an array of {task_id, attempt, offset, text, final} pieces of step logs",
+    },
+  },
+  ["worker", "logs"],
+  false,
+);
+
 const graphOf = args({ task_id: str, include_done: { ...bool, default: true } }, ["task_id"], true);
 
 const workerOnly = args({ worker }, ["worker"], false);
@@ -363,6 +389,10 @@ export const ARG_SCHEMAS = {
   takeTrigger: workerOnly,
   reportTrigger,
   triggerList,
+
+  // luigi-ts captured step logs
+  addStepLogs,
+  stepLog: args({ task_id: id }, ["task_id"], false),
 } satisfies Record<SchedulerMethod, ObjectSchema>;
 
 /** Method name -> description, for the dispatcher. */

@@ -398,6 +398,12 @@ export interface SchedulerApi {
   reportTrigger(args: ReportTriggerArgs): Promise<TriggerReportAnswer>;
   /** The families live assistants can run, and the latest triggers (`trigger_list`). */
   triggerList(args?: TriggerListArgs): Promise<TriggerList>;
+
+  // luigi-ts extensions: captured step logs (step-logs.ts)
+  /** Pieces of the logs of the steps a worker runs, as they are printed (`add_step_logs`). */
+  addStepLogs(args: AddStepLogsArgs): Promise<null>;
+  /** A step's latest log, or null when none is kept (`step_log`). */
+  stepLog(args: TaskIdArgs): Promise<StepLogAnswer | null>;
 }
 
 // ---------------------------------------------------------------------------------- luigi-ts listing
@@ -661,4 +667,41 @@ export interface TriggerList {
   triggers: TriggerInfo[];
   /** Triggers not ended yet (queued, taken, running), of all. */
   open: number;
+}
+
+/** One piece of a step's captured log, as a worker sends it (`add_step_logs`). */
+export interface StepLogChunk {
+  task_id: string;
+  /** The worker's count of its runs of the step, from 1: a new count is a new attempt. */
+  attempt: number;
+  /** Where `text` starts in everything the run printed, in UTF-8 bytes (a gap before it was cut). */
+  offset: number;
+  text: string;
+  /** The run ended: the log is complete. */
+  final: boolean;
+}
+
+export interface AddStepLogsArgs {
+  worker: string;
+  logs: StepLogChunk[];
+}
+
+/** A step's latest captured log, as `step_log` answers it. */
+export interface StepLogAnswer {
+  task_id: string;
+  /** The scheduler's count of the step's logged runs, from 1. */
+  attempt: number;
+  worker: string;
+  /** The log, with a line marking where the middle was cut (`[… N bytes cut …]`). */
+  text: string;
+  /** Bytes the run printed in all. */
+  bytes: number;
+  /** Bytes of those not shown. */
+  cut: number;
+  /** The run is going on: more may come. */
+  running: boolean;
+  /** The run ended without the worker sending the rest (it died, or stopped answering). */
+  incomplete: boolean;
+  /** Epoch seconds of the last piece. */
+  updated: number;
 }

@@ -33,6 +33,26 @@ export interface SchedulerHooks {
   failureReported?(report: FailureReport): void;
   /** `report_task_statistics`. */
   taskStatistics?(taskId: string, statistics: Record<string, unknown>): void;
+  /**
+   * A step's captured log is complete: its worker sent the last piece, or the run ended without it
+   * (`incomplete`). The step history stores it with the step's run.
+   */
+  stepLog?(log: FinishedStepLog): void;
+}
+
+/** A complete step log, as the hook receives it: data only. */
+export interface FinishedStepLog {
+  readonly stepId: string;
+  readonly family: string;
+  readonly attempt: number;
+  readonly worker: string;
+  /** The log as shown, its cut marked. */
+  readonly text: string;
+  readonly bytes: number;
+  readonly cut: number;
+  readonly incomplete: boolean;
+  /** Epoch seconds, from the scheduler's injected clock. */
+  readonly time: number;
 }
 
 /** One failure a worker reported, as the hook receives it: data only. */

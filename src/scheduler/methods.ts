@@ -98,6 +98,10 @@ export const SCHEDULER_METHODS = {
   reportTrigger: { name: "report_trigger", mutating: true, role: "worker" },
   // Prunes first, as worker_list does: a dead assistant's families are not offered.
   triggerList: { name: "trigger_list", mutating: false, prunes: true, role: "viewer" },
+
+  // luigi-ts extensions: captured step logs (Luigi's clients never send them)
+  addStepLogs: { name: "add_step_logs", mutating: true, role: "worker" },
+  stepLog: { name: "step_log", mutating: false, role: "viewer" },
 } as const satisfies Record<SchedulerMethod, MethodInfo>;
 
 /** The table as a list, in its order, each entry with its member. */

@@ -34,6 +34,10 @@ export interface SchedulerOptions {
   batchEmails: boolean;
   /** "default" | "none" | "prometheus" | ... Default "default". */
   metricsCollector: string;
+  /** luigi-ts: bytes of a step's captured log kept (its head and its tail; the middle is cut). Default 262144. */
+  stepLogBytes: number;
+  /** luigi-ts: bytes of captured logs kept in all; past it the least recently written go. Default 268435456. */
+  stepLogMemory: number;
   /** Capacities from `[resources]`; an undeclared resource has capacity 1. Default {}. */
   resources: Record<string, number>;
 }
@@ -56,5 +60,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: Readonly<SchedulerOptions> = Object.free
   stableDoneCooldownSecs: 10,
   batchEmails: false,
   metricsCollector: "default",
+  stepLogBytes: 262_144,
+  stepLogMemory: 268_435_456,
   resources: Object.freeze({}) as Record<string, number>,
 });

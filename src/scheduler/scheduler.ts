@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
   type AddSchedulerMessageResponseArgs,
+  type AddStepLogsArgs,
   type AddTaskArgs,
   type AddTaskBatcherArgs,
   type AddTasksArgs,
@@ -45,6 +46,7 @@ import {
   type StepNodes,
   type StepPage,
   type StepPageArgs,
+  type StepLogAnswer,
   type StepStatus,
   type StepTimeline,
   type StepTimelineArgs,
@@ -84,7 +86,8 @@ import {
   withItem,
   type StepRecord,
 } from "./step-record.js";
-import { hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
+import { stepLogAnswer } from "./step-logs.js";
+import { finishedLog, hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
 import { familySpecsFrom, listTriggers, queueTrigger, reportTrigger, takeTrigger } from "./triggers.js";
 import { verifyState } from "./verify.js";
 import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
@@ -761,6 +764,30 @@ export class Scheduler {
     this.tick();
     prune(this.core);
     return listTriggers(this.core, args);
+  }
+
+  // ---------------------------------------------------------------- luigi-ts: captured step logs
+
+  /** Pieces of the logs of the steps a worker runs (see step-logs.ts); complete ones go to the hook. */
+  addStepLogs(args: AddStepLogsArgs): null {
+    const now = this.tick();
+    const worker = required(args.worker, "worker");
+    this.state.touchWorker(worker);
+    const budget = { perStep: this.options.stepLogBytes, total: this.options.stepLogMemory };
+    for (const chunk of args.logs ?? []) {
+      const rec = this.state.steps.get(chunk.task_id);
+      if (!rec) continue;
+      const runner = isRunningStatus(rec.status) ? rec.workerRunning : null;
+      for (const held of this.state.logs.add(worker, chunk, runner, now, budget))
+        finishedLog(this.core, held);
+    }
+    return null;
+  }
+
+  /** A step's latest log, or null when none is kept. */
+  stepLog(args: TaskIdArgs): StepLogAnswer | null {
+    const held = this.state.logs.get(args.task_id);
+    return held ? stepLogAnswer(held) : null;
   }
 
   // ---------------------------------------------------------------- helpers

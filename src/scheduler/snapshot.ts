@@ -4,7 +4,8 @@
  * changes are not part of the state, as in Luigi (SPEC 2.9).
  *
  * Fields added since version 1 are optional, and absent means what a scheduler without them had
- * (`dynamicDeps`, a worker's `families`, `triggers`, a step's `runEnded`, `runOutcome`, `runWorker`), so older snapshots load as they are; a luigid that
+ * (`dynamicDeps`, a worker's `families`, `triggers`, `stepLogs`, a step's `runEnded`, `runOutcome`,
+ * `runWorker`), so older snapshots load as they are; a luigid that
  * predates a field reads a newer snapshot, dropping only that field, rather than refusing all of it.
  */
 import {
@@ -19,6 +20,7 @@ import type { Core } from "./core.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { Batcher, SchedulerState } from "./state.js";
 import { copyOrEmpty, EMPTY_DEPS, EMPTY_LIST, isBlocking, StepRecord, type Params } from "./step-record.js";
+import type { StepLogSnapshot } from "./step-logs.js";
 import type { TriggerQueue, TriggerRecord } from "./trigger-queue.js";
 import { familySpecsFrom } from "./triggers.js";
 import { WorkerRecord } from "./worker-record.js";
@@ -94,6 +96,8 @@ export interface StateSnapshot {
   batchers: { worker: string; family: string; batchedArgs: string[]; maxBatchSize: number | null }[];
   /** The triggered runs held, oldest first, and the next trigger id (absent: none ever). */
   triggers?: { nextId: number; records: TriggerSnapshot[] };
+  /** The steps' latest captured logs, least recently written first (absent: none). */
+  stepLogs?: StepLogSnapshot[];
 }
 
 export function exportState(state: SchedulerState): StateSnapshot {
@@ -169,6 +173,7 @@ export function exportState(state: SchedulerState): StateSnapshot {
     workers,
     batchers,
     triggers: exportTriggers(state.triggers),
+    ...(state.logs.size > 0 ? { stepLogs: state.logs.export() } : {}),
   };
 }
 
@@ -294,6 +299,7 @@ export function restoreState(core: Core, input: unknown, defaultPolicy: RetryPol
   }
 
   restoreTriggers(state.triggers, snap.triggers);
+  if (Array.isArray(snap.stepLogs)) state.logs.restore(snap.stepLogs, (id) => state.steps.has(id));
 
   for (const b of snap.batchers ?? []) {
     let families = state.batchers.get(b.worker);

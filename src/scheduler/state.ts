@@ -8,6 +8,7 @@ import { ReverseEdges } from "./edges.js";
 import { Indexes } from "./indexes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { EMPTY_DEPS, isBlocking, StepRecord, withItem, withoutItem } from "./step-record.js";
+import { StepLogs } from "./step-logs.js";
 import { TimerHeap } from "./timers.js";
 import { TriggerQueue } from "./trigger-queue.js";
 import { WorkerRecord } from "./worker-record.js";
@@ -38,6 +39,8 @@ export class SchedulerState {
   readonly batchers = new Map<string, Map<string, Batcher>>();
   /** Runs asked for with trigger_step (triggers.ts). */
   readonly triggers = new TriggerQueue();
+  /** The steps' latest captured logs (step-logs.ts); a log goes with its step. */
+  readonly logs = new StepLogs();
   nextSeq = 0;
   /** The time of the operation in progress (epoch seconds), set by the scheduler on every entry. */
   now = 0;
@@ -115,6 +118,7 @@ export class SchedulerState {
       if (!this.workers.has(w)) this.idx.forgetWorker(w);
     }
     this.steps.delete(rec.id);
+    this.logs.drop(rec.id);
     this.orphanCandidates.delete(rec);
     this.idx.runnerSuspects.delete(rec);
     this.propagate(rec.id, wasDone, wasBlocking, false, false);

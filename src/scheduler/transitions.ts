@@ -4,6 +4,7 @@
  */
 import type { StepStatus } from "./api.js";
 import { notify, type Core, type HistoryCause } from "./core.js";
+import type { HeldLog } from "./step-logs.js";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./retry-policy.js";
 import { isRunningStatus, type StepRecord } from "./step-record.js";
 
@@ -54,6 +55,11 @@ export function setStatus(
   // 5. The change itself.
   if (status !== rec.status) {
     const previous = rec.status;
+    // A run that ends without its worker's last log piece (the worker died): its log is complete as it is.
+    if (isRunningStatus(previous) && !isRunningStatus(status)) {
+      const held = state.logs.closeOpen(rec.id);
+      if (held) finishedLog(core, held);
+    }
     rec.foundComplete = false;
     if (failedFirst) recordChange(core, rec, previous, "FAILED", cause);
     state.change(rec, () => {
@@ -171,5 +177,22 @@ export function recordChange(
     host: host ?? (worker === null ? null : (core.state.workers.get(worker)?.reference?.host ?? null)),
     error: status === "FAILED" || status === "DISABLED" ? rec.expl : null,
     cause,
+  });
+}
+
+/** Hands a complete step log to the `stepLog` hook (rendered only when somebody listens). */
+export function finishedLog(core: Core, held: HeldLog): void {
+  if (!core.hooks.stepLog) return;
+  const { text, bytes, cut } = held.log.render();
+  notify(core.hooks, "stepLog", {
+    stepId: held.stepId,
+    family: core.state.steps.get(held.stepId)?.family ?? "",
+    attempt: held.attempt,
+    worker: held.worker,
+    text,
+    bytes,
+    cut,
+    incomplete: held.incomplete,
+    time: core.state.now,
   });
 }

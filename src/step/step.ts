@@ -10,6 +10,7 @@
  * - run: one execution of a step's `run()` by a worker.
  */
 import { ErrorCode, ParameterError, StepDefinitionError } from "../errors.js";
+import { createLogger, type Logger } from "../log/logger.js";
 import type { Target } from "../target/index.js";
 import { externalParamText } from "./context.js";
 import { addHandler, handlersFor, type StepEventArgs, type StepEventName } from "./events.js";
@@ -89,6 +90,8 @@ export interface StepReporter {
   decreaseRunningResources(resources: Record<string, number>): void;
   /** Aborted when the step times out or the worker shuts down. */
   readonly signal: AbortSignal;
+  /** The step's logger while it runs (its lines go to the run's captured log). */
+  readonly logger?: Logger;
 }
 
 const reporterKey = Symbol("luigi-ts.reporter");
@@ -112,6 +115,7 @@ const RESERVED = new Set([
   "disabled",
   "owners",
   "signal",
+  "logger",
   "constructor",
   "toString",
   "clone",
@@ -440,6 +444,15 @@ export class Step {
     return this.reporter?.signal ?? neverAborted;
   }
 
+  /**
+   * A logger for the step's own lines: `this.logger.info("read %d rows", n)`. While a worker runs the
+   * step, each line goes to the run's captured log (shown by luigid's visualiser and the step history)
+   * and to the worker's log, naming the step; outside a run, to stderr.
+   */
+  get logger(): Logger {
+    return this.reporter?.logger ?? (outsideRun ??= createLogger());
+  }
+
   /** Shown in the visualiser next to the running step. */
   setStatusMessage(message: string): void {
     this.reporter?.setStatusMessage(message);
@@ -485,6 +498,8 @@ type DeclaredParams<S> = {
 };
 
 const neverAborted = new AbortController().signal;
+
+let outsideRun: Logger | undefined;
 
 /** A step whose completion is its requirements' completion; it has no output and nothing to run. */
 export class WrapperStep extends Step {

@@ -11,7 +11,15 @@ import { activeConfig, setFamilyFlag } from "../step/context.js";
 import { stepFromWire } from "../step/rebuild.js";
 import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
+import { createLogger, type Logger } from "../log/logger.js";
 import { InlineExecutor } from "./execute.js";
+import { runCaptured, type CaptureTarget } from "./log-capture.js";
+
+/** Under capture, the notes for the run's log are printed: the worker reads them from this stderr. */
+const NOTES_ON_STDERR: CaptureTarget = {
+  take: (text) => text,
+  note: (text) => void process.stderr.write(text),
+};
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -33,18 +41,25 @@ async function runRequest(request: ChildRequest): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => abort.abort(new Error(`interrupted by ${signal}`)));
   }
-  const outcome = await new InlineExecutor().execute(
-    step,
-    {
-      signal: abort.signal,
-      setStatusMessage: (message) => void send({ type: "status", message }),
-      setProgressPercentage: (percent) => void send({ type: "progress", percent }),
-      setTrackingUrl: (url) => void send({ type: "tracking", url }),
-      decreaseRunningResources: (resources) => void send({ type: "decrease", resources }),
-    },
-    abort,
-    0,
-  );
+  let logger: Logger | undefined;
+  const run = (): ReturnType<InlineExecutor["execute"]> =>
+    new InlineExecutor().execute(
+      step,
+      {
+        signal: abort.signal,
+        // On stderr, which the worker captures (or shows) as the rest of the step's output.
+        get logger(): Logger {
+          return (logger ??= createLogger());
+        },
+        setStatusMessage: (message) => void send({ type: "status", message }),
+        setProgressPercentage: (percent) => void send({ type: "progress", percent }),
+        setTrackingUrl: (url) => void send({ type: "tracking", url }),
+        decreaseRunningResources: (resources) => void send({ type: "decrease", resources }),
+      },
+      abort,
+      0,
+    );
+  const outcome = request.captured ? await runCaptured(NOTES_ON_STDERR, run, false) : await run();
   if (outcome.kind === "done")
     await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
   else if (outcome.kind === "failed") {

@@ -7,7 +7,12 @@ import { stepFromWire } from "../step/rebuild.js";
 import type { Step, StepReporter } from "../step/step.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
 import type { RunOutcome } from "./execute.js";
+import type { CaptureTarget } from "./log-capture.js";
+import { OutputRelay } from "./output-relay.js";
 import type { ProcessExecutor } from "./process-executor.js";
+
+/** After the child exited, how long its stdout and stderr may take to deliver what is left (ms). */
+const DRAIN_MS = 1000;
 
 const entry = fileURLToPath(new URL("./child-entry.js", import.meta.url));
 
@@ -30,6 +35,7 @@ export class ChildProcessExecutor implements ProcessExecutor {
     reporter: StepReporter,
     abort: AbortController,
     timeoutSeconds: number,
+    capture?: CaptureTarget,
   ): Promise<RunOutcome> {
     const module = this.options.module;
     if (!module) {
@@ -46,10 +52,12 @@ export class ChildProcessExecutor implements ProcessExecutor {
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
     return new Promise<RunOutcome>((resolve) => {
+      // Captured: the child's output is piped through this process (recorded and printed, masked).
       const child = fork(entry, [], {
         cwd: this.options.cwd,
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        stdio: capture ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "inherit", "inherit", "ipc"],
       });
+      const drained = capture ? relay(child, capture) : Promise.resolve();
       this.children.add(child);
       let outcome: RunOutcome | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -127,7 +135,9 @@ export class ChildProcessExecutor implements ProcessExecutor {
             attempts: 1,
           };
         }
-        resolve(outcome);
+        const ended = outcome;
+        // What the child printed last is in the log before the run's outcome is reported.
+        void drained.then(() => resolve(ended));
       });
       child.on("error", (err) => this.options.logger?.error({ err: err.message }, "child process error"));
       const request: ChildRequest = {
@@ -138,8 +148,45 @@ export class ChildProcessExecutor implements ProcessExecutor {
         stepId: step.id,
         params: step.wireParams().params,
         familyFlags: familyFlags(),
+        captured: capture !== undefined,
       };
       child.send(request);
     });
   }
+}
+
+/**
+ * Relays the child's stdout and stderr through the capture; resolves once both ended after the child
+ * exited, or DRAIN_MS after it exited (a grandchild may hold the pipes open for ever).
+ */
+function relay(child: ChildProcess, capture: CaptureTarget): Promise<void> {
+  const ends: Promise<void>[] = [];
+  const relays: OutputRelay[] = [];
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    if (!stream) continue;
+    const relay = new OutputRelay(capture, out);
+    relays.push(relay);
+    stream.setEncoding("utf8");
+    stream.on("data", (text: string) => relay.write(text));
+    ends.push(
+      new Promise<void>((resolve) => {
+        stream.once("end", resolve);
+        stream.once("error", () => resolve());
+        stream.once("close", resolve);
+      }).then(() => relay.end()),
+    );
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return exited.then(async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)));
+    await Promise.race([Promise.all(ends), late]);
+    clearTimeout(timer);
+    for (const r of relays) r.end();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  });
 }

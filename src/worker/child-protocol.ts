@@ -10,6 +10,8 @@ export interface ChildRequest {
   params: Record<string, string>;
   /** The worker's `--Family-param` flags: what the step's code builds or reads there sees them too. */
   familyFlags: Record<string, Record<string, string>>;
+  /** The worker captures this child's output: notes for the log (a retry's error) go to stderr. */
+  captured?: boolean;
 }
 
 export type ChildMessage =

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describeThrown, NonRetryableError, StepTimeoutError } from "../errors.js";
 import { isStep, type Step, type StepReporter } from "../step/step.js";
 import { flatten, mapStructure, type Structure } from "../step/structure.js";
+import { noteInStepLog } from "./log-capture.js";
 import { resolveRetry, retryDelay } from "./retry.js";
+import { foldStack } from "./stack.js";
 
 /** How one run of a step ended. */
 export type RunOutcome =
@@ -75,6 +77,9 @@ export class InlineExecutor {
         }
         attempt += 1;
         const wait = retryDelay(policy, attempt);
+        noteInStepLog(
+          `attempt ${attempt - 1} of ${policy.attempts} failed: ${foldStack(describeThrown(err).stack)}\nretrying in ${wait.toFixed(1)} s\n`,
+        );
         reporter.setStatusMessage(
           `attempt ${attempt - 1} failed (${describeThrown(err).message}); retrying in ${wait.toFixed(1)} s`,
         );

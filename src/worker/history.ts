@@ -15,6 +15,8 @@ export interface StepRecordEntry {
   error?: { message: string; stack: string };
   /** Its run was cut short by SIGINT or SIGTERM. */
   interrupted?: boolean;
+  /** The last lines its failed run printed (masked), when it printed anything; `of` lines in all. */
+  logTail?: { lines: string[]; of: number };
 }
 
 /** The statuses a worker reported, step by step, in the order it first saw them. */
@@ -34,6 +36,12 @@ export class WorkerHistory {
   setError(id: string, error: { message: string; stack: string }): void {
     const entry = this.entries.get(id);
     if (entry) entry.error = error;
+  }
+
+  /** Keeps the last lines of a failed run's log, for the summary. */
+  setLogTail(id: string, tail: { lines: string[]; of: number }): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.logTail = tail;
   }
 
   get(id: string): StepRecordEntry | undefined {

@@ -31,6 +31,11 @@ export class Outbox {
     private readonly scheduler: SchedulerApi,
     private readonly workerId: string,
     private readonly log: Logger,
+    /**
+     * Awaited before outcomes are sent: the captured logs' last pieces go first, so that the scheduler
+     * has a run's whole log when it hears how the run ended.
+     */
+    readonly beforeOutcomes: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Queues a registration of the walk; sends the batch when it is full. */
@@ -65,6 +70,8 @@ export class Outbox {
    */
   async flush(): Promise<void> {
     const send = async (): Promise<void> => {
+      if (this.outcomes.length === 0) return;
+      await this.beforeOutcomes();
       const tasks = this.take();
       if (tasks.length === 0) return;
       try {

@@ -10,12 +10,18 @@ import type { Step, StepReporter } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import type { WorkerHistory } from "./history.js";
+import { createStepLogger } from "../log/step-logger.js";
+import { outsideCapture, runCaptured, StepCapture, type CaptureSettings } from "./log-capture.js";
+import type { LogShipper } from "./log-shipper.js";
 import type { ProcessExecutor } from "./process-executor.js";
 import { foldStack } from "./stack.js";
 import type { StatusReports } from "./status-reports.js";
 import { fireStepEvent } from "./step-events.js";
 import type { SchedulingWalk } from "./walk.js";
 import type { ResolvedWorkerOptions } from "./worker-options.js";
+
+/** Lines of a failed run's log the execution summary shows under its error. */
+export const LOG_TAIL_LINES = 20;
 
 /** A step that ran faster than this lets the worker take more steps per request (see workBatchSize). */
 const FAST_STEP_SECONDS = 0.05;
@@ -27,6 +33,8 @@ export interface RunningEntry {
   abort: AbortController;
   statusMessage?: string;
   progress?: number;
+  /** The capture of the run going on (log capture on), made just before the step's code runs. */
+  capture?: StepCapture;
 }
 
 /** What a run ended as, counted for the progress display. */
@@ -47,6 +55,10 @@ export interface StepRunnerInit {
   /** Told of failed runs (mail, webhook), in the background. */
   notices: StepNotices;
   processExecutor: ProcessExecutor | undefined;
+  /** How runs are captured; undefined: not at all (`[worker] log_capture = false`). */
+  capture: CaptureSettings | undefined;
+  /** Sends the captured logs to the scheduler. */
+  logs: LogShipper;
   /** Called when a running step's message or progress changed. */
   onChange: () => void;
 }
@@ -60,6 +72,8 @@ export class StepRunner {
   private readonly inline = new InlineExecutor();
   private readonly reschedules = new Map<string, number>();
   private readonly warnedInlineTimeout = new Set<string>();
+  /** Runs of each step by this worker, for the attempt number its log pieces carry. */
+  private readonly runsOf = new Map<string, number>();
 
   constructor(private readonly init: StepRunnerInit) {}
 
@@ -78,6 +92,7 @@ export class StepRunner {
       outcome = { kind: "failed", message, stack, timedOut: false, seconds: 0, attempts: 1, error: err };
     }
     if (outcome !== "handled") await this.finish(step, outcome, entry);
+    entry.capture?.close();
   }
 
   private async attempt(step: Step, entry: RunningEntry): Promise<RunOutcome | "handled"> {
@@ -94,17 +109,31 @@ export class StepRunner {
     }
     log.info({ step: label }, "running");
     await fireStepEvent(log, step, "start");
-    const reporter = this.reporterFor(step, entry);
+    const capture = this.captureFor(step);
+    entry.capture = capture;
+    const reporter = this.reporterFor(step, entry, capture);
     const timeout = step.workerTimeout ?? opts.timeout;
     const child = this.childProcessFor(step, timeout);
-    let outcome: RunOutcome = child
-      ? await child.execute(step, reporter, entry.abort, timeout)
-      : await this.inline.execute(step, reporter, entry.abort, timeout);
+    const execute = (): Promise<RunOutcome> =>
+      child
+        ? child.execute(step, reporter, entry.abort, timeout, capture)
+        : this.inline.execute(step, reporter, entry.abort, timeout);
+    // Inline, what the step prints is told apart from the other runs' by its async context.
+    let outcome: RunOutcome = capture && !child ? await runCaptured(capture, execute) : await execute();
     if (outcome.kind === "done" && opts.checkCompleteOnRun && !(await step.complete())) {
       const message = `${label} finished but is not complete (check_complete_on_run)`;
       outcome = failure(message, outcome.seconds, outcome.attempts);
     }
     return outcome;
+  }
+
+  /** A capture for a run of `step`, numbered; undefined when capture is off. */
+  private captureFor(step: Step): StepCapture | undefined {
+    const settings = this.init.capture;
+    if (!settings) return undefined;
+    const attempt = (this.runsOf.get(step.id) ?? 0) + 1;
+    this.runsOf.set(step.id, attempt);
+    return new StepCapture(step, attempt, settings, this.init.logs.queue);
   }
 
   /**
@@ -132,7 +161,9 @@ export class StepRunner {
   async finish(step: Step, outcome: RunOutcome, entry?: RunningEntry): Promise<void> {
     const { log, history, reports } = this.init;
     const label = step.toString();
+    const capture = entry?.capture;
     if (outcome.kind === "suspended") {
+      capture?.close();
       log.info({ step: label, newDeps: outcome.newDeps.length }, "waiting for dynamic dependencies");
       await reports.report(step, "PENDING", {
         runnable: true,
@@ -157,6 +188,8 @@ export class StepRunner {
       }
       this.batchSize =
         outcome.seconds < FAST_STEP_SECONDS ? Math.min(this.init.opts.workBatchSize, this.batchSize * 2) : 1;
+      // Closed before the outcome is reported: its last piece goes first (see LogShipper).
+      capture?.close();
       await reports.report(step, "DONE", { runnable: null, expl: expl ?? null }, this.outcomeRoute());
       log.info({ step: label, seconds: Number(outcome.seconds.toFixed(3)) }, "done");
       await fireStepEvent(log, step, "success");
@@ -175,17 +208,26 @@ export class StepRunner {
     if (interrupted) this.counts.interrupted++;
     else this.counts.failed++;
     this.batchSize = 1;
+    if (capture?.log) {
+      history.setLogTail(step.id, capture.log.lastLines(LOG_TAIL_LINES));
+      // The log ends with what ended the run, as the worker's own log shows it.
+      capture.note(`${label} ${interrupted ? "interrupted" : "failed"}: ${foldStack(outcome.stack)}\n`);
+    }
+    capture?.close();
+    if (capture) expl = capture.mask(expl);
     await reports.report(step, "FAILED", { runnable: null, expl }, this.outcomeRoute());
-    history.setError(step.id, { message: outcome.message, stack: outcome.stack });
+    const message = capture ? capture.mask(outcome.message) : outcome.message;
+    const stack = capture ? capture.mask(outcome.stack) : outcome.stack;
+    history.setError(step.id, { message, stack });
     const record = history.get(step.id);
     if (record && interrupted) record.interrupted = true;
     const verbose = log.isLevelEnabled("debug");
     log.error(
-      { step: label, attempts: outcome.attempts, stack: foldStack(outcome.stack, { full: verbose }) },
+      { step: label, attempts: outcome.attempts, stack: foldStack(stack, { full: verbose }) },
       interrupted ? `interrupted (${this.interruptedBy}):` : "failed:",
     );
     // An interruption was asked for: nobody needs telling.
-    if (!interrupted) this.init.notices.failed(step, { message: outcome.message, stack: outcome.stack });
+    if (!interrupted) this.init.notices.failed(step, { message, stack });
     if (outcome.timedOut) await fireStepEvent(log, step, "timeout", outcome.message);
     await fireStepEvent(log, step, "failure", thrown);
   }
@@ -212,8 +254,9 @@ export class StepRunner {
   }
 
   /** What `this.setStatusMessage()` and friends do while the step runs: tell the scheduler. */
-  private reporterFor(step: Step, entry: RunningEntry): StepReporter {
+  private reporterFor(step: Step, entry: RunningEntry, capture: StepCapture | undefined): StepReporter {
     const { scheduler, log, workerId } = this.init;
+    let stepLogger: Logger | undefined;
     const send = (what: string, call: Promise<unknown>): void => {
       call.catch((err: unknown) =>
         log.warn({ step: step.id, err: describeThrown(err).message }, `${what} failed`),
@@ -221,6 +264,16 @@ export class StepRunner {
     };
     return {
       signal: entry.abort.signal,
+      // Made on first use: most steps never log.
+      get logger(): Logger {
+        return (stepLogger ??= capture
+          ? createStepLogger(log, step.toString(), {
+              record: (line) => capture.note(line),
+              mask: (text) => capture.mask(text),
+              outside: (fn) => outsideCapture(fn),
+            })
+          : log.child({ step: step.toString() }));
+      },
       setStatusMessage: (message) => {
         entry.statusMessage = message;
         this.init.onChange();

@@ -40,6 +40,7 @@ export class StatusReports {
     else this.history.record(step, status, this.history.get(step.id)?.runnable ?? true);
     const args = this.claim(step, status, extra);
     if (route === "call") {
+      await this.outbox.beforeOutcomes();
       await this.scheduler.addTask(args);
       return;
     }

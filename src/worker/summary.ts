@@ -49,6 +49,11 @@ export interface ExecutionSummary {
   otherWorkers: string[];
   /** Errors of failed steps, by display name. */
   errors: Record<string, string>;
+  /**
+   * The last lines each failed step printed (its captured log, secrets masked), by display name, and
+   * how many lines the log had; only steps that printed something.
+   */
+  logTails: Record<string, { lines: string[]; of: number }>;
   exitCode: number;
   text: string;
 }
@@ -167,9 +172,11 @@ export function summarize(
   const ids = {} as Record<Category, string[]>;
   for (const c of CATEGORIES) ids[c] = [...sets[c]];
   const errors: Record<string, string> = {};
+  const logTails: Record<string, { lines: string[]; of: number }> = {};
   for (const id of [...sets.failed, ...sets.scheduling_error]) {
     const entry = history.get(id);
     if (entry?.error) errors[entry.step.toString()] = entry.error.message;
+    if (entry?.logTail) logTails[entry.step.toString()] = entry.logTail;
   }
   const otherWorkers = [...new Set(history.runByOtherWorker.values())];
   let names: Record<Category, string[]> | undefined;
@@ -188,6 +195,7 @@ export function summarize(
     ids,
     otherWorkers,
     errors,
+    logTails,
     exitCode,
     text: "",
   };
@@ -293,7 +301,17 @@ function renderSummary(
   if (errors.length > 0) {
     lines.push("", errorsLogged ? "Errors (each with its stack trace above, on stderr):" : "Errors:");
     const shown = maxLines > 0 ? errors.slice(0, maxLines) : errors;
-    for (const [name, message] of shown) lines.push(`    - ${name}: ${firstLine(message)}`);
+    for (const [name, message] of shown) {
+      lines.push(`    - ${name}: ${firstLine(message)}`);
+      const tail = summary.logTails[name];
+      if (!tail || tail.lines.length === 0) continue;
+      lines.push(
+        tail.lines.length < tail.of
+          ? `      the last ${tail.lines.length} of the ${tail.of} lines of its log:`
+          : `      its log (${tail.of} line${tail.of === 1 ? "" : "s"}):`,
+      );
+      for (const line of tail.lines) lines.push(`      | ${line}`);
+    }
     if (shown.length < errors.length) lines.push(`    ...and ${errors.length - shown.length} more`);
   }
   if (summary.otherWorkers.length > 0) {

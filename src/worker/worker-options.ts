@@ -1,5 +1,6 @@
 import type { RetcodeConfig } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
+import { DEFAULT_LOG_TAIL_BYTES, MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import type { Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import type { ProcessExecutor } from "./process-executor.js";
@@ -67,6 +68,20 @@ export interface WorkerOptions {
    * processes need `processExecutor`; without one "auto" runs everything inline.
    */
   isolation?: Isolation;
+  /**
+   * Capture what each run of a step prints (its console calls, `this.logger`, in a child process its
+   * stdout and stderr), keep it for the execution summary and send it to a luigi-ts luigid as the run
+   * goes (luigi-ts; see docs/logs.md). Default true.
+   */
+  logCapture?: boolean;
+  /** Bytes of each run's captured log kept: its head and its tail, the middle cut. Default 262144. */
+  logTailBytes?: number;
+  /**
+   * What captured logs mask as `***` before they leave the worker: names of environment variables or
+   * step parameters whose values are masked, or `/regex/` patterns (`[worker] log_redact`). Private
+   * parameters are masked without being named. Default none.
+   */
+  logRedact?: readonly string[];
   /** Runs a step in a child process (`luigi` makes one from `--module`). Default none. */
   processExecutor?: ProcessExecutor;
   /** Default: a silent logger. */
@@ -118,6 +133,9 @@ export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.fr
   workBatchSize: 32,
   maxReschedules: 1,
   isolation: "auto",
+  logCapture: true,
+  logTailBytes: DEFAULT_LOG_TAIL_BYTES,
+  logRedact: Object.freeze([]),
 });
 
 /** The options with defaults filled in and counts clamped to at least 1. */
@@ -148,5 +166,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     workBatchSize: Math.max(1, Math.floor(options.workBatchSize ?? d.workBatchSize)),
     maxReschedules: options.maxReschedules ?? d.maxReschedules,
     isolation,
+    logCapture: options.logCapture ?? d.logCapture,
+    logTailBytes: Math.max(MIN_LOG_TAIL_BYTES, Math.floor(options.logTailBytes ?? d.logTailBytes)),
+    logRedact: options.logRedact ?? d.logRedact,
   };
 }

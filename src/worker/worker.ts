@@ -18,6 +18,8 @@ import { mapConcurrent } from "./concurrency.js";
 import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
 import { keepsAlive } from "./keep-alive.js";
+import { parseRedactRules } from "../log/redact.js";
+import { LogShipper } from "./log-shipper.js";
 import { Outbox } from "./outbox.js";
 import { Pinger } from "./pinger.js";
 import { StepRunner, type RunningEntry } from "./run-step.js";
@@ -44,6 +46,7 @@ export class Worker {
   private readonly log: Logger;
   private readonly opts: ResolvedWorkerOptions;
   private readonly outbox: Outbox;
+  private readonly logs: LogShipper;
   private readonly walk: SchedulingWalk;
   private readonly runner: StepRunner;
   private readonly pinger: Pinger;
@@ -62,7 +65,8 @@ export class Worker {
     this.log = options.logger ?? silentLogger();
     this.opts = resolveWorkerOptions(options);
     this.identity = workerIdentity(this.opts.processes, options.id);
-    this.outbox = new Outbox(this.scheduler, this.id, this.log);
+    this.logs = new LogShipper(this.scheduler, this.id, this.log);
+    this.outbox = new Outbox(this.scheduler, this.id, this.log, () => this.logs.flush());
     const reports = new StatusReports(
       this.scheduler,
       this.id,
@@ -85,6 +89,10 @@ export class Worker {
       log: this.log,
       notices,
       processExecutor: options.processExecutor,
+      capture: this.opts.logCapture
+        ? { limit: this.opts.logTailBytes, rules: parseRedactRules(this.opts.logRedact) }
+        : undefined,
+      logs: this.logs,
       onChange: () => this.emitProgress(),
     });
     this.pinger = new Pinger({
@@ -241,6 +249,8 @@ export class Worker {
       await this.triggered?.stop();
       await Promise.allSettled([...this.running.values()].map((r) => r.promise));
       for (const reply of this.handed.splice(0)) await this.refuse(reply).catch(() => undefined);
+      await this.logs.flush();
+      this.logs.stop();
       await this.outbox
         .flush()
         .catch((err: unknown) =>
@@ -324,6 +334,8 @@ export class Worker {
     // Outcomes sent on their own must arrive first: a request that overtook them would not list those
     // steps among this worker's current ones, and the scheduler would hand them out again as lost.
     await this.outbox.settled();
+    // The last log pieces of the runs whose outcomes this request carries go first.
+    await this.logs.flush();
     const args = {
       worker: this.id,
       host: this.identity.host,

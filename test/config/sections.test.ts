@@ -124,6 +124,9 @@ describe("workerConfig", () => {
       isolation: "auto",
       completionConcurrency: 16,
       workBatchSize: 32,
+      logCapture: true,
+      logTailBytes: 262144,
+      logRedact: [],
     });
   });
 
@@ -221,6 +224,8 @@ describe("schedulerConfig", () => {
         "stable_done_cooldown_secs = 0",
         "batch_emails = true",
         "metrics_collector = prometheus",
+        "step_log_bytes = 4096",
+        "step_log_memory = 1000000",
         "[resources]",
         "gpu = 2",
         "db-connections = 10",
@@ -244,6 +249,8 @@ describe("schedulerConfig", () => {
       stableDoneCooldownSecs: 0,
       batchEmails: true,
       metricsCollector: "prometheus",
+      stepLogBytes: 4096,
+      stepLogMemory: 1000000,
       resources: { gpu: 2, "db-connections": 10 },
     });
   });

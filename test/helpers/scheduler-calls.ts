@@ -69,6 +69,8 @@ export const SAMPLE_CALLS: { [K in SchedulerMethod]: ArgsOf<K> } = {
   takeTrigger: { worker: W },
   reportTrigger: { worker: W, trigger_id: 1, status: "running", task_id: "A" },
   triggerList: { limit: 10 },
+  addStepLogs: { worker: W, logs: [{ task_id: "A", attempt: 1, offset: 0, text: "hello\n", final: true }] },
+  stepLog: { task_id: "A" },
 };
 
 /** The members in the order of SAMPLE_CALLS. */

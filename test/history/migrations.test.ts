@@ -126,7 +126,7 @@ for (const backend of BACKENDS) {
     it("0002 decodes the error texts stored JSON-encoded, and only those", async () => {
       const hdb = await fresh();
       const applied = await migrateToLatest(hdb.db as unknown as Kysely<unknown>, hdb.dialect.name);
-      expect(applied).toEqual(["0002_decode_error_text", "0003_event_actor"]);
+      expect(applied).toEqual(["0002_decode_error_text", "0003_event_actor", "0004_step_logs"]);
       const { errors, messages } = await columns(hdb);
       expect(errors.size).toBe(ROWS);
       for (let id = 1; id <= ROWS; id++) {

@@ -131,7 +131,7 @@ describe("luigid's journal replay", () => {
     const statePath = path.join(dir, "state.json");
     try {
       const seen: QueuedEvent[] = [];
-      const first = new StepHistoryRecorder({ push: (e) => seen.push(e) });
+      const first = new StepHistoryRecorder({ push: (e) => seen.push(e as QueuedEvent) });
       first.arm();
       const live = DurableScheduler.open({ statePath, hooks: first.hooks() });
       void live.api.addTask({ worker: "W", task_id: "R_1", family: "R" });
@@ -140,7 +140,7 @@ describe("luigid's journal replay", () => {
       // No close(): as after kill -9, the next start replays the journal.
       live.abandon();
       const replayed: QueuedEvent[] = [];
-      const second = new StepHistoryRecorder({ push: (e) => replayed.push(e) });
+      const second = new StepHistoryRecorder({ push: (e) => replayed.push(e as QueuedEvent) });
       const restarted = DurableScheduler.open({ statePath, hooks: second.hooks() });
       expect(restarted.report.replayed).toBeGreaterThan(0);
       expect(restarted.core.inspectStep("R_1")?.status).toBe("RUNNING");

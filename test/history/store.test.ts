@@ -70,6 +70,7 @@ for (const backend of BACKENDS) {
         "0001_initial",
         "0002_decode_error_text",
         "0003_event_actor",
+        "0004_step_logs",
       ]);
       const first = open(url);
       first.start();

@@ -215,9 +215,10 @@ describe("error answers", () => {
 
 describe("method table", () => {
   test("covers every endpoint of SPEC 3.3 and marks the mutating ones", () => {
-    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page, step_graph, step_timeline and
-    // the four of triggered runs (trigger_step, take_trigger, report_trigger, trigger_list).
-    expect(RPC_METHODS.size).toBe(47);
+    // Luigi's 38 methods plus luigi-ts's add_tasks, get_works, step_page, step_graph, step_timeline, the
+    // four of triggered runs (trigger_step, take_trigger, report_trigger, trigger_list), and the two of
+    // captured step logs (add_step_logs, step_log).
+    expect(RPC_METHODS.size).toBe(49);
     for (const name of [
       "add_task",
       "get_work",
@@ -225,6 +226,7 @@ describe("method table", () => {
       "update_resources",
       "prune",
       "trigger_step",
+      "add_step_logs",
     ]) {
       expect(MUTATING_METHODS.has(name)).toBe(true);
     }
@@ -236,6 +238,7 @@ describe("method table", () => {
       "has_task_history",
       "trigger_list",
       "step_timeline",
+      "step_log",
     ]) {
       expect(MUTATING_METHODS.has(name)).toBe(false);
     }

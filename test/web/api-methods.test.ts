@@ -11,6 +11,7 @@ import type {
   ResourceNode,
   StatusChange,
   StepGraph,
+  StepLogAnswer,
   StepPage,
   TriggerInfo,
   TriggerList,
@@ -31,6 +32,7 @@ describe("the visualiser's RPC wrappers", () => {
     expectTypeOf(api.updateResource).returns.resolves.toEqualTypeOf<boolean>();
     expectTypeOf(api.triggerList).returns.resolves.toEqualTypeOf<TriggerList>();
     expectTypeOf(api.triggerStep).returns.resolves.toEqualTypeOf<TriggerInfo>();
+    expectTypeOf(api.stepLog).returns.resolves.toEqualTypeOf<StepLogAnswer | null>();
   });
 
   test("refuse, at compile time, an argument shape the method does not take", () => {

@@ -4,6 +4,7 @@ import type { HistoryDialect } from "../dialects/types.js";
 import { initial } from "./0001_initial.js";
 import { decodeErrorText } from "./0002_decode_error_text.js";
 import { eventActor } from "./0003_event_actor.js";
+import { stepLogs } from "./0004_step_logs.js";
 
 /** Every migration in order. Append only: a released migration never changes. */
 function allMigrations(dialect: HistoryDialect["name"]): Record<string, Migration> {
@@ -11,6 +12,7 @@ function allMigrations(dialect: HistoryDialect["name"]): Record<string, Migratio
     "0001_initial": initial(dialect),
     "0002_decode_error_text": decodeErrorText,
     "0003_event_actor": eventActor,
+    "0004_step_logs": stepLogs(dialect),
   };
 }
 

@@ -2,6 +2,7 @@ import type { RunDetail, RunPage, RunSummary } from "../queries.js";
 import { duration, shortTime } from "./format.js";
 import { html, seg, type Html } from "./html.js";
 import { badge, layout } from "./layout.js";
+import { runLogs } from "./log-view.js";
 
 function paramsTable(params: Record<string, string>): Html {
   const entries = Object.entries(params);
@@ -193,7 +194,7 @@ export function runDetail(run: RunDetail, more?: Html): string {
       <h2>Parameters</h2>
       ${paramTable}
       <h2>Events</h2>
-      ${events}${error}${more ?? ""}`,
+      ${events}${error}${runLogs(run.logs)}${more ?? ""}`,
   );
 }
 

@@ -46,6 +46,9 @@ a{color:#0044dd}
 .badge{display:inline-block;padding:1px 6px;border-radius:3px;color:#fff;background:#52606d;font-size:12px;font-weight:600}
 .muted{color:#7b8794}
 pre.error{background:#fff;border:1px solid #d9e2ec;padding:8px;white-space:pre-wrap;max-height:400px;overflow:auto}
+pre.log{background:#fff;border:1px solid #d9e2ec;padding:8px;white-space:pre-wrap;word-break:break-all;max-height:600px;overflow:auto;font-size:12px}
+pre.log .stack{color:#a00;background:#fdecea}
+pre.log .cut{color:#7b8794;font-style:italic}
 .pager{margin:8px 0;display:flex;gap:16px}
 form.window{margin-bottom:12px}
 .message{background:#fff;border:1px solid #d9e2ec;padding:16px;max-width:800px}

@@ -297,7 +297,9 @@ export class DurableScheduler {
           ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1)
           : m === "getWorks"
             ? 1 + ((a as { reports?: unknown[] | null }).reports?.length ?? 0)
-            : 1;
+            : m === "addStepLogs"
+              ? 1 + Math.floor(logBytes(a) / LOG_BYTES_PER_ENTRY)
+              : 1;
       if (this.sinceCompaction >= this.compactEvery) this.compact();
     };
     return new Proxy(local, {
@@ -330,6 +332,16 @@ export class DurableScheduler {
       },
     });
   }
+}
+
+/** Log text that weighs as much in a journal as one call: the journal is folded by what it holds. */
+const LOG_BYTES_PER_ENTRY = 4096;
+
+function logBytes(a: unknown): number {
+  let n = 0;
+  for (const chunk of (a as { logs?: { text?: unknown }[] }).logs ?? [])
+    n += typeof chunk.text === "string" ? chunk.text.length : 0;
+  return n;
 }
 
 function readStateFile(statePath: string): StateFile | undefined {

@@ -50,4 +50,5 @@ export const api = {
   updateResource: (resource: string, amount: number) => rpc("update_resource", { resource, amount }),
   triggerList: (args: TriggerListArgs, signal?: AbortSignal) => rpc("trigger_list", args, signal),
   triggerStep: (family: string, params: Record<string, string>) => rpc("trigger_step", { family, params }),
+  stepLog: (taskId: string, signal?: AbortSignal) => rpc("step_log", { task_id: taskId }, signal),
 };

@@ -11,6 +11,7 @@ export type {
   StepGraph,
   StepGraphArgs,
   StepGraphNode,
+  StepLogAnswer,
   StepNode,
   StepPage,
   StepPageArgs,

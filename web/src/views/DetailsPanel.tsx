@@ -1,13 +1,14 @@
 /**
  * A step's details (SPEC 5.2 modals, gathered in one panel): status, parameters, dependencies and
- * dependents, the error and traceback, status message and progress, the command to re-run it, its
- * history, and the actions its status allows.
+ * dependents, the error and traceback, status message and progress, its captured log (live while it
+ * runs), the command to re-run it, its history, and the actions its status allows.
  */
 import { schedulerUrlOf } from "../api/client.js";
 import { api } from "../api/methods.js";
 import type { FetchErrorResponse, StepGraph, StepGraphNode } from "../api/types.js";
 import { ProgressBar } from "../components/ProgressBar.js";
 import { StatusBadge } from "../components/StatusBadge.js";
+import { StepLogView } from "../components/StepLogView.js";
 import * as actions from "../state/actions.js";
 import type { AppContext } from "../state/context.js";
 import { compareText, decodeError, formatDuration, formatTime, rerunCommand } from "../state/format.js";
@@ -182,6 +183,15 @@ export function DetailsPanel(props: { ctx: AppContext; taskId: string }) {
               </pre>
             </section>
           )}
+          <section>
+            <h3>Log</h3>
+            <StepLogView
+              taskId={taskId}
+              running={status === "RUNNING" || status === "BATCH_RUNNING"}
+              version={version}
+              report={report}
+            />
+          </section>
           <section>
             <h3>Parameters</h3>
             {Object.keys(params).length === 0 ? (
