@@ -8,6 +8,7 @@ import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
+import { POSTGRES_SECTION } from "./stores.js";
 import { UPSTREAM_SECTION } from "./upstream.js";
 import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
@@ -26,6 +27,7 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   BATCH_EMAIL_SECTION,
   WEBHOOK_SECTION,
   UPSTREAM_SECTION,
+  POSTGRES_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */
@@ -53,7 +55,6 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
   "mysql",
   "OpenPai",
   "pig",
-  "postgres",
   "presto",
   "prometheus",
   "redshift",
@@ -67,4 +68,6 @@ export const LUIGI_ONLY_KEYS: Readonly<Record<string, readonly string[]>> = {
   core: ["logging_conf_file", "history-filename", "tmp-dir", "hdfs-tmp-dir", "retry-external-tasks"],
   worker: ["task_process_context"],
   scheduler: ["metrics_custom_import"],
+  // CopyToTable streams its rows to COPY: there is no local temporary file to place.
+  postgres: ["local-tmp-dir"],
 };

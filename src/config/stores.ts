@@ -1,0 +1,33 @@
+import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
+
+/*
+ * The settings of the stores' sub-path exports (`luigi-ts/postgres`, ...): where to connect and what the
+ * marker is called. Config only (no flags): a URL often carries a password, and a flag would show it in
+ * `ps`. The URLs are never logged; messages show them with the password masked.
+ */
+
+/** A store's connection URL ("" = the client library's own defaults) and marker name. */
+export interface StoreConfig {
+  url: string;
+  marker: string;
+}
+
+export const POSTGRES_SECTION = defineSection({
+  name: "postgres",
+  flags: "none",
+  help: "luigi-ts/postgres: where PostgresTarget, CopyToTable and PostgresQuery connect",
+  keys: {
+    url: key.string(
+      "",
+      "postgresql://user:password@host:5432/db?sslmode=require; unset: libpq's PG* environment variables; never logged",
+      { shown: "PGHOST, PGUSER, ... as libpq" },
+    ),
+    marker_table: key.string("table_updates", "the table of markers (Luigi's marker-table)"),
+  },
+});
+
+export function postgresConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, POSTGRES_SECTION);
+  return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
+}
