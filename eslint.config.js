@@ -31,8 +31,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["luigi-ts/*", "!luigi-ts/postgres"],
-              message: "import from 'luigi-ts' or a sub-path package.json exports (luigi-ts/postgres) only",
+              group: ["luigi-ts/*", "!luigi-ts/postgres", "!luigi-ts/mysql"],
+              message:
+                "import from 'luigi-ts' or a sub-path package.json exports (luigi-ts/postgres, ...) only",
             },
           ],
         },

@@ -8,7 +8,7 @@ import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
-import { POSTGRES_SECTION } from "./stores.js";
+import { MYSQL_SECTION, POSTGRES_SECTION } from "./stores.js";
 import { UPSTREAM_SECTION } from "./upstream.js";
 import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
@@ -28,6 +28,7 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   WEBHOOK_SECTION,
   UPSTREAM_SECTION,
   POSTGRES_SECTION,
+  MYSQL_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */
@@ -52,7 +53,6 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
   "hdfs",
   "hive",
   "kubernetes",
-  "mysql",
   "OpenPai",
   "pig",
   "presto",

@@ -31,3 +31,22 @@ export function postgresConfig(cfg: LuigiConfig): StoreConfig {
   const v = readSection(cfg, POSTGRES_SECTION);
   return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
 }
+
+export const MYSQL_SECTION = defineSection({
+  name: "mysql",
+  flags: "none",
+  help: "luigi-ts/mysql: where MySqlTarget, CopyToTable and MySqlQuery connect (MariaDB too)",
+  keys: {
+    url: key.string(
+      "",
+      "mysql://user:password@host:3306/db; unset: MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_PWD as the mysql client; never logged",
+      { shown: "MYSQL_HOST, ... as the mysql client" },
+    ),
+    marker_table: key.string("table_updates", "the table of markers (Luigi's marker-table)"),
+  },
+});
+
+export function mysqlConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, MYSQL_SECTION);
+  return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
+}

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LuigiConfig, postgresConfig } from "../../src/config/index.js";
+import { LuigiConfig, mysqlConfig, postgresConfig } from "../../src/config/index.js";
 import { unknownConfigEntries } from "../../src/cli/config-check.js";
 import { FIXTURES, runLuigi, workdir } from "../helpers/cli.js";
 
@@ -110,6 +110,9 @@ describe("warnings for configuration that nothing reads", () => {
       "luigi.cfg:5: [postgres] urll: unknown key; did you mean url?",
     ]);
     expect(postgresConfig(config)).toEqual({ url: "postgresql://u:pw@db/x", marker: "my_markers" });
+    const my = LuigiConfig.fromString("[mysql]\nurl = mysql://root@db/x\n", "cfg", "my.cfg");
+    expect(unknownConfigEntries(my)).toEqual([]);
+    expect(mysqlConfig(my)).toEqual({ url: "mysql://root@db/x", marker: "table_updates" });
     expect(postgresConfig(LuigiConfig.fromString("", "cfg", "empty.cfg"))).toEqual({
       url: "",
       marker: "table_updates",

@@ -40,6 +40,7 @@ describe("optional peer dependencies", () => {
   it("importing luigi-ts, a store's sub-path or the history's dialects loads no client library until one is used", async () => {
     expect(await clientsLoadedBy("dist/index.js")).toEqual([]);
     expect(await clientsLoadedBy("dist/contrib/postgres/index.js")).toEqual([]);
+    expect(await clientsLoadedBy("dist/contrib/mysql/index.js")).toEqual([]);
     // The step history too: pg and mysql2 are loaded when a PostgreSQL or MySQL history is opened.
     expect(await clientsLoadedBy("dist/history/dialects/index.js")).toEqual([]);
   });
