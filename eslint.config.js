@@ -31,7 +31,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["luigi-ts/*", "!luigi-ts/postgres", "!luigi-ts/mysql"],
+              group: ["luigi-ts/*", "!luigi-ts/postgres", "!luigi-ts/mysql", "!luigi-ts/redis"],
               message:
                 "import from 'luigi-ts' or a sub-path package.json exports (luigi-ts/postgres, ...) only",
             },

@@ -50,3 +50,22 @@ export function mysqlConfig(cfg: LuigiConfig): StoreConfig {
   const v = readSection(cfg, MYSQL_SECTION);
   return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
 }
+
+export const REDIS_SECTION = defineSection({
+  name: "redis",
+  flags: "none",
+  help: "luigi-ts/redis: where RedisTarget connects, and its keys' prefix",
+  keys: {
+    url: key.string(
+      "",
+      "redis://user:password@host:6379/0 (rediss:// for TLS); unset: REDIS_URL, else redis://localhost:6379; never logged",
+      { shown: "REDIS_URL, else redis://localhost:6379" },
+    ),
+    marker_prefix: key.string("luigi", "marker keys are <prefix>:<update id> (Luigi's marker-prefix)"),
+  },
+});
+
+export function redisConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, REDIS_SECTION);
+  return { url: v.url.trim(), marker: v.marker_prefix.trim() || "luigi" };
+}

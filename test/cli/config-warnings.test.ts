@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LuigiConfig, mysqlConfig, postgresConfig } from "../../src/config/index.js";
+import { LuigiConfig, mysqlConfig, postgresConfig, redisConfig } from "../../src/config/index.js";
 import { unknownConfigEntries } from "../../src/cli/config-check.js";
 import { FIXTURES, runLuigi, workdir } from "../helpers/cli.js";
 
@@ -113,6 +113,13 @@ describe("warnings for configuration that nothing reads", () => {
     const my = LuigiConfig.fromString("[mysql]\nurl = mysql://root@db/x\n", "cfg", "my.cfg");
     expect(unknownConfigEntries(my)).toEqual([]);
     expect(mysqlConfig(my)).toEqual({ url: "mysql://root@db/x", marker: "table_updates" });
+    const rd = LuigiConfig.fromString(
+      "[redis]\nurl = redis://r:6379/2\nmarker-prefix = etl\n",
+      "cfg",
+      "r.cfg",
+    );
+    expect(unknownConfigEntries(rd)).toEqual([]);
+    expect(redisConfig(rd)).toEqual({ url: "redis://r:6379/2", marker: "etl" });
     expect(postgresConfig(LuigiConfig.fromString("", "cfg", "empty.cfg"))).toEqual({
       url: "",
       marker: "table_updates",

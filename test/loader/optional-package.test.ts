@@ -41,6 +41,7 @@ describe("optional peer dependencies", () => {
     expect(await clientsLoadedBy("dist/index.js")).toEqual([]);
     expect(await clientsLoadedBy("dist/contrib/postgres/index.js")).toEqual([]);
     expect(await clientsLoadedBy("dist/contrib/mysql/index.js")).toEqual([]);
+    expect(await clientsLoadedBy("dist/contrib/redis/index.js")).toEqual([]);
     // The step history too: pg and mysql2 are loaded when a PostgreSQL or MySQL history is opened.
     expect(await clientsLoadedBy("dist/history/dialects/index.js")).toEqual([]);
   });
