@@ -5,7 +5,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, LuigiError, TargetError } from "../../src/errors.js";
-import { build, param } from "../../src/index.js";
+import { build, completeInBulk, param } from "../../src/index.js";
 import {
   closeMySqlConnections,
   CopyToTable,
@@ -123,6 +123,17 @@ describe.skipIf(BASE === "")("luigi-ts/mysql", () => {
     expect(rerun.status).toBe("SUCCESS");
     expect(rerun.categories.already_done).toHaveLength(1);
     expect(await count(`SELECT * FROM ${DB}.loads`)).toBe(20_000);
+  });
+
+  it("bulkComplete (a range step's check): the marked days among many, one query per marker table", async () => {
+    const days = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)));
+    const steps = days.map((d) => new Load({ day: d, count: 1 }));
+    for (const i of [3, 17, 39])
+      expect((await build([steps[i] as Load], { localScheduler: true })).status).toBe("SUCCESS");
+    expect(await completeInBulk(steps)).toEqual(days.map((_, i) => [3, 17, 39].includes(i)));
+    expect((await Load.bulkComplete(steps)).map((s) => s.id)).toEqual(
+      [3, 17, 39].map((i) => (steps[i] as Load).id),
+    );
   });
 
   it("a row the server refuses in the 16th INSERT rolls the whole load back", async () => {

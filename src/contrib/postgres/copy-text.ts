@@ -17,8 +17,11 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\f": "\\f",
 };
 
+const HAS_SPECIAL = /[\\\t\n\r\v\b\f]/;
+
 export function escapeCopyText(text: string): string {
-  return text.replace(SPECIAL, (c) => ESCAPES[c] ?? c);
+  // Most values hold none of these: a test is cheaper than a replace that finds nothing.
+  return HAS_SPECIAL.test(text) ? text.replace(SPECIAL, (c) => ESCAPES[c] ?? c) : text;
 }
 
 /**
@@ -27,9 +30,26 @@ export function escapeCopyText(text: string): string {
  */
 export function copyTextOf(value: unknown): string {
   if (typeof value === "string") return value;
-  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "number") return String(value);
+  if (value instanceof Date) return isoText(value);
   if (value instanceof Uint8Array)
     return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
   if (typeof value === "object" && value !== null) return JSON.stringify(value);
   return String(value);
+}
+
+/*
+ * toISOString() costs about 0.4 µs, more than the rest of a row's encoding, and a load's dates repeat
+ * (the day being loaded): the last one's text is kept. An invalid date still throws (NaN never matches).
+ */
+let lastTime = Number.NaN;
+let lastText = "";
+
+function isoText(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastText = date.toISOString();
+    lastTime = time;
+  }
+  return lastText;
 }

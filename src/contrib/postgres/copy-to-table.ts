@@ -107,29 +107,71 @@ export abstract class CopyToTable extends PostgresStep {
     const sql = `COPY ${table} (${names.join(", ")}) FROM STDIN WITH (FORMAT text, NULL '\\N', DELIMITER E'\\t')`;
     const sink = client.query(from(sql));
     let count = 0;
-    const encoded = async function* (this: CopyToTable): AsyncGenerator<string> {
-      const size = Math.max(1, Math.floor(this.batchSize));
-      let chunk = "";
-      let inChunk = 0;
-      for await (const row of this.rows()) {
-        checkRowLength(row, names.length, count, this.family);
-        let line = "";
-        for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + this.mapColumn(row[i]);
-        chunk += line + "\n";
-        count++;
-        if (++inChunk >= size) {
-          yield chunk;
-          chunk = "";
-          inChunk = 0;
-          this.signal.throwIfAborted();
-          this.setStatusMessage(`${count} rows sent to ${table}`);
-        }
-      }
-      if (chunk !== "") yield chunk;
-    }.call(this);
+    const size = Math.max(1, Math.floor(this.batchSize));
+    const width = names.length;
+    const line = (row: Row): string => {
+      checkRowLength(row, width, count, this.family);
+      count++;
+      let text = this.mapColumn(row[0]);
+      for (let i = 1; i < width; i++) text += "\t" + this.mapColumn(row[i]);
+      return text + "\n";
+    };
+    const batchDone = (): void => {
+      this.signal.throwIfAborted();
+      this.setStatusMessage(`${count} rows sent to ${table}`);
+    };
+    const source = this.rows();
+    const encoded = isSyncIterable(source)
+      ? syncBatches(source, size, line, batchDone)
+      : asyncBatches(source, size, line, batchDone);
     // pipeline() waits for the server's answer to the whole COPY, and on any failure destroys the copy
     // stream, which aborts the COPY on the server (the transaction is then rolled back by run()).
     await pipeline(Readable.from(encoded, { objectMode: false }), sink);
     return count;
   }
+}
+
+/** A sync iterable is read without a promise per row (for await would wrap each one). */
+function isSyncIterable(rows: AsyncIterable<Row> | Iterable<Row>): rows is Iterable<Row> {
+  return typeof (rows as Partial<Iterable<Row>>)[Symbol.iterator] === "function";
+}
+
+function* syncBatches(
+  rows: Iterable<Row>,
+  size: number,
+  line: (row: Row) => string,
+  batchDone: () => void,
+): Generator<string> {
+  let chunk = "";
+  let inChunk = 0;
+  for (const row of rows) {
+    chunk += line(row);
+    if (++inChunk >= size) {
+      yield chunk;
+      chunk = "";
+      inChunk = 0;
+      batchDone();
+    }
+  }
+  if (chunk !== "") yield chunk;
+}
+
+async function* asyncBatches(
+  rows: AsyncIterable<Row>,
+  size: number,
+  line: (row: Row) => string,
+  batchDone: () => void,
+): AsyncGenerator<string> {
+  let chunk = "";
+  let inChunk = 0;
+  for await (const row of rows) {
+    chunk += line(row);
+    if (++inChunk >= size) {
+      yield chunk;
+      chunk = "";
+      inChunk = 0;
+      batchDone();
+    }
+  }
+  if (chunk !== "") yield chunk;
 }
