@@ -124,6 +124,18 @@ describe.skipIf(URL_ === "")("luigi-ts/postgres", () => {
     expect(await count(`SELECT * FROM ${SCHEMA}.loads`)).toBe(20_000);
   });
 
+  it("two runs of one update at once, several rounds: one commits, the other rolls back (TARGET_EXISTS)", async () => {
+    for (let round = 0; round < 4; round++) {
+      const step = new Load({ day: new Date(Date.UTC(2027, 0, 1 + round)), count: 5000 });
+      const outcomes = await Promise.allSettled([step.run(), step.run()]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const lost = outcomes.find((o) => o.status === "rejected");
+      expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.TARGET_EXISTS });
+      expect(await count(`SELECT * FROM ${SCHEMA}.loads WHERE day = $1`, [step.day])).toBe(5000);
+      expect(await step.output().exists()).toBe(true);
+    }
+  });
+
   it("bulkComplete (a range step's check): the marked days among many, one query per marker table", async () => {
     const days = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)));
     const steps = days.map((d) => new Load({ day: d, count: 1 }));

@@ -1,12 +1,12 @@
 import type { PoolConnection } from "mysql2/promise";
-import { ErrorCode, StepDefinitionError } from "../../errors.js";
-import { checkRowLength, columnDefinitions, columnNames, type Column, type Row } from "../shared/columns.js";
+import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
 import { sqlName } from "../shared/sql-names.js";
 import { errno, hookClient, mysqlError, withConnection, type MySqlClient } from "./client.js";
 import { MySqlStep } from "./step.js";
 
 const NO_SUCH_TABLE = 1146;
+const TABLE_EXISTS = 1050;
 
 /**
  * Loads `rows()` into `table` with multi-row INSERTs of `batchSize` rows and marks the update, in one
@@ -50,16 +50,7 @@ export abstract class CopyToTable extends MySqlStep {
 
   /** Creates the missing table from typed columns (before the load's transaction: DDL commits in MySQL). */
   async createTable(client: MySqlClient): Promise<void> {
-    const definitions = columnDefinitions(this.columns);
-    if (definitions === undefined) {
-      throw new StepDefinitionError(
-        ErrorCode.STEP_DEFINITION,
-        `${this.family}: table ${this.table} does not exist, and columns give no types to create it ` +
-          `with: create it, give columns as [name, type] pairs, or override createTable()`,
-        { details: { family: this.family, table: this.table } },
-      );
-    }
-    await client.query(`CREATE TABLE ${this.table} (${definitions})`);
+    await client.query(createTableSql(this.family, this.table, this.columns));
   }
 
   /** Runs in the transaction before the rows (a DELETE of the day reloaded; not TRUNCATE, which commits). */
@@ -83,7 +74,11 @@ export abstract class CopyToTable extends MySqlStep {
         } catch (err) {
           if (errno(err) !== NO_SUCH_TABLE) throw err;
           action = `create ${table}`;
-          await this.createTable(hooks);
+          // Another run creating it at the same moment is as good (its load and this one's then race
+          // on the marker: one commits, the other rolls back).
+          await this.createTable(hooks).catch((e: unknown) => {
+            if (errno(e) !== TABLE_EXISTS) throw e;
+          });
         }
         action = "begin the load";
         await conn.beginTransaction();

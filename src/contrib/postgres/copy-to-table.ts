@@ -2,10 +2,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import type * as copyStreams from "pg-copy-streams";
-import { ErrorCode, StepDefinitionError } from "../../errors.js";
 import { requireOptional } from "../../loader/optional-package.js";
 import { sqlName } from "../shared/sql-names.js";
-import { checkRowLength, columnDefinitions, columnNames, type Column, type Row } from "../shared/columns.js";
+import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
 import { hookClient, postgresError, withConnection, type PostgresClient } from "./client.js";
 import { COPY_NULL, copyTextOf, escapeCopyText } from "./copy-text.js";
@@ -43,16 +42,7 @@ export abstract class CopyToTable extends PostgresStep {
 
   /** Runs in the load's transaction when the table is missing; by default CREATE TABLE from typed columns. */
   async createTable(client: PostgresClient): Promise<void> {
-    const definitions = columnDefinitions(this.columns);
-    if (definitions === undefined) {
-      throw new StepDefinitionError(
-        ErrorCode.STEP_DEFINITION,
-        `${this.family}: table ${this.table} does not exist, and columns give no types to create it ` +
-          `with: create it, give columns as [name, type] pairs, or override createTable()`,
-        { details: { family: this.family, table: this.table } },
-      );
-    }
-    await client.query(`CREATE TABLE ${this.table} (${definitions})`);
+    await client.query(createTableSql(this.family, this.table, this.columns));
   }
 
   /** Runs in the transaction before the copy (truncate, delete a day being reloaded, ...). */

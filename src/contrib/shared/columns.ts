@@ -26,8 +26,25 @@ export function columnNames(columns: readonly Column[], family: string, quote: '
   );
 }
 
+/**
+ * CopyToTable's default createTable(): `CREATE TABLE table (name TYPE, ...)` from typed columns, or the
+ * step's error saying what to do when a column has no type.
+ */
+export function createTableSql(family: string, table: string, columns: readonly Column[]): string {
+  const definitions = columnDefinitions(columns);
+  if (definitions === undefined) {
+    throw new StepDefinitionError(
+      ErrorCode.STEP_DEFINITION,
+      `${family}: table ${table} does not exist, and columns give no types to create it ` +
+        `with: create it, give columns as [name, type] pairs, or override createTable()`,
+      { details: { family, table } },
+    );
+  }
+  return `CREATE TABLE ${table} (${definitions})`;
+}
+
 /** `name TYPE, ...` for CREATE TABLE, or undefined when some column has no type. */
-export function columnDefinitions(columns: readonly Column[]): string | undefined {
+function columnDefinitions(columns: readonly Column[]): string | undefined {
   const parts: string[] = [];
   for (const column of columns) {
     if (typeof column === "string") return undefined;
