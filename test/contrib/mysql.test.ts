@@ -137,6 +137,26 @@ describe.skipIf(BASE === "")("luigi-ts/mysql", () => {
     }
   });
 
+  it("loads of several updates into one new table at once, several rounds: every load lands, the table made once", async () => {
+    for (let round = 0; round < 3; round++) {
+      class Parallel extends CopyToTable.with({ part: param.int(), round: param.int() }) {
+        table = `parallel_${round}`;
+        override connectionUrl = URL_;
+        columns = [
+          ["part", "INTEGER"],
+          ["n", "INTEGER"],
+        ] as const;
+        async *rows() {
+          for (let i = 0; i < 2000; i++) yield [this.part, i];
+        }
+      }
+      const parts = [0, 1, 2].map((part) => new Parallel({ part, round }));
+      await Promise.all(parts.map((step) => step.run()));
+      expect(await count(`SELECT * FROM ${DB}.parallel_${round}`)).toBe(6000);
+      expect(await Parallel.bulkComplete(parts)).toHaveLength(3);
+    }
+  });
+
   it("bulkComplete (a range step's check): the marked days among many, one query per marker table", async () => {
     const days = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)));
     const steps = days.map((d) => new Load({ day: d, count: 1 }));

@@ -6,9 +6,12 @@ import { requireOptional } from "../../loader/optional-package.js";
 import { sqlName } from "../shared/sql-names.js";
 import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
-import { hookClient, postgresError, withConnection, type PostgresClient } from "./client.js";
+import { hookClient, postgresError, sqlState, withConnection, type PostgresClient } from "./client.js";
 import { COPY_NULL, copyTextOf, escapeCopyText } from "./copy-text.js";
 import { PostgresStep } from "./step.js";
+
+const DUPLICATE_TABLE = "42P07";
+const UNIQUE_VIOLATION = "23505";
 
 /**
  * Loads `rows()` into `table` with COPY FROM STDIN and marks the update, in one transaction: a failure
@@ -68,7 +71,7 @@ export abstract class CopyToTable extends PostgresStep {
         ]);
         if (found.rows[0]?.found !== true) {
           action = `create ${table}`;
-          await this.createTable(hooks);
+          await this.createTableOnce(client, hooks);
         }
         action = `prepare the load of ${table}`;
         await this.initCopy(hooks);
@@ -86,6 +89,25 @@ export abstract class CopyToTable extends PostgresStep {
         throw postgresError(err, url, action);
       }
     });
+  }
+
+  /**
+   * createTable() in the load's transaction (a failed first load leaves no table), under a savepoint:
+   * when loads of other updates create the same new table at once, the first to commit wins and the
+   * others (their CREATE waited for it, then failed as a duplicate) go back to the savepoint and load
+   * into its table.
+   */
+  private async createTableOnce(client: pg.PoolClient, hooks: PostgresClient): Promise<void> {
+    await client.query("SAVEPOINT luigi_create_table");
+    try {
+      await this.createTable(hooks);
+    } catch (err) {
+      const state = sqlState(err);
+      if (state !== DUPLICATE_TABLE && state !== UNIQUE_VIOLATION) throw err;
+      await client.query("ROLLBACK TO SAVEPOINT luigi_create_table");
+      return;
+    }
+    await client.query("RELEASE SAVEPOINT luigi_create_table");
   }
 
   /** Streams the rows into one COPY; returns how many were sent. */
