@@ -76,7 +76,12 @@ export async function withRedis<T>(
   action: string,
   fn: (client: Client) => Promise<T>,
 ): Promise<T> {
-  const entry = entryFor(url);
+  let entry: ReturnType<typeof entryFor>;
+  try {
+    entry = entryFor(url); // a malformed URL throws here, its text (password and all) in the error
+  } catch (err) {
+    throw redisError(err, url, action);
+  }
   if (entry.busy++ === 0) entry.client.ref();
   try {
     return await fn(await entry.ready);

@@ -3,6 +3,8 @@
  * query option) replaced by `***`. Store URLs are never logged as they are.
  */
 export function maskUrl(url: string): string {
+  // Text that is not a URL at all could be anything, a bare password included: never shown.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return "(a setting that is not a URL)";
   return url
     .replace(/(:\/\/[^:/@]*:)[^@/]*@/, "$1***@")
     .replace(/([?&](?:password|pass|pwd)=)[^&#]*/gi, "$1***");
