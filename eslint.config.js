@@ -25,10 +25,18 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "import-x/no-cycle": "error",
       // The public surface is src/index.ts: tests and examples import it, not deep paths, except where a
-      // test exercises an internal module on purpose.
+      // test exercises an internal module on purpose; and the stores' published sub-paths.
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["luigi-ts/*"], message: "import from 'luigi-ts' only" }] },
+        {
+          patterns: [
+            {
+              group: ["luigi-ts/*", "!luigi-ts/postgres", "!luigi-ts/mysql", "!luigi-ts/redis"],
+              message:
+                "import from 'luigi-ts' or a sub-path package.json exports (luigi-ts/postgres, ...) only",
+            },
+          ],
+        },
       ],
     },
     settings: { "import-x/resolver": { node: true } },

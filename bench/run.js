@@ -75,3 +75,14 @@ const rangeOut = execFileSync(process.execPath, [path.join(here, "range-complete
   stdio: ["ignore", "pipe", "inherit"],
 });
 console.log(rangeOut.trim().split("\n").slice(0, -1).join("\n"));
+
+console.log("");
+const copyOut = execFileSync(
+  process.execPath,
+  [path.join(here, "copy-to-table.js"), quick ? "100000" : "1000000"],
+  {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
+console.log(copyOut.trim().split("\n").slice(0, -1).join("\n"));

@@ -20,6 +20,12 @@ export const ErrorCode = {
   // targets
   TARGET_NOT_FOUND: "TARGET_NOT_FOUND",
   TARGET_IO: "TARGET_IO",
+  /** Something is already at the destination of a rename that must not replace it (Luigi's FileAlreadyExists). */
+  TARGET_EXISTS: "TARGET_EXISTS",
+  /** A parent directory is missing where it is not to be created (Luigi's MissingParentDirectory). */
+  TARGET_PARENT_MISSING: "TARGET_PARENT_MISSING",
+  /** A path that must be a directory is a file (Luigi's NotADirectory). */
+  TARGET_NOT_A_DIRECTORY: "TARGET_NOT_A_DIRECTORY",
   // running steps
   STEP_FAILED: "STEP_FAILED",
   NON_RETRYABLE: "NON_RETRYABLE",
@@ -57,6 +63,9 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   /** A state change over a session cookie without the session's CSRF token (403). */
   CSRF_TOKEN: "CSRF_TOKEN",
+  // optional packages
+  /** A sub-path (`luigi-ts/postgres`, ...) needs a client library that is not installed; the message names it. */
+  PACKAGE_MISSING: "PACKAGE_MISSING",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -32,6 +32,15 @@ export {
   type WebhookEvent,
 } from "./webhook.js";
 export { upstreamFamilyConfig, UPSTREAM_SECTION } from "./upstream.js";
+export {
+  mysqlConfig,
+  MYSQL_SECTION,
+  postgresConfig,
+  POSTGRES_SECTION,
+  redisConfig,
+  REDIS_SECTION,
+  type StoreConfig,
+} from "./stores.js";
 export { stepHistoryConfig, DEFAULT_HISTORY_FILE, type StepHistoryConfig } from "./history.js";
 export { retcodeConfig, DEFAULT_RETCODES, type RetcodeConfig } from "./retcode.js";
 export { stepDefaults } from "./step.js";

@@ -8,6 +8,7 @@ import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
+import { MYSQL_SECTION, POSTGRES_SECTION, REDIS_SECTION } from "./stores.js";
 import { UPSTREAM_SECTION } from "./upstream.js";
 import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
@@ -26,6 +27,9 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   BATCH_EMAIL_SECTION,
   WEBHOOK_SECTION,
   UPSTREAM_SECTION,
+  POSTGRES_SECTION,
+  MYSQL_SECTION,
+  REDIS_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */
@@ -50,10 +54,8 @@ export const LUIGI_ONLY_SECTIONS: ReadonlySet<string> = new Set([
   "hdfs",
   "hive",
   "kubernetes",
-  "mysql",
   "OpenPai",
   "pig",
-  "postgres",
   "presto",
   "prometheus",
   "redshift",
@@ -67,4 +69,6 @@ export const LUIGI_ONLY_KEYS: Readonly<Record<string, readonly string[]>> = {
   core: ["logging_conf_file", "history-filename", "tmp-dir", "hdfs-tmp-dir", "retry-external-tasks"],
   worker: ["task_process_context"],
   scheduler: ["metrics_custom_import"],
+  // CopyToTable streams its rows to COPY: there is no local temporary file to place.
+  postgres: ["local-tmp-dir"],
 };

@@ -33,3 +33,24 @@ export function ioError(err: unknown, path: string, action: string): TargetError
 export function readError(err: unknown, path: string): TargetError {
   return isMissing(err) ? notFound(path, err) : ioError(err, path, "read");
 }
+
+/** Something is at `path` where nothing may be (a rename that must not replace, `mkdir` with raiseIfExists). */
+export function alreadyExists(path: string, action: string): TargetError {
+  return new TargetError(ErrorCode.TARGET_EXISTS, `Cannot ${action}: ${path} already exists`, {
+    details: { path, action },
+  });
+}
+
+export function parentMissing(path: string): TargetError {
+  return new TargetError(
+    ErrorCode.TARGET_PARENT_MISSING,
+    `Cannot create ${path}: its parent directory does not exist (pass parents: true to create it)`,
+    { details: { path } },
+  );
+}
+
+export function notADirectory(path: string, action: string): TargetError {
+  return new TargetError(ErrorCode.TARGET_NOT_A_DIRECTORY, `Cannot ${action}: ${path} is not a directory`, {
+    details: { path, action },
+  });
+}

@@ -1,11 +1,13 @@
-import { createReadStream, promises as fsPromises, statSync, type Dirent } from "node:fs";
-import { copyFile, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { createReadStream, promises as fsPromises, type Dirent } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, sep } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { AtomicWriteStream, randomDigits, tempPathFor, writeFileAtomic } from "./atomic.js";
-import { ioError, isMissing, notFound, readError } from "./errors.js";
+import { AtomicWriteStream, randomDigits, writeFileAtomic } from "./atomic.js";
+import { ioError, isMissing, readError } from "./errors.js";
+import { FileSystemTarget } from "./file-system-target.js";
 import { decode, encode, readStreamFor, toBuffer } from "./format.js";
+import { existsOnDisk, LocalFileSystem } from "./local-file-system.js";
 import type { FileFormat, FileTarget } from "./target.js";
 
 export interface LocalTargetOptions {
@@ -20,11 +22,13 @@ export interface LocalTargetOptions {
 }
 
 /**
- * A file on the local file system. Every write goes to `<path>-luigi-tmp-NNNNNNNNNN` in the same
- * directory (parents created), is fsynced, then renamed over `path`: readers and dependants never see
- * a partial output, even if the process dies mid-write.
+ * A file on the local file system (a FileSystemTarget over LocalFileSystem). Every write goes to
+ * `<path>-luigi-tmp-NNNNNNNNNN` in the same directory (parents created), then is renamed over `path`
+ * (fsynced first with the `fsync` option): readers and dependants never see a partial output, even if
+ * the process dies mid-write. `temporaryPath()` gives the same guarantee to a file that some other
+ * program writes.
  */
-export class LocalTarget implements FileTarget {
+export class LocalTarget extends FileSystemTarget implements FileTarget {
   readonly path: string;
   readonly format: FileFormat;
 
@@ -32,6 +36,7 @@ export class LocalTarget implements FileTarget {
   readonly fsync: boolean;
 
   constructor(path: string, opts: LocalTargetOptions = {}) {
+    super();
     this.path = path;
     this.format = opts.format ?? "text";
     this.fsync = opts.fsync ?? false;
@@ -42,19 +47,17 @@ export class LocalTarget implements FileTarget {
     return new LocalTarget(join(tmpdir(), `luigi-tmp-${randomDigits()}${opts.suffix ?? ""}`), opts);
   }
 
+  /** The local disk, shared by every LocalTarget. */
+  get fs(): LocalFileSystem {
+    return LocalFileSystem.default;
+  }
+
   /**
-   * A synchronous stat: on a local disk it answers from the inode cache in microseconds, where the async
-   * form costs a thread-pool round trip and, for a missing file, an exception (the scheduling walk checks
-   * every step once, so this is the walk's main cost).
+   * A synchronous stat (see existsOnDisk), defined here rather than inherited so that existsInBulk can
+   * tell a subclass's own exists() from this one.
    */
-  async exists(): Promise<boolean> {
-    try {
-      return statSync(this.path, { throwIfNoEntry: false }) !== undefined;
-    } catch (err) {
-      if (isMissing(err)) return false;
-      // Not "false": a permission error must not make a step look incomplete and run again.
-      throw ioError(err, this.path, "check");
-    }
+  override async exists(): Promise<boolean> {
+    return existsOnDisk(this.path);
   }
 
   /**
@@ -147,54 +150,24 @@ export class LocalTarget implements FileTarget {
   }
 
   /** Removes the file, or a directory with its content (as Luigi's `remove(recursive=True)`); no error when missing. */
-  async remove(): Promise<void> {
-    try {
-      await rm(this.path, { force: true, recursive: true });
-    } catch (err) {
-      throw ioError(err, this.path, "remove");
-    }
+  override remove(): Promise<void> {
+    return this.fs.remove(this.path);
   }
 
   /**
-   * Renames the file to `dest` (parent directories created, an existing `dest` replaced) and returns a
-   * target for it. Across file systems, where rename() cannot work, it copies atomically then removes.
+   * Renames the file to `dest` (parent directories created, an existing `dest` replaced unless
+   * `raiseIfExists`) and returns a target for it. Across file systems, where rename() cannot work, it
+   * copies atomically then removes.
    */
-  async move(dest: string): Promise<LocalTarget> {
-    try {
-      await mkdir(dirname(dest), { recursive: true });
-      await rename(this.path, dest);
-    } catch (err) {
-      if (isMissing(err) && !(await this.exists())) throw notFound(this.path, err);
-      if ((err as { code?: unknown }).code !== "EXDEV") throw ioError(err, this.path, `move to ${dest}`);
-      await this.copy(dest);
-      await this.remove();
-    }
+  async move(dest: string, opts: { raiseIfExists?: boolean } = {}): Promise<LocalTarget> {
+    await this.fs.move(this.path, dest, opts);
     return new LocalTarget(dest, { format: this.format });
   }
 
   /** Copies the stored bytes to `dest` atomically (temp file + fsync + rename) and returns a target for it. */
-  async copy(dest: string): Promise<LocalTarget> {
-    const tmp = tempPathFor(dest);
-    try {
-      await mkdir(dirname(dest), { recursive: true });
-      await copyFile(this.path, tmp);
-      const fh = await open(tmp, "r+");
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, dest);
-    } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      if (isMissing(err) && !(await this.exists())) throw notFound(this.path, err);
-      throw ioError(err, this.path, `copy to ${dest}`);
-    }
+  async copy(dest: string, opts: { raiseIfExists?: boolean } = {}): Promise<LocalTarget> {
+    await this.fs.copy(this.path, dest, opts);
     return new LocalTarget(dest, { format: this.format });
-  }
-
-  toString(): string {
-    return this.path;
   }
 }
 

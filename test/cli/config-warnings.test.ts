@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LuigiConfig } from "../../src/config/index.js";
+import { LuigiConfig, mysqlConfig, postgresConfig, redisConfig } from "../../src/config/index.js";
 import { unknownConfigEntries } from "../../src/cli/config-check.js";
 import { FIXTURES, runLuigi, workdir } from "../helpers/cli.js";
 
@@ -97,6 +97,33 @@ describe("warnings for configuration that nothing reads", () => {
       "luigi.cfg:2: [scheduler] retry_dealy: unknown key; did you mean retry_delay?",
       "luigi.cfg:6: [cors]: used by Luigi, not (yet) by luigi-ts; ignored",
     ]);
+  });
+
+  it("knows the stores' sections: Luigi's dashed marker-table is the key, local-tmp-dir Luigi's only", () => {
+    const config = LuigiConfig.fromString(
+      "[postgres]\nurl = postgresql://u:pw@db/x\nmarker-table = my_markers\nlocal-tmp-dir = /tmp\nurll = x\n",
+      "cfg",
+      "luigi.cfg",
+    );
+    expect(unknownConfigEntries(config)).toEqual([
+      "luigi.cfg:4: [postgres] local-tmp-dir: used by Luigi, not (yet) by luigi-ts; ignored",
+      "luigi.cfg:5: [postgres] urll: unknown key; did you mean url?",
+    ]);
+    expect(postgresConfig(config)).toEqual({ url: "postgresql://u:pw@db/x", marker: "my_markers" });
+    const my = LuigiConfig.fromString("[mysql]\nurl = mysql://root@db/x\n", "cfg", "my.cfg");
+    expect(unknownConfigEntries(my)).toEqual([]);
+    expect(mysqlConfig(my)).toEqual({ url: "mysql://root@db/x", marker: "table_updates" });
+    const rd = LuigiConfig.fromString(
+      "[redis]\nurl = redis://r:6379/2\nmarker-prefix = etl\n",
+      "cfg",
+      "r.cfg",
+    );
+    expect(unknownConfigEntries(rd)).toEqual([]);
+    expect(redisConfig(rd)).toEqual({ url: "redis://r:6379/2", marker: "etl" });
+    expect(postgresConfig(LuigiConfig.fromString("", "cfg", "empty.cfg"))).toEqual({
+      url: "",
+      marker: "table_updates",
+    });
   });
 
   it("reads TOML's nested tables as the dotted family they spell", () => {

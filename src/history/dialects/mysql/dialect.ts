@@ -1,5 +1,6 @@
 import { MysqlDialect } from "kysely";
-import { createPool } from "mysql2";
+import type * as mysql from "mysql2";
+import { requireOptional } from "../../../loader/optional-package.js";
 import type { ServerTarget } from "../../url.js";
 import { checkServer, serverIdentity } from "../server-check.js";
 import type { DriverErrorSink, HistoryDialect } from "../types.js";
@@ -10,6 +11,11 @@ const DEFAULT_PORT = 3306;
 export function createMysqlDialect(target: ServerTarget, onError: DriverErrorSink): HistoryDialect {
   const timeout = Number(target.options["connect_timeout"] ?? "10");
   const sslMode = (target.options["ssl_mode"] ?? target.options["sslmode"] ?? "").toLowerCase();
+  // An optional peer dependency: only a MySQL history needs it.
+  const { createPool } = requireOptional<typeof mysql>(
+    "mysql2",
+    "A MySQL/MariaDB step history ([step_history] db_connection)",
+  );
   const pool = createPool({
     host: target.host,
     port: target.port ?? DEFAULT_PORT,

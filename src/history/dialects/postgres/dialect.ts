@@ -1,5 +1,6 @@
 import { PostgresDialect } from "kysely";
-import pg from "pg";
+import type pg from "pg";
+import { requireOptional } from "../../../loader/optional-package.js";
 import type { ServerTarget } from "../../url.js";
 import { checkServer, serverIdentity } from "../server-check.js";
 import type { DriverErrorSink, HistoryDialect } from "../types.js";
@@ -25,7 +26,12 @@ function sslFrom(mode: string | undefined): boolean | { rejectUnauthorized: bool
 export function createPostgresDialect(target: ServerTarget, onError: DriverErrorSink): HistoryDialect {
   const timeout = Number(target.options["connect_timeout"] ?? "10");
   const ssl = sslFrom(target.options["sslmode"]);
-  const pool = new pg.Pool({
+  // An optional peer dependency: only a PostgreSQL history needs it.
+  const { Pool } = requireOptional<typeof pg>(
+    "pg",
+    "A PostgreSQL step history ([step_history] db_connection)",
+  );
+  const pool = new Pool({
     host: target.host,
     port: target.port ?? DEFAULT_PORT,
     database: target.database,

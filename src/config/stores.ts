@@ -1,0 +1,71 @@
+import type { LuigiConfig } from "./config.js";
+import { defineSection, key, readSection } from "./keys.js";
+
+/*
+ * The settings of the stores' sub-path exports (`luigi-ts/postgres`, ...): where to connect and what the
+ * marker is called. Config only (no flags): a URL often carries a password, and a flag would show it in
+ * `ps`. The URLs are never logged; messages show them with the password masked.
+ */
+
+/** A store's connection URL ("" = the client library's own defaults) and marker name. */
+export interface StoreConfig {
+  url: string;
+  marker: string;
+}
+
+export const POSTGRES_SECTION = defineSection({
+  name: "postgres",
+  flags: "none",
+  help: "luigi-ts/postgres: where PostgresTarget, CopyToTable and PostgresQuery connect",
+  keys: {
+    url: key.string(
+      "",
+      "postgresql://user:password@host:5432/db?sslmode=require; unset: libpq's PG* environment variables; never logged",
+      { shown: "PGHOST, PGUSER, ... as libpq" },
+    ),
+    marker_table: key.string("table_updates", "the table of markers (Luigi's marker-table)"),
+  },
+});
+
+export function postgresConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, POSTGRES_SECTION);
+  return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
+}
+
+export const MYSQL_SECTION = defineSection({
+  name: "mysql",
+  flags: "none",
+  help: "luigi-ts/mysql: where MySqlTarget, CopyToTable and MySqlQuery connect (MariaDB too)",
+  keys: {
+    url: key.string(
+      "",
+      "mysql://user:password@host:3306/db; unset: MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_PWD as the mysql client; never logged",
+      { shown: "MYSQL_HOST, ... as the mysql client" },
+    ),
+    marker_table: key.string("table_updates", "the table of markers (Luigi's marker-table)"),
+  },
+});
+
+export function mysqlConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, MYSQL_SECTION);
+  return { url: v.url.trim(), marker: v.marker_table.trim() || "table_updates" };
+}
+
+export const REDIS_SECTION = defineSection({
+  name: "redis",
+  flags: "none",
+  help: "luigi-ts/redis: where RedisTarget connects, and its keys' prefix",
+  keys: {
+    url: key.string(
+      "",
+      "redis://user:password@host:6379/0 (rediss:// for TLS); unset: REDIS_URL, else redis://localhost:6379; never logged",
+      { shown: "REDIS_URL, else redis://localhost:6379" },
+    ),
+    marker_prefix: key.string("luigi", "marker keys are <prefix>:<update id> (Luigi's marker-prefix)"),
+  },
+});
+
+export function redisConfig(cfg: LuigiConfig): StoreConfig {
+  const v = readSection(cfg, REDIS_SECTION);
+  return { url: v.url.trim(), marker: v.marker_prefix.trim() || "luigi" };
+}
