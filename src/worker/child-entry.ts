@@ -59,7 +59,9 @@ async function runRequest(request: ChildRequest): Promise<void> {
       abort,
       0,
     );
-  const outcome = request.captured ? await runCaptured(NOTES_ON_STDERR, run, false) : await run();
+  const outcome = request.captured
+    ? await runCaptured(NOTES_ON_STDERR, run, { tap: false, alone: true })
+    : await run();
   if (outcome.kind === "done")
     await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
   else if (outcome.kind === "failed") {

@@ -11,7 +11,13 @@ import { mapConcurrent } from "./concurrency.js";
 import { InlineExecutor, type RunOutcome } from "./execute.js";
 import type { WorkerHistory } from "./history.js";
 import { createStepLogger } from "../log/step-logger.js";
-import { outsideCapture, runCaptured, StepCapture, type CaptureSettings } from "./log-capture.js";
+import {
+  mayRunAlone,
+  outsideCapture,
+  runCaptured,
+  StepCapture,
+  type CaptureSettings,
+} from "./log-capture.js";
 import type { LogShipper } from "./log-shipper.js";
 import type { ProcessExecutor } from "./process-executor.js";
 import { foldStack } from "./stack.js";
@@ -118,8 +124,11 @@ export class StepRunner {
       child
         ? child.execute(step, reporter, entry.abort, timeout, capture)
         : this.inline.execute(step, reporter, entry.abort, timeout);
-    // Inline, what the step prints is told apart from the other runs' by its async context.
-    let outcome: RunOutcome = capture && !child ? await runCaptured(capture, execute) : await execute();
+    // Inline, what the step prints is told apart from the other runs' by its async context (log-capture.ts).
+    let outcome: RunOutcome =
+      capture && !child
+        ? await runCaptured(capture, execute, { alone: mayRunAlone(opts.processes) })
+        : await execute();
     if (outcome.kind === "done" && opts.checkCompleteOnRun && !(await step.complete())) {
       const message = `${label} finished but is not complete (check_complete_on_run)`;
       outcome = failure(message, outcome.seconds, outcome.attempts);
