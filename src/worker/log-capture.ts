@@ -4,9 +4,10 @@
  * is masked (src/log/redact.ts), recorded in that run's log, and printed as before (masked).
  *
  * Which run a write comes from: when several steps may run at once in one process, AsyncLocalStorage
- * tells, since everything a run does, its awaits and timers included, carries the capture it was started
- * in. An AsyncLocalStorage in use makes every promise the process creates carry it, though, which cost a
- * worker running trivial steps a tenth of its throughput; so when a run is the only one that can go on
+ * tells, since everything a step's code does, its awaits and timers included, carries the capture it was
+ * started in. An AsyncLocalStorage in use makes every promise the process creates carry it, though
+ * (which cost a worker running trivial steps a tenth of its throughput): so it is on only while some
+ * step's own code runs (not the worker's calls around it), and when a run is the only one that can go on
  * in the process (one worker, one process: the usual `luigi` run) it is the capture of every write made
  * while it runs, and the storage stays off. What a step prints after its run ended (an inline step that
  * timed out but never yielded) is printed, masked, and no longer recorded; in the sole mode, output of
@@ -65,16 +66,16 @@ export function mayRunAlone(processes: number): boolean {
 }
 
 /**
- * Runs `fn` with its writes (and its notes) going to `target`; `tap` false leaves the streams alone.
- * `alone`: nothing else can run in this process meanwhile (mayRunAlone); the run then goes without the
- * storage when no other capture is going on.
+ * Runs `fn` (a step's own code) with its writes going to `target`. `alone`: nothing else can run in
+ * this process meanwhile (mayRunAlone); the run then goes without the storage when no other capture is
+ * going on.
  */
 export async function runCaptured<T>(
   target: CaptureTarget,
   fn: () => Promise<T>,
-  options: { tap?: boolean; alone?: boolean } = {},
+  options: { alone?: boolean } = {},
 ): Promise<T> {
-  if (options.tap ?? true) installTaps();
+  installTaps();
   const withoutStorage = options.alone === true && active === 0;
   active++;
   try {
@@ -96,11 +97,6 @@ export function outsideCapture<T>(fn: () => T): T {
   } finally {
     outside--;
   }
-}
-
-/** Adds text to the running step's log, if a capture is on (see CaptureTarget.note). */
-export function noteInStepLog(text: string): void {
-  current()?.note(text);
 }
 
 /** Writes to stdout or stderr past the tap (a child process's output, already recorded). */

@@ -174,6 +174,18 @@ describe("captured step logs with a luigi-ts luigid", () => {
     expect(run.logs[0]?.text).toBe(log.text);
   }, 60_000);
 
+  it("keeps a retried attempt's error in the log, inline and in a child process", async () => {
+    for (const isolation of ["inline", "process"]) {
+      const result = await luigi(["Flaky", "--tag", isolation, "--worker-isolation", isolation]);
+      expect(result.code, isolation).toBe(0);
+      const id = await stepIdOf(env.daemon.url, `Flaky(tag=${isolation})`);
+      const log = (await stepLog(env.daemon.url, id)) as StepLogAnswer;
+      expect(log.text, isolation).toMatch(
+        /^try 1\nattempt 1 of 2 failed: Error: first try fails\n\s+at Flaky\.run [^\n]*\n[\s\S]*retrying in 0\.1 s\ntry 2\n$/,
+      );
+    }
+  }, 60_000);
+
   it("tells apart the logs of steps running at once in one worker (--workers 2)", async () => {
     for (const topic of ["r1", "r2", "r3"]) {
       const result = await luigi(["Conversation", "--topic", topic, "--workers", "2"]);
