@@ -42,7 +42,8 @@ const out = outRoot === undefined ? path.join(dir, "out") : tempDir("luigi-ts-be
 if (outRoot === undefined) mkdirSync(out);
 const outputs = statfsSync(out).type === TMPFS_MAGIC ? "tmpfs" : "disk";
 const cfg = path.join(dir, "worker.cfg");
-writeFileSync(cfg, WORKER_CFG);
+// BENCH_WORKER_CONFIG: more [worker] lines (bench/log-capture.js turns log capture off with it).
+writeFileSync(cfg, WORKER_CFG + (process.env.BENCH_WORKER_CONFIG ?? ""));
 // Profiling: BENCH_LUIGID_NODE_ARGS / BENCH_WORKER_NODE_ARGS (node options, e.g. "--cpu-prof"),
 // BENCH_WORKER_ARGS (luigi flags, e.g. "--log-format json"), BENCH_KEEP=1 (keep the directory).
 // BENCH_LUIGID_CONFIG: luigid's configuration text (bench/history.js turns the step history on).
@@ -69,8 +70,9 @@ const args = [
   ...nodeArgsFrom("BENCH_WORKER_NODE_ARGS"),
   LUIGI_BIN,
   "--module",
-  path.join(ROOT, "bench/pipelines/trivial.ts"),
-  "Trivial",
+  // BENCH_PIPELINE=module.ts:Family: another DAG of the same shape (leaf-<i>.txt outputs).
+  path.join(ROOT, (process.env.BENCH_PIPELINE ?? "bench/pipelines/trivial.ts:Trivial").split(":")[0]),
+  (process.env.BENCH_PIPELINE ?? "bench/pipelines/trivial.ts:Trivial").split(":")[1],
   "--n",
   String(n),
   "--scheduler-url",

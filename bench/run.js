@@ -6,6 +6,7 @@ import { luigidSection } from "./luigid-section.js";
 import { visualiserSection } from "./visualiser-section.js";
 import { historySection } from "./history.js";
 import { authSection } from "./luigid-auth-section.js";
+import { logCaptureSection } from "./log-capture.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.BENCH_REPEATS ?? "3");
@@ -68,6 +69,7 @@ luigidSection({ repeats, quick });
 authSection({ repeats, quick });
 visualiserSection({ repeats, quick });
 historySection({ repeats, quick });
+logCaptureSection({ repeats, quick });
 
 console.log("");
 const rangeOut = execFileSync(process.execPath, [path.join(here, "range-complete.js")], {

@@ -19,7 +19,7 @@ import type { Step } from "../step/step.js";
 import { summarize } from "../worker/summary.js";
 import { Worker } from "../worker/worker.js";
 import { ChildProcessExecutor } from "../worker/child-executor.js";
-import { outsideCapture } from "../worker/log-capture.js";
+import { uncapturedStream } from "../worker/log-capture.js";
 import { installFlags, isUsageError, rootStep } from "./command-line.js";
 import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
@@ -91,18 +91,19 @@ export async function main(
       }
     }
 
+    // The progress line and the worker's log lines are never part of a step's captured log.
     const progress =
-      io.stderr.isTTY && core.logFormat !== "json" ? new ProgressLine(io.stderr as never) : undefined;
-    // The worker's own lines (and the progress line) are never part of a step's captured log, even when
-    // written while a step runs.
+      io.stderr.isTTY && core.logFormat !== "json"
+        ? new ProgressLine(uncapturedStream(io.stderr))
+        : undefined;
     const logStream = progress
       ? new Writable({
           write(chunk: Buffer | string, _enc, done) {
-            outsideCapture(() => progress.writeAbove(chunk.toString()));
+            progress.writeAbove(chunk.toString());
             done();
           },
         })
-      : (io.stderr as NodeJS.WritableStream);
+      : uncapturedStream(io.stderr);
     const explicitLevel =
       parsed.core.log_level !== undefined || config.get("core", "log_level") !== undefined;
     const logger = createLogger({
@@ -140,7 +141,7 @@ export async function main(
       logger,
       notifier,
       processExecutor,
-      onProgress: progress ? (p) => outsideCapture(() => progress.update(p)) : undefined,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
     });
     const signals = installStopSignals({
       target: worker,

@@ -12,12 +12,14 @@ import { stepFromWire } from "../step/rebuild.js";
 import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { InlineExecutor } from "./execute.js";
-import { runCaptured, type CaptureTarget } from "./log-capture.js";
+import { InlineExecutor, type RunCapture } from "./execute.js";
 
-/** Under capture, the notes for the run's log are printed: the worker reads them from this stderr. */
-const NOTES_ON_STDERR: CaptureTarget = {
-  take: (text) => text,
+/**
+ * Under capture, the notes for the run's log (a failed attempt before a retry) are printed on stderr,
+ * where the worker reads the rest of the step's output; the step's own code needs no capture here.
+ */
+const NOTES_ON_STDERR: RunCapture = {
+  around: (fn) => fn(),
   note: (text) => void process.stderr.write(text),
 };
 
@@ -42,24 +44,23 @@ async function runRequest(request: ChildRequest): Promise<void> {
     process.on(signal, () => abort.abort(new Error(`interrupted by ${signal}`)));
   }
   let logger: Logger | undefined;
-  const run = (): ReturnType<InlineExecutor["execute"]> =>
-    new InlineExecutor().execute(
-      step,
-      {
-        signal: abort.signal,
-        // On stderr, which the worker captures (or shows) as the rest of the step's output.
-        get logger(): Logger {
-          return (logger ??= createLogger());
-        },
-        setStatusMessage: (message) => void send({ type: "status", message }),
-        setProgressPercentage: (percent) => void send({ type: "progress", percent }),
-        setTrackingUrl: (url) => void send({ type: "tracking", url }),
-        decreaseRunningResources: (resources) => void send({ type: "decrease", resources }),
+  const outcome = await new InlineExecutor().execute(
+    step,
+    {
+      signal: abort.signal,
+      // On stderr, which the worker captures (or shows) as the rest of the step's output.
+      get logger(): Logger {
+        return (logger ??= createLogger());
       },
-      abort,
-      0,
-    );
-  const outcome = request.captured ? await runCaptured(NOTES_ON_STDERR, run, false) : await run();
+      setStatusMessage: (message) => void send({ type: "status", message }),
+      setProgressPercentage: (percent) => void send({ type: "progress", percent }),
+      setTrackingUrl: (url) => void send({ type: "tracking", url }),
+      decreaseRunningResources: (resources) => void send({ type: "decrease", resources }),
+    },
+    abort,
+    0,
+    request.captured ? NOTES_ON_STDERR : undefined,
+  );
   if (outcome.kind === "done")
     await send({ type: "done", seconds: outcome.seconds, attempts: outcome.attempts });
   else if (outcome.kind === "failed") {

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describeThrown, NonRetryableError, StepTimeoutError } from "../errors.js";
 import { isStep, type Step, type StepReporter } from "../step/step.js";
 import { flatten, mapStructure, type Structure } from "../step/structure.js";
-import { noteInStepLog } from "./log-capture.js";
 import { resolveRetry, retryDelay } from "./retry.js";
 import { foldStack } from "./stack.js";
 
@@ -20,6 +19,16 @@ export type RunOutcome =
       error?: unknown;
     }
   | { kind: "suspended"; newDeps: Step[]; seconds: number };
+
+/**
+ * How a run is captured (log capture on): `around` runs the step's own code inside the run's capture
+ * (only that code: the capture's AsyncLocalStorage costs every promise made meanwhile, see
+ * log-capture.ts), and `note` adds text to the run's log (a failed attempt's error before a retry).
+ */
+export interface RunCapture {
+  around<T>(fn: () => Promise<T>): Promise<T>;
+  note(text: string): void;
+}
 
 type AnyGenerator = AsyncGenerator<unknown, void, unknown> | Generator<unknown, void, unknown>;
 
@@ -50,6 +59,7 @@ export class InlineExecutor {
     reporter: StepReporter,
     abort: AbortController,
     timeoutSeconds: number,
+    capture?: RunCapture,
   ): Promise<RunOutcome> {
     const started = performance.now();
     let policy: ReturnType<typeof resolveRetry>;
@@ -62,7 +72,7 @@ export class InlineExecutor {
     let attempt = 1;
     for (;;) {
       try {
-        const result = await withTimeout(this.attempt(step, reporter), timeoutSeconds, abort, step);
+        const result = await withTimeout(this.attempt(step, reporter, capture), timeoutSeconds, abort, step);
         const seconds = (performance.now() - started) / 1000;
         if (result.kind === "suspended") return { kind: "suspended", newDeps: result.newDeps, seconds };
         return { kind: "done", expl: undefined, seconds, attempts: attempt };
@@ -77,7 +87,7 @@ export class InlineExecutor {
         }
         attempt += 1;
         const wait = retryDelay(policy, attempt);
-        noteInStepLog(
+        capture?.note(
           `attempt ${attempt - 1} of ${policy.attempts} failed: ${foldStack(describeThrown(err).stack)}\nretrying in ${wait.toFixed(1)} s\n`,
         );
         reporter.setStatusMessage(
@@ -108,25 +118,31 @@ export class InlineExecutor {
   private async attempt(
     step: Step,
     reporter: StepReporter,
+    capture: RunCapture | undefined,
   ): Promise<{ kind: "done" } | { kind: "suspended"; newDeps: Step[] }> {
     step.attachReporter(reporter);
     try {
-      const paused = this.suspended.get(step.id);
-      if (paused) {
-        // Handed out again does not mean its dynamic dependencies are done (a scheduler that lost them,
-        // or another worker's stale claim): resume only once they are complete, else wait for them again.
-        const missing = await incomplete(paused.yielded);
-        if (missing.length > 0) return { kind: "suspended", newDeps: missing };
-        this.suspended.delete(step.id);
-        return await this.drive(step, paused.generator, outputsOf(paused.yielded));
-      }
-      const result: unknown = step.run();
-      if (isGenerator(result)) return await this.drive(step, result, undefined);
-      await result;
-      return { kind: "done" };
+      return capture ? await capture.around(() => this.runOnce(step)) : await this.runOnce(step);
     } finally {
       step.attachReporter(undefined);
     }
+  }
+
+  /** The step's own code: run(), or the resumption of its paused generator. */
+  private async runOnce(step: Step): Promise<{ kind: "done" } | { kind: "suspended"; newDeps: Step[] }> {
+    const paused = this.suspended.get(step.id);
+    if (paused) {
+      // Handed out again does not mean its dynamic dependencies are done (a scheduler that lost them,
+      // or another worker's stale claim): resume only once they are complete, else wait for them again.
+      const missing = await incomplete(paused.yielded);
+      if (missing.length > 0) return { kind: "suspended", newDeps: missing };
+      this.suspended.delete(step.id);
+      return await this.drive(step, paused.generator, outputsOf(paused.yielded));
+    }
+    const result: unknown = step.run();
+    if (isGenerator(result)) return await this.drive(step, result, undefined);
+    await result;
+    return { kind: "done" };
   }
 
   /** Advances a run() generator until it finishes or yields requirements that are not complete yet. */

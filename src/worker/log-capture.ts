@@ -1,15 +1,20 @@
 /**
- * Capturing what a step prints while it runs. Several steps may run at once in one process, so a write
- * is attributed to the step whose run it comes from by AsyncLocalStorage: the worker enters a capture
- * for each run (runCaptured), and everything the run does, its awaits and timers included, carries it.
- * process.stdout and process.stderr get a tap, installed once and only when a capture starts: a write
- * outside any capture goes straight through; one inside is masked (log-redact.ts), recorded in that
- * run's log, and printed as before (masked).
+ * Capturing what a step prints while it runs. process.stdout and process.stderr get a tap, installed
+ * once and only when a capture starts: a write outside any capture goes straight through; one inside
+ * is masked (src/log/redact.ts), recorded in that run's log, and printed as before (masked).
  *
- * What a step prints after its run ended (an inline step that timed out but never yielded) is printed,
- * masked, and no longer recorded.
+ * Which run a write comes from: when several steps may run at once in one process, AsyncLocalStorage
+ * tells, since everything a step's code does, its awaits and timers included, carries the capture it was
+ * started in. An AsyncLocalStorage in use makes every promise the process creates carry it, though
+ * (which cost a worker running trivial steps a tenth of its throughput): so it is on only while some
+ * step's own code runs (not the worker's calls around it), and when a run is the only one that can go on
+ * in the process (one worker, one process: the usual `luigi` run) it is the capture of every write made
+ * while it runs, and the storage stays off. What a step prints after its run ended (an inline step that
+ * timed out but never yielded) is printed, masked, and no longer recorded; in the sole mode, output of
+ * work a step left running in the background may be recorded in the next step's log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Writable } from "node:stream";
 import { BoundedLog } from "../log/step-log.js";
 import type { Step } from "../step/step.js";
 import { Redactor, type RedactRules } from "../log/redact.js";
@@ -28,20 +33,70 @@ const storage = new AsyncLocalStorage<CaptureTarget>();
 type RawWrite = (this: NodeJS.WriteStream, ...args: unknown[]) => boolean;
 const originals = new Map<NodeJS.WriteStream, RawWrite>();
 
-/** Runs `fn` with its writes (and its notes) going to `target`; `tap` false leaves the streams alone. */
-export function runCaptured<T>(target: CaptureTarget, fn: () => T, tap = true): T {
-  if (tap) installTaps();
-  return storage.run(target, fn);
+/** Captures going on, of either kind; the storage is disabled whenever none is. */
+let active = 0;
+/** The capture of a run started alone (see runCaptured): it takes the writes no stored capture claims. */
+let sole: CaptureTarget | undefined;
+/** Inside outsideCapture(): nothing is recorded. */
+let outside = 0;
+/** Workers capturing in this process now (see workerCapturing). */
+let workers = 0;
+
+/** The capture a write made now belongs to, if any. */
+function current(): CaptureTarget | undefined {
+  return outside > 0 ? undefined : (storage.getStore() ?? sole);
 }
 
-/** Runs `fn` outside any capture: what it writes, and what it schedules, is not recorded. */
+/**
+ * Counts a capturing worker while it runs (the returned function ends it): a run may skip the storage
+ * only while one worker, running one step at a time, is all there is.
+ */
+export function workerCapturing(): () => void {
+  workers++;
+  let ended = false;
+  return () => {
+    if (!ended) workers--;
+    ended = true;
+  };
+}
+
+/** Whether a worker allowed `processes` steps at once may run its next step without the storage. */
+export function mayRunAlone(processes: number): boolean {
+  return processes <= 1 && workers <= 1;
+}
+
+/**
+ * Runs `fn` (a step's own code) with its writes going to `target`. `alone`: nothing else can run in
+ * this process meanwhile (mayRunAlone); the run then goes without the storage when no other capture is
+ * going on.
+ */
+export async function runCaptured<T>(
+  target: CaptureTarget,
+  fn: () => Promise<T>,
+  options: { alone?: boolean } = {},
+): Promise<T> {
+  installTaps();
+  const withoutStorage = options.alone === true && active === 0;
+  active++;
+  try {
+    if (!withoutStorage) return await storage.run(target, fn);
+    sole = target;
+    return await fn();
+  } finally {
+    if (withoutStorage) sole = undefined;
+    // Off while nothing is captured: promises made between runs (the worker's own calls) cost nothing.
+    if (--active === 0) storage.disable();
+  }
+}
+
+/** Runs `fn` outside any capture: what it writes (and, with the storage, what it schedules) is not recorded. */
 export function outsideCapture<T>(fn: () => T): T {
-  return storage.exit(fn);
-}
-
-/** Adds text to the running step's log, if a capture is on (see CaptureTarget.note). */
-export function noteInStepLog(text: string): void {
-  storage.getStore()?.note(text);
+  outside++;
+  try {
+    return storage.exit(fn);
+  } finally {
+    outside--;
+  }
 }
 
 /** Writes to stdout or stderr past the tap (a child process's output, already recorded). */
@@ -51,6 +106,26 @@ export function writeUncaptured(stream: NodeJS.WriteStream, text: string): void 
   else stream.write(text);
 }
 
+/**
+ * A stream that writes to `out` past the tap: what the worker itself prints there (its log lines, the
+ * progress line) is never part of a step's log, however it was scheduled.
+ */
+export function uncapturedStream(out: NodeJS.WritableStream & { columns?: number }): Writable & {
+  columns?: number;
+} {
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      const text = chunk.toString();
+      const write = originals.get(out as NodeJS.WriteStream);
+      if (write) write.call(out as NodeJS.WriteStream, text);
+      else out.write(text);
+      done();
+    },
+  });
+  Object.defineProperty(stream, "columns", { get: () => out.columns });
+  return stream;
+}
+
 function installTaps(): void {
   for (const stream of [process.stdout, process.stderr]) {
     if (originals.has(stream)) continue;
@@ -58,7 +133,7 @@ function installTaps(): void {
     const original = stream.write as unknown as RawWrite;
     originals.set(stream, original);
     const tapped = function (this: NodeJS.WriteStream, ...args: unknown[]): boolean {
-      const target = storage.getStore();
+      const target = current();
       const call = (): boolean => original.apply(this, args);
       if (target === undefined) return call();
       const [chunk, encoding, callback] = args;

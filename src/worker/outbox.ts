@@ -38,6 +38,11 @@ export class Outbox {
     readonly beforeOutcomes: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
+  /** Outcomes waiting to be sent. */
+  get queued(): number {
+    return this.outcomes.length;
+  }
+
   /** Queues a registration of the walk; sends the batch when it is full. */
   async register(task: TaskReport): Promise<void> {
     this.registrations.push(task);

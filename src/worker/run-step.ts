@@ -8,10 +8,16 @@ import type { StepNotices } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
 import type { Step, StepReporter } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
-import { InlineExecutor, type RunOutcome } from "./execute.js";
+import { InlineExecutor, type RunCapture, type RunOutcome } from "./execute.js";
 import type { WorkerHistory } from "./history.js";
 import { createStepLogger } from "../log/step-logger.js";
-import { outsideCapture, runCaptured, StepCapture, type CaptureSettings } from "./log-capture.js";
+import {
+  mayRunAlone,
+  outsideCapture,
+  runCaptured,
+  StepCapture,
+  type CaptureSettings,
+} from "./log-capture.js";
 import type { LogShipper } from "./log-shipper.js";
 import type { ProcessExecutor } from "./process-executor.js";
 import { foldStack } from "./stack.js";
@@ -114,12 +120,15 @@ export class StepRunner {
     const reporter = this.reporterFor(step, entry, capture);
     const timeout = step.workerTimeout ?? opts.timeout;
     const child = this.childProcessFor(step, timeout);
-    const execute = (): Promise<RunOutcome> =>
-      child
-        ? child.execute(step, reporter, entry.abort, timeout, capture)
-        : this.inline.execute(step, reporter, entry.abort, timeout);
-    // Inline, what the step prints is told apart from the other runs' by its async context.
-    let outcome: RunOutcome = capture && !child ? await runCaptured(capture, execute) : await execute();
+    // Inline, what the step's own code prints is told apart from the other runs' by its async context
+    // (log-capture.ts); a child process's output is its own.
+    const around: RunCapture | undefined = capture && {
+      around: (fn) => runCaptured(capture, fn, { alone: mayRunAlone(opts.processes) }),
+      note: (text) => capture.note(text),
+    };
+    let outcome: RunOutcome = child
+      ? await child.execute(step, reporter, entry.abort, timeout, capture)
+      : await this.inline.execute(step, reporter, entry.abort, timeout, around);
     if (outcome.kind === "done" && opts.checkCompleteOnRun && !(await step.complete())) {
       const message = `${label} finished but is not complete (check_complete_on_run)`;
       outcome = failure(message, outcome.seconds, outcome.attempts);

@@ -19,6 +19,7 @@ import { WorkerHistory } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
 import { keepsAlive } from "./keep-alive.js";
 import { parseRedactRules } from "../log/redact.js";
+import { workerCapturing } from "./log-capture.js";
 import { LogShipper } from "./log-shipper.js";
 import { Outbox } from "./outbox.js";
 import { Pinger } from "./pinger.js";
@@ -57,6 +58,8 @@ export class Worker {
   /** Steps handed out by the last `get_works`, not started yet. */
   private handed: GetWorkResponse[] = [];
   private phasingOut = false;
+  /** Runs of this worker that ended (see run(): a run ending during a request means asking again). */
+  private runsEnded = 0;
   /** Wakes the run loop when it waits for running steps or sleeps between polls (interrupt()). */
   private wake: AbortController = new AbortController();
 
@@ -193,6 +196,7 @@ export class Worker {
       ? { ...this.identity.info, assistant: true, step_families: describeFamilies() }
       : this.identity.info;
     await this.scheduler.addWorker({ worker: this.id, info });
+    const capturing = this.opts.logCapture ? workerCapturing() : undefined;
     this.pinger.start();
     this.triggered?.start();
     let idleSince: number | undefined;
@@ -209,6 +213,7 @@ export class Worker {
           continue;
         }
         if (this.phasingOut) break;
+        const endedBefore = this.runsEnded;
         const replies = await this.getWork();
         const reply = replies.at(-1) as GetWorkResponse;
         if (reply.worker_state === "disabled") {
@@ -233,6 +238,9 @@ export class Worker {
           await this.waitForAnyRun();
           continue;
         }
+        // A run ended while the request was on its way: the answer did not see its outcome (still queued,
+        // or sent after the request), which may have made the next steps ready. Ask again before giving up.
+        if (this.runsEnded !== endedBefore || this.outbox.queued > 0) continue;
         if (othersRunMine && !this.phasingOut) {
           // Another worker runs a step this one needs: wait for it instead of giving up (luigi-ts; Luigi
           // exits unless keep_alive), then go on with what depends on it. Also when nothing else is
@@ -251,6 +259,7 @@ export class Worker {
       for (const reply of this.handed.splice(0)) await this.refuse(reply).catch(() => undefined);
       await this.logs.flush();
       this.logs.stop();
+      capturing?.();
       await this.outbox
         .flush()
         .catch((err: unknown) =>
@@ -415,6 +424,7 @@ export class Worker {
       )
       .finally(() => {
         this.running.delete(id);
+        this.runsEnded++;
         this.emitProgress();
       });
     this.running.set(id, entry);

@@ -174,6 +174,44 @@ describe("captured step logs with a luigi-ts luigid", () => {
     expect(run.logs[0]?.text).toBe(log.text);
   }, 60_000);
 
+  it("keeps a retried attempt's error in the log, inline and in a child process", async () => {
+    for (const isolation of ["inline", "process"]) {
+      const result = await luigi(["Flaky", "--tag", isolation, "--worker-isolation", isolation]);
+      expect(result.code, isolation).toBe(0);
+      const id = await stepIdOf(env.daemon.url, `Flaky(tag=${isolation})`);
+      const log = (await stepLog(env.daemon.url, id)) as StepLogAnswer;
+      expect(log.text, isolation).toMatch(
+        /^try 1\nattempt 1 of 2 failed: Error: first try fails\n\s+at Flaky\.run [^\n]*\n[\s\S]*retrying in 0\.1 s\ntry 2\n$/,
+      );
+    }
+  }, 60_000);
+
+  it("tells apart the logs of steps running at once in one worker (--workers 2)", async () => {
+    for (const topic of ["r1", "r2", "r3"]) {
+      const result = await luigi(["Conversation", "--topic", topic, "--workers", "2"]);
+      expect(result.code).toBe(0);
+      // They did run at once: their lines interleave in what luigi printed.
+      const order = [...result.stdout.matchAll(new RegExp(`(alice|bob)-${topic} says`, "g"))].map(
+        (m) => m[1],
+      );
+      expect(order.slice(0, 40).includes("bob") && order.slice(0, 40).includes("alice"), topic).toBe(true);
+      for (const [who, other] of [
+        ["alice", "bob"],
+        ["bob", "alice"],
+      ]) {
+        const id = await stepIdOf(env.daemon.url, `Talker(who=${who}-${topic})`);
+        const log = (await stepLog(env.daemon.url, id)) as StepLogAnswer;
+        const lines = log.text.split("\n").filter(Boolean);
+        expect(
+          lines.filter((l) => l.includes(" says ")),
+          `${who} ${topic}`,
+        ).toEqual(Array.from({ length: 40 }, (_, i) => `${who}-${topic} says ${i}`));
+        expect(log.text).toMatch(new RegExp(`INFO: ${who}-${topic} is done`));
+        expect(log.text).not.toContain(`${other}-${topic}`);
+      }
+    }
+  }, 90_000);
+
   it("keeps the log up to a worker's SIGKILL, complete as it is once the run is given up", async () => {
     for (const round of [1, 2]) {
       const tag = `kill${round}`;

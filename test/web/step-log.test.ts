@@ -25,21 +25,24 @@ function poll<T>(probe: () => T | Promise<T>, timeout = 15_000) {
   return expect.poll(probe, { timeout, interval: 100 });
 }
 
-/** What the tests read and set of the log's element (typed here: the tests' TypeScript has no DOM lib). */
-interface ScrollBox {
-  scrollHeight: number;
-  clientHeight: number;
-  scrollTop: number;
-  dispatchEvent(event: Event): boolean;
+/** The pre's scroll position: how far from its end the reader is, and whether it can scroll at all. */
+// Script text: this file is type-checked without the DOM's types (see page-probes.ts).
+const LOG_BOX = `document.querySelector('[data-testid="step-log"]')`;
+
+async function scrollState(page: Page): Promise<{ fromEnd: number; scrollable: boolean; top: number }> {
+  return page.evaluate(`(() => {
+    const el = ${LOG_BOX};
+    return { fromEnd: el.scrollHeight - el.clientHeight - el.scrollTop, scrollable: el.scrollHeight > el.clientHeight + 50, top: el.scrollTop };
+  })()`);
 }
 
-/** The pre's scroll position: how far from its end the reader is, and whether it can scroll at all. */
-async function scrollState(page: Page): Promise<{ fromEnd: number; scrollable: boolean; top: number }> {
-  return page.locator('[data-testid="step-log"]').evaluate((el: ScrollBox) => ({
-    fromEnd: el.scrollHeight - el.clientHeight - el.scrollTop,
-    scrollable: el.scrollHeight > el.clientHeight + 50,
-    top: el.scrollTop,
-  }));
+/** Scrolls the log box to its top or its end, as a reader would. */
+async function scrollLog(page: Page, where: "top" | "end"): Promise<void> {
+  await page.evaluate(`(() => {
+    const el = ${LOG_BOX};
+    el.scrollTop = ${where === "top" ? "0" : "el.scrollHeight"};
+    el.dispatchEvent(new Event("scroll"));
+  })()`);
 }
 
 const lastTick = async (page: Page): Promise<number> => {
@@ -128,18 +131,12 @@ describe.skipIf(SKIP !== null)("the step log in the visualiser (Chromium, real l
     await page.screenshot({ path: path.join(shots, "01-live-tail.png") });
 
     // The reader scrolls up to read: new lines do not pull the view back down.
-    await log.evaluate((el: ScrollBox) => {
-      el.scrollTop = 0;
-      el.dispatchEvent(new Event("scroll"));
-    });
+    await scrollLog(page, "top");
     const whileUp = await lastTick(page);
     await poll(() => lastTick(page)).toBeGreaterThan(whileUp + 15);
     expect((await scrollState(page)).top).toBeLessThan(5);
     // Back at the end: it follows again.
-    await log.evaluate((el: ScrollBox) => {
-      el.scrollTop = el.scrollHeight;
-      el.dispatchEvent(new Event("scroll"));
-    });
+    await scrollLog(page, "end");
     const atEnd = await lastTick(page);
     await poll(() => lastTick(page)).toBeGreaterThan(atEnd + 10);
     expect((await scrollState(page)).fromEnd).toBeLessThan(30);
