@@ -121,7 +121,11 @@ export abstract class CopyToTable extends PostgresStep {
     let count = 0;
     const size = Math.max(1, Math.floor(this.batchSize));
     const width = names.length;
+    // The step's timeout (or luigi's shutdown) aborts the signal: stop at the next row, and abort the
+    // COPY even while the server is still answering.
+    const signal = this.signal;
     const line = (row: Row): string => {
+      if (signal.aborted) signal.throwIfAborted();
       checkRowLength(row, width, count, this.family);
       count++;
       let text = this.mapColumn(row[0]);
@@ -129,7 +133,6 @@ export abstract class CopyToTable extends PostgresStep {
       return text + "\n";
     };
     const batchDone = (): void => {
-      this.signal.throwIfAborted();
       this.setStatusMessage(`${count} rows sent to ${table}`);
     };
     const source = this.rows();
@@ -138,7 +141,7 @@ export abstract class CopyToTable extends PostgresStep {
       : asyncBatches(source, size, line, batchDone);
     // pipeline() waits for the server's answer to the whole COPY, and on any failure destroys the copy
     // stream, which aborts the COPY on the server (the transaction is then rolled back by run()).
-    await pipeline(Readable.from(encoded, { objectMode: false }), sink);
+    await pipeline(Readable.from(encoded, { objectMode: false }), sink, { signal });
     return count;
   }
 }
