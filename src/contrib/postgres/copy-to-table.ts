@@ -6,7 +6,8 @@ import { requireOptional } from "../../loader/optional-package.js";
 import { sqlName } from "../shared/sql-names.js";
 import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
-import { hookClient, postgresError, sqlState, withConnection, type PostgresClient } from "./client.js";
+import { hookClient, postgresError, sqlState, withConnection } from "./client.js";
+import type { PostgresClient } from "./hook-client.js";
 import { COPY_NULL, copyTextOf, escapeCopyText } from "./copy-text.js";
 import { PostgresStep } from "./step.js";
 
