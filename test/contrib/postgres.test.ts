@@ -168,6 +168,30 @@ describe.skipIf(URL_ === "")("luigi-ts/postgres", () => {
     );
   });
 
+  it("the step's timeout stops a load that is still reading rows: nothing loaded, nothing marked", async () => {
+    class Slow extends CopyToTable {
+      table = `${SCHEMA}.slow`;
+      override connectionUrl = URL_;
+      override markerTable = MARKERS;
+      override workerTimeout = 1;
+      override batchSize = 10;
+      columns = [["n", "INTEGER"]] as const;
+      async *rows() {
+        // At most 40 s of rows: the 1 s timeout ends it long before.
+        for (let i = 0; i < 800; i++) {
+          yield [i];
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }
+    const step = new Slow();
+    const summary = await build([step], { localScheduler: true });
+    expect(summary.status).toBe("FAILED");
+    expect(Object.values(summary.errors).join()).toMatch(/timed out|timeout/i);
+    expect(await tableExists(`${SCHEMA}.slow`)).toBe(false);
+    expect(await step.output().exists()).toBe(false);
+  });
+
   it("a value the server refuses mid-COPY rolls the whole load back, and says so without a password", async () => {
     await admin.query(`CREATE TABLE ${SCHEMA}.typed (n INTEGER)`);
     class Typed extends CopyToTable {

@@ -104,14 +104,15 @@ export abstract class CopyToTable extends MySqlStep {
     const size = Math.max(1, Math.floor(this.batchSize));
     let batch: unknown[][] = [];
     let count = 0;
+    const signal = this.signal; // the step's timeout: stop at the next row
     for await (const row of this.rows()) {
+      if (signal.aborted) signal.throwIfAborted();
       checkRowLength(row, names.length, count, this.family);
       batch.push(row.map((value) => this.mapColumn(value)));
       count++;
       if (batch.length >= size) {
         await conn.query(sql, [batch]);
         batch = [];
-        this.signal.throwIfAborted();
         this.setStatusMessage(`${count} rows inserted into ${table}`);
       }
     }

@@ -4,20 +4,13 @@ import { ErrorCode, LuigiError, TargetError } from "../../errors.js";
 import { requireOptional } from "../../loader/optional-package.js";
 import { activeConfig } from "../../step/context.js";
 import { shownUrl } from "../shared/mask.js";
+import type { PostgresClient } from "./hook-client.js";
 
 /**
  * Connections for luigi-ts/postgres: one small pool per URL, made on first use and shared by every
  * target and step of the process (a scheduling walk asks many markers; a connection each would cost a
  * handshake each). Idle connections never keep the process alive (`allowExitOnIdle`).
  */
-
-/** What hooks (`initCopy`, `postCopy`, `createTable`) get: a connection inside the load's transaction. */
-export interface PostgresClient {
-  query(
-    text: string,
-    values?: readonly unknown[],
-  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-}
 
 const FOR_WHAT = "luigi-ts/postgres";
 const pools = new Map<string, pg.Pool>();
@@ -94,8 +87,8 @@ export function hookClient(client: pg.PoolClient): PostgresClient {
   return { query: (text, values) => client.query(text, values === undefined ? undefined : [...values]) };
 }
 
-/** Closes every pool of luigi-ts/postgres (tests, or a program that wants to exit at once). */
-export async function closePostgresConnections(): Promise<void> {
+/** Ends every pool (see close.ts). */
+export async function endPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
   await Promise.all(all.map((pool) => pool.end()));

@@ -6,7 +6,8 @@ import { requireOptional } from "../../loader/optional-package.js";
 import { sqlName } from "../shared/sql-names.js";
 import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
-import { hookClient, postgresError, sqlState, withConnection, type PostgresClient } from "./client.js";
+import { hookClient, postgresError, sqlState, withConnection } from "./client.js";
+import type { PostgresClient } from "./hook-client.js";
 import { COPY_NULL, copyTextOf, escapeCopyText } from "./copy-text.js";
 import { PostgresStep } from "./step.js";
 
@@ -121,7 +122,11 @@ export abstract class CopyToTable extends PostgresStep {
     let count = 0;
     const size = Math.max(1, Math.floor(this.batchSize));
     const width = names.length;
+    // The step's timeout (or luigi's shutdown) aborts the signal: stop at the next row, and abort the
+    // COPY even while the server is still answering.
+    const signal = this.signal;
     const line = (row: Row): string => {
+      if (signal.aborted) signal.throwIfAborted();
       checkRowLength(row, width, count, this.family);
       count++;
       let text = this.mapColumn(row[0]);
@@ -129,7 +134,6 @@ export abstract class CopyToTable extends PostgresStep {
       return text + "\n";
     };
     const batchDone = (): void => {
-      this.signal.throwIfAborted();
       this.setStatusMessage(`${count} rows sent to ${table}`);
     };
     const source = this.rows();
@@ -138,7 +142,7 @@ export abstract class CopyToTable extends PostgresStep {
       : asyncBatches(source, size, line, batchDone);
     // pipeline() waits for the server's answer to the whole COPY, and on any failure destroys the copy
     // stream, which aborts the COPY on the server (the transaction is then rolled back by run()).
-    await pipeline(Readable.from(encoded, { objectMode: false }), sink);
+    await pipeline(Readable.from(encoded, { objectMode: false }), sink, { signal });
     return count;
   }
 }

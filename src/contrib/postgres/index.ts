@@ -7,5 +7,6 @@ export { PostgresTarget, type PostgresTargetOptions } from "./target.js";
 export { PostgresStep } from "./step.js";
 export { CopyToTable } from "./copy-to-table.js";
 export { PostgresQuery } from "./query.js";
-export { closePostgresConnections, type PostgresClient } from "./client.js";
+export { closePostgresConnections } from "./close.js";
+export type { PostgresClient } from "./hook-client.js";
 export type { Column, Row } from "../shared/columns.js";

@@ -10,8 +10,8 @@ import {
   shownPostgres,
   sqlState,
   withConnection,
-  type PostgresClient,
 } from "./client.js";
+import type { PostgresClient } from "./hook-client.js";
 
 const UNDEFINED_TABLE = "42P01";
 const DUPLICATE_TABLE = "42P07";
