@@ -65,4 +65,4 @@ export { LocalScheduler } from "./scheduler/local.js";
 export { RemoteScheduler, type RemoteSchedulerOptions } from "./rpc/client.js";
 export { Scheduler } from "./scheduler/index.js";
 export { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./scheduler/options.js";
-export { createLogger, type LoggerOptions } from "./log/logger.js";
+export { createLogger, type Logger, type LoggerOptions } from "./log/logger.js";

@@ -122,7 +122,10 @@ export async function main(
 
     let scheduler: SchedulerApi;
     if (core.localScheduler) {
-      scheduler = new LocalScheduler({ options: { ...schedulerConfig(config), pruneOnGetWork: true } });
+      // Nobody can ask an in-process scheduler for a step's log: it keeps none (the summary shows them).
+      scheduler = new LocalScheduler({
+        options: { ...schedulerConfig(config), pruneOnGetWork: true, stepLogMemory: 0 },
+      });
     } else {
       scheduler = RemoteScheduler.fromConfig(core, logger);
     }

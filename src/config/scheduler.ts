@@ -45,7 +45,7 @@ export const SCHEDULER_SECTION = defineSection({
       "accepted for Luigi; luigid serves Prometheus /metrics",
     ),
     step_log_bytes: key.int(d.stepLogBytes, "bytes of a step's captured log luigid keeps (head and tail)"),
-    step_log_memory: key.int(d.stepLogMemory, "bytes of captured step logs luigid keeps in all"),
+    step_log_memory: key.int(d.stepLogMemory, "bytes of captured step logs luigid keeps in all; 0 = none"),
     prune_interval: key.float(1, "seconds between two prunes in luigid (Luigi: 60)", { flag: false }),
     certfile: key.string("", "luigid's TLS certificate chain (PEM); with keyfile, luigid serves HTTPS", {
       flag: false,

@@ -1,5 +1,5 @@
 import type { StepStatus } from "../scheduler/api.js";
-import type { HistoryChange } from "../scheduler/core.js";
+import type { FinishedStepLog, HistoryChange } from "../scheduler/core.js";
 import { decodeExplanation } from "./explanation.js";
 
 /**
@@ -21,15 +21,8 @@ export interface QueuedEvent extends Omit<HistoryChange, "step" | "time"> {
  * A step's complete captured log waiting in the writer's queue: stored with the step's run current at
  * its place in the queue (the run it was printed in: its last piece comes just before the outcome).
  */
-export interface QueuedLog {
+export interface QueuedLog extends Omit<FinishedStepLog, "family" | "time"> {
   readonly kind: "log";
-  readonly stepId: string;
-  readonly attempt: number;
-  readonly worker: string;
-  readonly text: string;
-  readonly bytes: number;
-  readonly cut: number;
-  readonly incomplete: boolean;
   /** Epoch milliseconds, UTC. */
   readonly time: number;
 }

@@ -36,7 +36,10 @@ export interface SchedulerOptions {
   metricsCollector: string;
   /** luigi-ts: bytes of a step's captured log kept (its head and its tail; the middle is cut). Default 262144. */
   stepLogBytes: number;
-  /** luigi-ts: bytes of captured logs kept in all; past it the least recently written go. Default 268435456. */
+  /**
+   * luigi-ts: bytes of captured logs kept in all; past it the least recently written go; 0 keeps none
+   * (what `luigi --local-scheduler` uses). Default 268435456.
+   */
   stepLogMemory: number;
   /** Capacities from `[resources]`; an undeclared resource has capacity 1. Default {}. */
   resources: Record<string, number>;

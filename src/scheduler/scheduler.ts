@@ -774,6 +774,8 @@ export class Scheduler {
     const worker = required(args.worker, "worker");
     this.state.touchWorker(worker);
     const budget = { perStep: this.options.stepLogBytes, total: this.options.stepLogMemory };
+    // step_log_memory = 0: no logs kept (luigi --local-scheduler: nobody could read them).
+    if (budget.total <= 0) return null;
     for (const chunk of args.logs ?? []) {
       const rec = this.state.steps.get(chunk.task_id);
       if (!rec) continue;

@@ -4,15 +4,15 @@
  *
  * 1. the family's own `static bulkComplete(steps)` when it defines one (one query for a whole date
  *    range, say);
- * 2. else, for the steps whose complete() is Step's own (every output exists): their LocalTarget outputs
- *    by one directory listing per directory (`LocalTarget.existsInBulk`), any other output by its
+ * 2. else, for the steps whose complete() is Step's own (every output exists): the outputs of a target
+ *    class with a `static existsInBulk(targets)` in one call per class (LocalTarget: one directory
+ *    listing per directory; the stores' markers: one query per marker table), any other output by its
  *    exists();
  * 3. any step with a complete() of its own is asked through it.
  *
  * Whatever is left to ask one by one runs a few calls at a time.
  */
 import { ErrorCode, StepDefinitionError } from "../errors.js";
-import { LocalTarget } from "../target/local.js";
 import type { Target } from "../target/target.js";
 import { mapConcurrent } from "./concurrency.js";
 import { isStep, isTarget, Step } from "./step.js";
@@ -85,24 +85,40 @@ export function completeEach(steps: readonly Step[]): Promise<boolean[]> {
   return mapConcurrent(steps, BULK_CHECK_CONCURRENCY, (step) => step.complete());
 }
 
+/** What a target class offers to answer many of its targets at once (LocalTarget, PostgresTarget, ...). */
+type BulkTargetClass = { existsInBulk(targets: readonly Target[]): Promise<boolean[]> };
+
+/** The target's class when it answers in bulk; such a class asks a subclass's own exists() itself. */
+function bulkClassOf(target: Target): BulkTargetClass | undefined {
+  const ctor = (target as { constructor?: unknown }).constructor as Partial<BulkTargetClass> | undefined;
+  return typeof ctor?.existsInBulk === "function" ? (ctor as BulkTargetClass) : undefined;
+}
+
 /** Step.complete() for many steps: every output exists, and there is at least one. */
 async function outputsExist(steps: readonly Step[]): Promise<boolean[]> {
   const outputs = steps.map((step) => flatten(step.output(), isTarget));
-  const listed: LocalTarget[] = [];
+  const byClass = new Map<BulkTargetClass, Target[]>();
   const others: Target[] = [];
   for (const list of outputs) {
     for (const target of list) {
-      if (target instanceof LocalTarget && target.exists === LocalTarget.prototype.exists)
-        listed.push(target);
-      else others.push(target);
+      const cls = bulkClassOf(target);
+      if (cls === undefined) others.push(target);
+      else {
+        const group = byClass.get(cls);
+        if (group) group.push(target);
+        else byClass.set(cls, [target]);
+      }
     }
   }
-  const [listedExist, othersExist] = await Promise.all([
-    LocalTarget.existsInBulk(listed),
-    mapConcurrent(others, BULK_CHECK_CONCURRENCY, (target) => target.exists()),
-  ]);
   const present = new Map<Target, boolean>();
-  listed.forEach((target, i) => present.set(target, listedExist[i] as boolean));
-  others.forEach((target, i) => present.set(target, othersExist[i] as boolean));
+  await Promise.all([
+    ...[...byClass].map(async ([cls, targets]) => {
+      const found = await cls.existsInBulk(targets);
+      targets.forEach((target, i) => present.set(target, found[i] === true));
+    }),
+    mapConcurrent(others, BULK_CHECK_CONCURRENCY, (target) => target.exists()).then((found) =>
+      others.forEach((target, i) => present.set(target, found[i] as boolean)),
+    ),
+  ]);
   return outputs.map((list) => list.length > 0 && list.every((target) => present.get(target) === true));
 }

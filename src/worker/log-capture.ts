@@ -15,6 +15,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Writable } from "node:stream";
+import { format } from "node:util";
 import { BoundedLog } from "../log/step-log.js";
 import type { Step } from "../step/step.js";
 import { Redactor, type RedactRules } from "../log/redact.js";
@@ -126,7 +127,38 @@ export function uncapturedStream(out: NodeJS.WritableStream & { columns?: number
   return stream;
 }
 
+/** The console methods tapped (the others reach the stream taps: console.dir, table, trace...). */
+const CONSOLE_METHODS = ["log", "info", "debug", "warn", "error"] as const;
+let consoleTapped = false;
+
+/**
+ * The console's methods are tapped as well as the streams: a console need not write to
+ * process.stdout (a test runner's does not), and one that does writes under `outside`, so that its
+ * text is recorded once. What is printed is the masked text.
+ */
+function tapConsole(): void {
+  if (consoleTapped) return;
+  consoleTapped = true;
+  const target = console as unknown as Record<string, (...args: unknown[]) => void>;
+  for (const name of CONSOLE_METHODS) {
+    const original = target[name];
+    if (typeof original !== "function") continue;
+    target[name] = function (this: unknown, ...args: unknown[]): void {
+      const capture = current();
+      if (capture === undefined) return original.apply(this, args);
+      const shown = capture.take(`${format(...args)}\n`);
+      outside++;
+      try {
+        original.call(this, "%s", shown.endsWith("\n") ? shown.slice(0, -1) : shown);
+      } finally {
+        outside--;
+      }
+    };
+  }
+}
+
 function installTaps(): void {
+  tapConsole();
   for (const stream of [process.stdout, process.stderr]) {
     if (originals.has(stream)) continue;
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the stream as `this`

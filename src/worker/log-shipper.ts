@@ -15,8 +15,15 @@ import type { StepCapture } from "./log-capture.js";
 
 /** Longest a printed line waits before it is sent (ms). */
 export const FLUSH_MS = 1000;
-/** Text per request: past it the rest goes in the next request of the same flush. */
+/** Text and pieces per request: past them the rest goes in the next request of the same flush. */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const MAX_REQUEST_PIECES = 5000;
+/** Errors that say the scheduler could not be reached: the pieces are sent again later. */
+const TRANSIENT: ReadonlySet<string> = new Set([
+  ErrorCode.RPC_FAILED,
+  ErrorCode.SCHEDULER_UNREACHABLE,
+  ErrorCode.SCHEDULER_TLS,
+]);
 /** Shortest time between two warnings about failed sends (ms). */
 const WARN_EVERY_MS = 60_000;
 
@@ -95,13 +102,27 @@ export class LogShipper {
           );
           return;
         }
-        // Retried with the next send: the offsets say what the scheduler has, so nothing is sent twice.
-        for (const { capture } of batch.marks) this.pending.add(capture);
+        const transient = !(err instanceof SchedulerError) || TRANSIENT.has(err.code);
         const now = Date.now();
         if (now - this.lastWarning >= WARN_EVERY_MS) {
           this.lastWarning = now;
-          this.log.warn({ err: describeThrown(err).message }, "sending step logs failed; will retry");
+          this.log.warn(
+            { err: describeThrown(err).message },
+            transient
+              ? "sending step logs failed; will retry"
+              : "the scheduler refused step logs; they stay with this worker",
+          );
         }
+        if (!transient) {
+          // Refused (bad request, no permission): sending the same pieces again cannot help.
+          for (const { capture, total, final } of batch.marks) {
+            capture.shipped = Math.max(capture.shipped, total);
+            if (final) capture.finalSent = true;
+          }
+          continue;
+        }
+        // Retried with the next send: the offsets say what the scheduler has, so nothing is sent twice.
+        for (const { capture } of batch.marks) this.pending.add(capture);
         this.arm();
         return;
       }
@@ -122,7 +143,7 @@ export class LogShipper {
     const marks: { capture: StepCapture; total: number; final: boolean }[] = [];
     let bytes = 0;
     for (const capture of this.pending) {
-      if (bytes >= MAX_REQUEST_BYTES && marks.length > 0) break;
+      if ((bytes >= MAX_REQUEST_BYTES || logs.length >= MAX_REQUEST_PIECES) && marks.length > 0) break;
       this.pending.delete(capture);
       const log = capture.log;
       if (!log || !needsSending(capture)) continue;

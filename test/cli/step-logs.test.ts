@@ -326,30 +326,19 @@ describe("captured step logs, what they cost and where there is no luigi-ts luig
   afterAll(async () => {
     await env?.daemon.stop();
   });
+  const via = (url: string, args: string[]) =>
+    runLuigi(["--module", LOGS, ...args, "--scheduler-url", url, "--no-lock"], {
+      cwd: env.dir,
+      env: env.workerEnv,
+    });
 
   it("sends nothing for steps that print nothing", async () => {
     const counting = await proxy(env.daemon.url, "count");
     try {
-      const quiet = await runLuigi(
-        ["--module", LOGS, "QuietMany", "--count", "20", "--scheduler-url", counting.url, "--no-lock"],
-        { cwd: env.dir, env: env.workerEnv },
-      );
+      const quiet = await via(counting.url, ["QuietMany", "--count", "20"]);
       expect(quiet.code).toBe(0);
       expect(counting.calls.get("add_step_logs") ?? 0).toBe(0);
-      const chatty = await runLuigi(
-        [
-          "--module",
-          LOGS,
-          "Chatty",
-          "--lines",
-          "5",
-          "--succeed",
-          "--scheduler-url",
-          counting.url,
-          "--no-lock",
-        ],
-        { cwd: env.dir, env: env.workerEnv },
-      );
+      const chatty = await via(counting.url, ["Chatty", "--lines", "5", "--succeed"]);
       expect(chatty.code).toBe(0);
       expect(counting.calls.get("add_step_logs") ?? 0).toBeGreaterThan(0);
     } finally {
@@ -360,10 +349,7 @@ describe("captured step logs, what they cost and where there is no luigi-ts luig
   it("keeps the logs with the worker against a luigid without the method, and says so once", async () => {
     const luigiLike = await proxy(env.daemon.url, "luigi");
     try {
-      const result = await runLuigi(
-        ["--module", LOGS, "ChattyMany", "--count", "4", "--scheduler-url", luigiLike.url, "--no-lock"],
-        { cwd: env.dir, env: env.workerEnv },
-      );
+      const result = await via(luigiLike.url, ["ChattyMany", "--count", "4", "--workers", "2"]);
       expect(result.code).toBe(0);
       const said = result.stderr.match(/the scheduler keeps no step logs/g) ?? [];
       expect(said).toHaveLength(1);
@@ -372,10 +358,7 @@ describe("captured step logs, what they cost and where there is no luigi-ts luig
       const id = await stepIdOf(env.daemon.url, "Chatty(lines=11, succeed=True)");
       expect(await stepLog(env.daemon.url, id)).toBeNull();
       // A failed step's log is still shown by luigi itself.
-      const failed = await runLuigi(
-        ["--module", LOGS, "Chatty", "--lines", "30", "--scheduler-url", luigiLike.url, "--no-lock"],
-        { cwd: env.dir, env: env.workerEnv },
-      );
+      const failed = await via(luigiLike.url, ["Chatty", "--lines", "30"]);
       expect(failed.code).toBe(30);
       expect(failed.stdout).toContain("| last line, still ***");
       expect(failed.stdout + failed.stderr).not.toContain(SECRET);

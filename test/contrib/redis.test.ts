@@ -5,7 +5,7 @@ import path from "node:path";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LuigiError } from "../../src/errors.js";
-import { build, param, Step } from "../../src/index.js";
+import { build, completeInBulk, param, Step } from "../../src/index.js";
 import { closeRedisConnections, RedisTarget } from "../../src/contrib/redis/index.js";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
 
@@ -103,6 +103,19 @@ describe.skipIf(URL_ === "")("luigi-ts/redis", () => {
     const rerun = await build([new Publish({ day, broken: false })], { localScheduler: true });
     expect(rerun.categories.already_done).toHaveLength(1);
     expect(attempts).toBe(2);
+  });
+
+  it("existsInBulk / completeInBulk: the marked among many, their EXISTS sent together", async () => {
+    class Day extends Step.with({ n: param.int() }) {
+      output() {
+        return new RedisTarget({ updateId: `day-${this.n}`, url: URL_, markerPrefix: PREFIX });
+      }
+    }
+    const steps = Array.from({ length: 30 }, (_, n) => new Day({ n }));
+    for (const n of [0, 7, 29]) await steps[n]?.output().touch();
+    const expected = steps.map((_, n) => [0, 7, 29].includes(n));
+    expect(await RedisTarget.existsInBulk(steps.map((s) => s.output()))).toEqual(expected);
+    expect(await completeInBulk(steps)).toEqual(expected);
   });
 
   it("a server that does not answer is a TargetError naming it, the password masked", async () => {

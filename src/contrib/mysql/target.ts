@@ -1,6 +1,7 @@
 import { ErrorCode, TargetError } from "../../errors.js";
 import type { Target } from "../../target/target.js";
-import { groupTargets, type MarkerOptions } from "../shared/marked-step.js";
+import { existsInBulkBy } from "../shared/bulk-exists.js";
+import type { MarkerOptions } from "../shared/marked-step.js";
 import { sqlName } from "../shared/sql-names.js";
 import {
   errno,
@@ -75,29 +76,32 @@ export class MySqlTarget implements Target {
    * Which of `targets` are marked, with one query per URL and marker table (`update_id IN (...)`, a
    * thousand ids at a time) instead of one per target: how a range step's bulk check is answered.
    */
-  static async existsInBulk(targets: readonly MySqlTarget[]): Promise<boolean[]> {
-    const found = new Array<boolean>(targets.length).fill(false);
-    const groups = groupTargets(targets, (t) => `${t.url}\u0000${t.markerTable}`);
-    for (const indexes of groups.values()) {
-      const { url, markerTable } = targets[indexes[0] as number] as MySqlTarget;
-      const ids = indexes.map((i) => (targets[i] as MySqlTarget).updateId);
-      const marked = await withConnection(url, async (conn) => {
-        const seen = new Set<string>();
-        try {
-          for (let at = 0; at < ids.length; at += 1000) {
-            const [rows] = await conn.query(`SELECT update_id FROM ${markerTable} WHERE update_id IN (?)`, [
-              ids.slice(at, at + 1000),
-            ]);
-            for (const row of rows as { update_id: string }[]) seen.add(row.update_id);
+  static existsInBulk(targets: readonly MySqlTarget[]): Promise<boolean[]> {
+    return existsInBulkBy(
+      targets,
+      (t) => t.exists === MySqlTarget.prototype.exists,
+      (t) => `${t.url}\u0000${t.markerTable}`,
+      async (group) => {
+        const { url, markerTable } = group[0] as MySqlTarget;
+        const ids = group.map((t) => t.updateId);
+        const marked = await withConnection(url, async (conn) => {
+          const seen = new Set<string>();
+          try {
+            for (let at = 0; at < ids.length; at += 1000) {
+              const [rows] = await conn.query(`SELECT update_id FROM ${markerTable} WHERE update_id IN (?)`, [
+                ids.slice(at, at + 1000),
+              ]);
+              for (const row of rows as { update_id: string }[]) seen.add(row.update_id);
+            }
+          } catch (err) {
+            if (errno(err) !== NO_SUCH_TABLE)
+              throw mysqlError(err, url, `check the markers in ${markerTable}`);
           }
-        } catch (err) {
-          if (errno(err) !== NO_SUCH_TABLE) throw mysqlError(err, url, `check the markers in ${markerTable}`);
-        }
-        return seen;
-      });
-      for (const i of indexes) found[i] = marked.has((targets[i] as MySqlTarget).updateId);
-    }
-    return found;
+          return seen;
+        });
+        return ids.map((id) => marked.has(id));
+      },
+    );
   }
 
   /**

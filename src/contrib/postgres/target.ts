@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { ErrorCode, TargetError } from "../../errors.js";
 import type { Target } from "../../target/target.js";
-import { groupTargets } from "../shared/marked-step.js";
+import { existsInBulkBy } from "../shared/bulk-exists.js";
 import { sqlName } from "../shared/sql-names.js";
 import {
   markerTableName,
@@ -77,28 +77,28 @@ export class PostgresTarget implements Target {
    * Which of `targets` are marked, with one query per URL and marker table (`update_id = ANY($1)`)
    * instead of one per target: how CopyToTable and PostgresQuery answer a range step's bulk check.
    */
-  static async existsInBulk(targets: readonly PostgresTarget[]): Promise<boolean[]> {
-    const found = new Array<boolean>(targets.length).fill(false);
-    const groups = groupTargets(targets, (t) => `${t.url}\u0000${t.markerTable}`);
-    for (const indexes of groups.values()) {
-      const first = targets[indexes[0] as number] as PostgresTarget;
-      const { url, markerTable } = first;
-      const ids = indexes.map((i) => (targets[i] as PostgresTarget).updateId);
-      const marked = await withConnection(url, async (client) => {
-        try {
-          const res = await client.query<{ update_id: string }>(
-            `SELECT update_id FROM ${markerTable} WHERE update_id = ANY($1::text[])`,
-            [ids],
-          );
-          return new Set(res.rows.map((row) => row.update_id));
-        } catch (err) {
-          if (sqlState(err) === UNDEFINED_TABLE) return new Set<string>();
-          throw postgresError(err, url, `check the markers in ${markerTable}`);
-        }
-      });
-      for (const i of indexes) found[i] = marked.has((targets[i] as PostgresTarget).updateId);
-    }
-    return found;
+  static existsInBulk(targets: readonly PostgresTarget[]): Promise<boolean[]> {
+    return existsInBulkBy(
+      targets,
+      (t) => t.exists === PostgresTarget.prototype.exists,
+      (t) => `${t.url}\u0000${t.markerTable}`,
+      async (group) => {
+        const { url, markerTable } = group[0] as PostgresTarget;
+        const marked = await withConnection(url, async (client) => {
+          try {
+            const res = await client.query<{ update_id: string }>(
+              `SELECT update_id FROM ${markerTable} WHERE update_id = ANY($1::text[])`,
+              [group.map((t) => t.updateId)],
+            );
+            return new Set(res.rows.map((row) => row.update_id));
+          } catch (err) {
+            if (sqlState(err) === UNDEFINED_TABLE) return new Set<string>();
+            throw postgresError(err, url, `check the markers in ${markerTable}`);
+          }
+        });
+        return group.map((t) => marked.has(t.updateId));
+      },
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Target } from "../../target/target.js";
+import { existsInBulkBy } from "../shared/bulk-exists.js";
 import { markerPrefix, redisUrl, withRedis } from "./client.js";
 
 export interface RedisTargetOptions {
@@ -47,6 +48,22 @@ export class RedisTarget implements Target {
   async exists(): Promise<boolean> {
     const key = this.markerKey();
     return withRedis(this.url, `check the marker ${key}`, async (client) => (await client.exists(key)) === 1);
+  }
+
+  /**
+   * Which of `targets` are marked, their EXISTS commands sent together per server (node-redis
+   * pipelines the commands of one tick): what a range step's bulk check of a Redis-marked family asks.
+   */
+  static existsInBulk(targets: readonly RedisTarget[]): Promise<boolean[]> {
+    return existsInBulkBy(
+      targets,
+      (t) => t.exists === RedisTarget.prototype.exists,
+      (t) => t.url,
+      (group) =>
+        withRedis((group[0] as RedisTarget).url, "check the markers", (client) =>
+          Promise.all(group.map(async (t) => (await client.exists(t.markerKey())) === 1)),
+        ),
+    );
   }
 
   /** Marks the update done: the hash and its expiry set in one MULTI, so a marker never outlives its expiry. */

@@ -39,33 +39,3 @@ export abstract class MarkedStep<T extends Target> extends Step {
     });
   }
 }
-
-/**
- * A SQL step family's `bulkComplete` (what range steps ask of every day they cover): the markers of
- * the steps with Step's own complete() checked by `existsInBulk` (one query per marker table), the
- * others through their own complete().
- */
-export async function bulkCompleteMarked<T extends Target>(
-  steps: readonly Step[],
-  existsInBulk: (targets: readonly T[]) => Promise<boolean[]>,
-): Promise<Step[]> {
-  const plain = steps.filter((step) => step.complete === Step.prototype.complete) as MarkedStep<T>[];
-  const own = steps.filter((step) => step.complete !== Step.prototype.complete);
-  const [found, ownDone] = await Promise.all([
-    existsInBulk(plain.map((step) => step.output())),
-    Promise.all(own.map((step) => step.complete())),
-  ]);
-  return [...plain.filter((_, i) => found[i] === true), ...own.filter((_, i) => ownDone[i] === true)];
-}
-
-/** Groups targets by a key (the URL and marker table), keeping each one's index. */
-export function groupTargets<T>(targets: readonly T[], keyOf: (target: T) => string): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  targets.forEach((target, i) => {
-    const key = keyOf(target);
-    const list = groups.get(key);
-    if (list) list.push(i);
-    else groups.set(key, [i]);
-  });
-  return groups;
-}
