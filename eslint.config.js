@@ -31,7 +31,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["luigi-ts/*", "!luigi-ts/postgres", "!luigi-ts/mysql", "!luigi-ts/redis"],
+              group: [
+                "luigi-ts/*",
+                "!luigi-ts/postgres",
+                "!luigi-ts/mysql",
+                "!luigi-ts/redis",
+                "!luigi-ts/s3",
+              ],
               message:
                 "import from 'luigi-ts' or a sub-path package.json exports (luigi-ts/postgres, ...) only",
             },

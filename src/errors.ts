@@ -26,6 +26,8 @@ export const ErrorCode = {
   TARGET_PARENT_MISSING: "TARGET_PARENT_MISSING",
   /** A path that must be a directory is a file (Luigi's NotADirectory). */
   TARGET_NOT_A_DIRECTORY: "TARGET_NOT_A_DIRECTORY",
+  /** A target's path or URL is malformed (an S3 target's path that is not s3://bucket/key). */
+  TARGET_PATH_INVALID: "TARGET_PATH_INVALID",
   // running steps
   STEP_FAILED: "STEP_FAILED",
   NON_RETRYABLE: "NON_RETRYABLE",

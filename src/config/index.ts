@@ -39,6 +39,9 @@ export {
   POSTGRES_SECTION,
   redisConfig,
   REDIS_SECTION,
+  s3Config,
+  S3_SECTION,
+  type S3Config,
   type StoreConfig,
 } from "./stores.js";
 export { stepHistoryConfig, DEFAULT_HISTORY_FILE, type StepHistoryConfig } from "./history.js";

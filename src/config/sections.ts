@@ -8,7 +8,7 @@ import { EMAIL_SECTION, SMTP_SECTION } from "./email.js";
 import type { SectionDef } from "./keys.js";
 import { RETCODE_SECTION } from "./retcode.js";
 import { SCHEDULER_SECTION } from "./scheduler.js";
-import { MYSQL_SECTION, POSTGRES_SECTION, REDIS_SECTION } from "./stores.js";
+import { MYSQL_SECTION, POSTGRES_SECTION, REDIS_SECTION, S3_SECTION } from "./stores.js";
 import { UPSTREAM_SECTION } from "./upstream.js";
 import { WEBHOOK_SECTION } from "./webhook.js";
 import { WORKER_SECTION } from "./worker.js";
@@ -30,6 +30,7 @@ export const SETTINGS_SECTIONS: readonly SectionDef[] = [
   POSTGRES_SECTION,
   MYSQL_SECTION,
   REDIS_SECTION,
+  S3_SECTION,
 ];
 
 /** Sections whose keys are the user's to name: `[resources]` capacities, and INI's `[DEFAULT]`. */

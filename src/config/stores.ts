@@ -69,3 +69,52 @@ export function redisConfig(cfg: LuigiConfig): StoreConfig {
   const v = readSection(cfg, REDIS_SECTION);
   return { url: v.url.trim(), marker: v.marker_prefix.trim() || "luigi" };
 }
+
+export const S3_SECTION = defineSection({
+  name: "s3",
+  flags: "none",
+  help: "luigi-ts/s3: the S3 service (or S3-compatible store) of S3Target, S3FlagTarget and S3FileSystem",
+  keys: {
+    endpoint_url: key.string(
+      "",
+      "http://127.0.0.1:9000 for an S3-compatible store; unset: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS's own",
+      { shown: "the AWS SDK's (AWS_ENDPOINT_URL_S3, ...)" },
+    ),
+    region: key.string("", "us-east-1, ...; unset: AWS_REGION, the AWS profile's region", {
+      shown: "the AWS SDK's (AWS_REGION, profile)",
+    }),
+    access_key_id: key.string(
+      "",
+      "with secret_access_key; unset: the AWS SDK's chain (AWS_ACCESS_KEY_ID, profile, instance role); never logged",
+      { shown: "the AWS SDK's chain" },
+    ),
+    secret_access_key: key.string("", "with access_key_id; never logged", { shown: "the AWS SDK's chain" }),
+    session_token: key.string("", "for temporary credentials, with the two keys above; never logged"),
+    force_path_style: key.bool(
+      false,
+      "http://host/bucket/key instead of http://bucket.host/key, as most S3-compatible stores want",
+    ),
+  },
+});
+
+/** `[s3]` as luigi-ts/s3 reads it: "" for what is left to the AWS SDK. */
+export interface S3Config {
+  endpointUrl: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  forcePathStyle: boolean;
+}
+
+export function s3Config(cfg: LuigiConfig): S3Config {
+  const v = readSection(cfg, S3_SECTION);
+  return {
+    endpointUrl: v.endpoint_url.trim(),
+    region: v.region.trim(),
+    accessKeyId: v.access_key_id.trim(),
+    secretAccessKey: v.secret_access_key.trim(),
+    sessionToken: v.session_token.trim(),
+    forcePathStyle: v.force_path_style,
+  };
+}

@@ -2,9 +2,9 @@ import { createRequire } from "node:module";
 import { ErrorCode, LuigiError } from "../errors.js";
 
 /*
- * The client libraries of the stores (pg, mysql2, redis, pg-copy-streams) are optional peer
- * dependencies: a user who uses none installs none. So nothing imports them statically; each is
- * required here, on first use, from where luigi-ts is installed (where npm puts a peer beside it).
+ * The client libraries of the stores (pg, mysql2, redis, pg-copy-streams, @aws-sdk/client-s3 and
+ * @aws-sdk/lib-storage) are optional peer dependencies: a user who uses none installs none. So nothing
+ * imports them statically; each is required here, on first use, from where luigi-ts is installed (where npm puts a peer beside it).
  * They are CommonJS packages, so a synchronous require serves callers that cannot await (the history's
  * dialect factory).
  */

@@ -14,7 +14,7 @@ async function clientsLoadedBy(entry: string): Promise<string[]> {
     import { createRequire } from "node:module";
     await import(${JSON.stringify(path.join(ROOT, entry))});
     const cache = Object.keys(createRequire(import.meta.url).cache);
-    const names = ["pg", "mysql2", "redis", "@redis/client", "pg-copy-streams"];
+    const names = ["pg", "mysql2", "redis", "@redis/client", "pg-copy-streams", "@aws-sdk/client-s3", "@aws-sdk/lib-storage"];
     console.log(JSON.stringify(names.filter((n) => cache.some((f) => f.includes("/node_modules/" + n + "/")))));
   `;
   const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT });
@@ -42,6 +42,7 @@ describe("optional peer dependencies", () => {
     expect(await clientsLoadedBy("dist/contrib/postgres/index.js")).toEqual([]);
     expect(await clientsLoadedBy("dist/contrib/mysql/index.js")).toEqual([]);
     expect(await clientsLoadedBy("dist/contrib/redis/index.js")).toEqual([]);
+    expect(await clientsLoadedBy("dist/contrib/s3/index.js")).toEqual([]);
     // The step history too: pg and mysql2 are loaded when a PostgreSQL or MySQL history is opened.
     expect(await clientsLoadedBy("dist/history/dialects/index.js")).toEqual([]);
   });
