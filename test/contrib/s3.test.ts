@@ -124,6 +124,19 @@ describe("luigi-ts/s3", () => {
     }
     expect(size).toBe(12 * 1024 * 1024);
     expect(read.digest("hex")).toBe(sent.digest("hex"));
+
+    // A copy above partSize goes in UploadPartCopy parts (above 5 GiB unless told), then completes.
+    // Its source is stored with one PutObject: S3rver's HEAD of a multipart-uploaded object has no size.
+    const source = Buffer.alloc(12 * 1024 * 1024);
+    for (let i = 0; i < source.length; i += 4096) source[i] = (i / 4096) % 251;
+    await fs.put(url("big/source.bin"), source);
+    const copying = await requestsDuring(() =>
+      fs.copy(url("big/source.bin"), url("big/copy.bin"), { partSize: 5 * 1024 * 1024 }),
+    );
+    expect(copying.filter((r) => r.startsWith("PUT") && r.includes("partNumber="))).toHaveLength(3);
+    expect(copying.filter((r) => r.startsWith("POST") && r.includes("uploadId="))).toHaveLength(1);
+    expect((await fs.get(url("big/copy.bin"))).equals(source)).toBe(true);
+    await expect(fs.copy(target.path, url("big/x"), { partSize: 1024 })).rejects.toThrow("at least 5 MiB");
   });
 
   it("a write that fails half-way leaves no object: the multipart upload aborted, a small one never sent", async () => {

@@ -23,8 +23,14 @@ const EMPTY = new Uint8Array(0);
 
 /** At most this many keys per DeleteObjects request (S3's limit). */
 const DELETE_BATCH = 1000;
-/** Copies of a directory's objects in flight at once. */
+/** Copies of a directory's objects, or parts of a large object, in flight at once. */
 const COPY_CONCURRENCY = 8;
+/** CopyObject's limit: a larger object is copied in parts (UploadPartCopy). */
+const COPY_OBJECT_LIMIT = 5 * 1024 ** 3;
+/** The parts of such a copy, unless told. */
+const COPY_PART_SIZE = 512 * 1024 ** 2;
+/** S3's smallest part but the last. */
+const MIN_PART = 5 * 1024 ** 2;
 
 /** A connected client: the SDK, its client and the settings it was made with. */
 interface Connection {
@@ -175,9 +181,12 @@ export class S3FileSystem implements FileSystem {
 
   private async isdirAt(bucket: string, key: string): Promise<boolean> {
     const dir = dirKey(key);
-    // `dir/` itself (mkdir's marker) is listed under the prefix too.
-    if (await this.hasAny(bucket, `${dir}/`, "check")) return true;
-    return (await this.head(bucket, dir + FOLDER_SUFFIX, "check")) !== undefined;
+    // Both at once: one round trip. `dir/` itself (mkdir's marker) is listed under the prefix too.
+    const [listed, marker] = await Promise.all([
+      this.hasAny(bucket, `${dir}/`, "check"),
+      this.head(bucket, dir + FOLDER_SUFFIX, "check"),
+    ]);
+    return listed || marker !== undefined;
   }
 
   /**
@@ -285,21 +294,35 @@ export class S3FileSystem implements FileSystem {
   }
 
   /**
-   * Copies the object at the path to `dest` (CopyObject: on the server, up to 5 GB an object), or a
-   * directory's objects under `dest/`. Nothing at the path is TARGET_NOT_FOUND; an existing `dest` is
-   * replaced unless `raiseIfExists` (TARGET_EXISTS).
+   * Copies the object at the path to `dest`, or a directory's objects under `dest/`, on the server: an
+   * object up to 5 GiB with one CopyObject, a larger one as a multipart upload of UploadPartCopy parts
+   * (`partSize`, default 512 MiB; given, it is also the size above which a copy goes in parts, as
+   * Luigi's part_size), completed only when every part is copied. Nothing at the path is
+   * TARGET_NOT_FOUND; an existing `dest` is replaced unless `raiseIfExists` (TARGET_EXISTS).
    */
-  async copy(path: string, dest: string, opts: { raiseIfExists?: boolean } = {}): Promise<void> {
+  async copy(
+    path: string,
+    dest: string,
+    opts: { raiseIfExists?: boolean; partSize?: number } = {},
+  ): Promise<void> {
+    const partSize = opts.partSize;
+    if (partSize !== undefined && !(Number.isInteger(partSize) && partSize >= MIN_PART)) {
+      throw new RangeError(
+        `S3 copy partSize = ${partSize}: expected whole bytes, at least 5 MiB (${MIN_PART})`,
+      );
+    }
     const from = parseS3Path(path);
     const to = parseS3Path(dest);
     if (opts.raiseIfExists === true && (await this.exists(dest)))
       throw alreadyExists(dest, `copy ${path} there`);
-    if (
-      from.key !== "" &&
-      !from.key.endsWith("/") &&
-      (await this.head(from.bucket, from.key, "copy")) !== undefined
-    ) {
-      await this.copyObject(from.bucket, from.key, to.bucket, to.key, path, dest);
+    const size =
+      from.key === "" || from.key.endsWith("/") ? undefined : await this.head(from.bucket, from.key, "copy");
+    if (size !== undefined) {
+      if (size > (partSize ?? COPY_OBJECT_LIMIT)) {
+        await this.copyInParts(from, to, size, partSize ?? COPY_PART_SIZE, path, dest);
+      } else {
+        await this.copyObject(from.bucket, from.key, to.bucket, to.key, path, dest);
+      }
       return;
     }
     const fromPrefix = from.key === "" ? "" : `${dirKey(from.key)}/`;
@@ -317,6 +340,62 @@ export class S3FileSystem implements FileSystem {
     await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, keys.length) }, worker));
   }
 
+  private async copyInParts(
+    from: { bucket: string; key: string },
+    to: { bucket: string; key: string },
+    size: number,
+    partSize: number,
+    path: string,
+    dest: string,
+  ): Promise<void> {
+    const action = `copy to ${dest}`;
+    const source = copySource(from.bucket, from.key);
+    const { UploadId } = await this.call(action, path, ({ sdk, client }) =>
+      client.send(new sdk.CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key })),
+    );
+    const count = Math.ceil(size / partSize);
+    const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+    try {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const i = next++;
+          const last = Math.min(size, (i + 1) * partSize) - 1;
+          const out = await this.call(action, path, ({ sdk, client }) =>
+            client.send(
+              new sdk.UploadPartCopyCommand({
+                Bucket: to.bucket,
+                Key: to.key,
+                UploadId,
+                PartNumber: i + 1,
+                CopySource: source,
+                CopySourceRange: `bytes=${i * partSize}-${last}`,
+              }),
+            ),
+          );
+          parts[i] = { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, count) }, worker));
+      await this.call(action, path, ({ sdk, client }) =>
+        client.send(
+          new sdk.CompleteMultipartUploadCommand({
+            Bucket: to.bucket,
+            Key: to.key,
+            UploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+        ),
+      );
+    } catch (err) {
+      // Nothing appears at `dest`; the parts copied so far are dropped.
+      await this.call(action, path, ({ sdk, client }) =>
+        client.send(new sdk.AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId })),
+      ).catch(() => undefined);
+      throw err;
+    }
+  }
+
   private async copyObject(
     bucket: string,
     key: string,
@@ -330,7 +409,7 @@ export class S3FileSystem implements FileSystem {
         new sdk.CopyObjectCommand({
           Bucket: destBucket,
           Key: destKey,
-          CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`,
+          CopySource: copySource(bucket, key),
         }),
       ),
     );
@@ -398,4 +477,9 @@ export class S3FileSystem implements FileSystem {
     const { bucket, key } = parseS3Path(path);
     return new S3WriteStream({ connect: () => this.connect(), bucket, key, path, ...opts });
   }
+}
+
+/** CopySource as S3 wants it: `bucket/key`, the key URL-encoded but for its slashes. */
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`;
 }
