@@ -438,31 +438,62 @@ describe("luigi-ts/s3", () => {
     expect(attempts).toBe(2);
   });
 
-  it("without @aws-sdk/client-s3 installed: PACKAGE_MISSING naming the package and the command", async () => {
-    // luigi-ts's dist/ in a project of its own whose node_modules has every package but the AWS SDK's.
-    const project = mkdtempSync(path.join(tmpdir(), "luigi-ts-nosdk-"));
-    try {
+  it("without the AWS SDK's packages installed: PACKAGE_MISSING naming the package and the command", async () => {
+    // luigi-ts's dist/ in a project of its own, whose node_modules has every package of this one but
+    // those left out.
+    const projectWithout = (left: readonly string[]): string => {
+      const project = mkdtempSync(path.join(tmpdir(), "luigi-ts-nosdk-"));
       const here = path.join(project, "node_modules", "luigi-ts");
       mkdirSync(here, { recursive: true });
       cpSync(path.join(ROOT, "dist"), path.join(here, "dist"), { recursive: true });
       cpSync(path.join(ROOT, "package.json"), path.join(here, "package.json"));
-      for (const name of readdirSync(path.join(ROOT, "node_modules"))) {
-        if (name === "@aws-sdk" || name.startsWith(".")) continue;
-        symlinkSync(path.join(ROOT, "node_modules", name), path.join(project, "node_modules", name));
+      const modules = path.join(ROOT, "node_modules");
+      for (const name of readdirSync(modules)) {
+        if (name.startsWith(".")) continue;
+        const scoped = name.startsWith("@")
+          ? readdirSync(path.join(modules, name)).map((n) => `${name}/${n}`)
+          : [name];
+        for (const full of scoped) {
+          if (left.includes(full)) continue;
+          mkdirSync(path.dirname(path.join(project, "node_modules", full)), { recursive: true });
+          symlinkSync(path.join(modules, full), path.join(project, "node_modules", full));
+        }
       }
-      const script = `
-        import { S3Target } from "luigi-ts/s3";
-        const target = new S3Target("s3://bucket/key");
-        try { await target.exists(); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
-      `;
-      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: project });
-      expect(JSON.parse(stdout)).toEqual({
-        code: ErrorCode.PACKAGE_MISSING,
-        message:
-          "luigi-ts/s3 needs the npm package @aws-sdk/client-s3, which is not installed: run `npm install @aws-sdk/client-s3`",
-      });
-    } finally {
-      rmSync(project, { recursive: true, force: true });
-    }
+      return project;
+    };
+    const outcome = async (project: string, script: string): Promise<unknown> => {
+      try {
+        const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+          cwd: project,
+        });
+        return JSON.parse(stdout);
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    };
+    const report = `console.log(JSON.stringify({ code: e.code, message: e.message }))`;
+    expect(
+      await outcome(
+        projectWithout(["@aws-sdk/client-s3", "@aws-sdk/lib-storage"]),
+        `import { S3Target } from "luigi-ts/s3";
+         try { await new S3Target("s3://bucket/key").exists(); } catch (e) { ${report}; }`,
+      ),
+    ).toEqual({
+      code: ErrorCode.PACKAGE_MISSING,
+      message:
+        "luigi-ts/s3 needs the npm package @aws-sdk/client-s3, which is not installed: run `npm install @aws-sdk/client-s3`",
+    });
+    // Only lib-storage missing: everything works but streaming writes, whose stream fails saying so.
+    expect(
+      await outcome(
+        projectWithout(["@aws-sdk/lib-storage"]),
+        `import { S3Target } from "luigi-ts/s3";
+         new S3Target("s3://bucket/key", { s3: { endpointUrl: "http://127.0.0.1:1" } }).openWrite().on("error", (e) => ${report});`,
+      ),
+    ).toEqual({
+      code: ErrorCode.PACKAGE_MISSING,
+      message:
+        "luigi-ts/s3's streaming writes needs the npm package @aws-sdk/lib-storage, which is not installed: run `npm install @aws-sdk/lib-storage`",
+    });
   });
 });

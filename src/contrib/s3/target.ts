@@ -1,4 +1,5 @@
 import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { ErrorCode, TargetError } from "../../errors.js";
 import { ioError } from "../../target/errors.js";
 import { FileSystemTarget } from "../../target/file-system-target.js";
@@ -119,6 +120,11 @@ export class S3Target extends FileSystemTarget implements FileTarget {
     const out = readStreamFor(this.format);
     this.fs.openObject(this.path).then(
       (body) => {
+        // A consumer that gave up before the response came: nothing to read it for.
+        if (out.destroyed) {
+          body.destroy();
+          return;
+        }
         body.on("error", (err) => out.destroy(ioError(err, this.path, "read")));
         // A consumer that stops early must not leave the response open.
         out.on("close", () => body.destroy());
@@ -140,7 +146,6 @@ export class S3Target extends FileSystemTarget implements FileTarget {
 
   /** Writes what `source` yields (strings or bytes) through openWrite(): the object appears once it is all there. */
   async writeFrom(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
-    const { pipeline } = await import("node:stream/promises");
     await pipeline(Readable.from(source), this.openWrite());
   }
 
