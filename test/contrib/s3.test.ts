@@ -15,7 +15,9 @@ import { build, completeInBulk, param, Step } from "../../src/index.js";
 import {
   closeS3Connections,
   S3FileSystem,
+  S3FlagStep,
   S3FlagTarget,
+  S3PathStep,
   S3Target,
   type S3Options,
 } from "../../src/contrib/s3/index.js";
@@ -197,6 +199,9 @@ describe("luigi-ts/s3", () => {
     expect(await custom.exists()).toBe(false);
     expect(() => new S3FlagTarget(url("flagged/2026-11-20"), { fs })).toThrow('ending with "/"');
     expect(() => new S3FlagTarget(url("flagged/"), { fs, flag: "a/b" })).toThrow("without");
+    expect(new S3FlagStep({ path: url("flagged/2026-11-20/") }).output().flagPath).toBe(dir.flagPath);
+    expect(new S3FlagStep({ path: url("d/"), flag: "DONE" }).output().flag).toBe("DONE");
+    expect(new S3PathStep({ path: url("x.csv") }).output().key).toBe("x.csv");
   });
 
   it("listdir, isdir, mkdir, copy, move and remove as Luigi's S3Client (prefixes, markers)", async () => {
@@ -407,6 +412,20 @@ describe("luigi-ts/s3", () => {
       expect(again.stdout).toContain("1 complete ones were encountered");
     }
     expect(w.runs()).toEqual(["S3ArchiveDay 2026-11-20", "S3ArchiveDay 2026-11-20", "S3PartsDay 2026-11-20"]);
+    // Luigi's S3FlagTask and S3PathTask: external, complete once the data is there.
+    const external = ["--module", path.join(FIXTURES, "stores.ts"), "--local-scheduler"];
+    const flagStep = await collect(
+      startLuigi([...external, "S3FlagStep", "--path", url("cli/parts/2026-11-20/")], {
+        cwd: w.dir,
+        env: awsEnv,
+      }),
+    );
+    expect(flagStep.code, flagStep.stderr).toBe(0);
+    expect(flagStep.stdout).toContain("1 complete ones were encountered");
+    const missing = await collect(
+      startLuigi([...external, "S3PathStep", "--path", url("cli/none.csv")], { cwd: w.dir, env: awsEnv }),
+    );
+    expect(missing.stdout).toContain("were missing external dependencies");
   });
 
   it("a step in process: failed run leaves no object, its retry writes it, build() reruns nothing", async () => {

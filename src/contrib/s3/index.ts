@@ -7,6 +7,7 @@
  */
 export { S3FileSystem, FOLDER_SUFFIX } from "./file-system.js";
 export { S3FlagTarget, S3Target, type S3FlagTargetOptions, type S3TargetOptions } from "./target.js";
+export { S3FlagStep, S3PathStep } from "./steps.js";
 export type { S3WriteOptions } from "./write-stream.js";
 export { closeS3Connections, type S3Options } from "./client.js";
 export { parseS3Path, type S3Location } from "./path.js";
