@@ -6,6 +6,7 @@
  * show in `ps` and in logs).
  */
 import { ConfigError } from "../errors.js";
+import { maskUrlPassword } from "../log/mask-url.js";
 
 export interface SchedulerEndpoint {
   protocol: "http:" | "https:";
@@ -88,7 +89,7 @@ function basicAuth(url: URL): string {
 
 function invalid(text: string, why: string): ConfigError {
   // Never echo a password, even from a URL too broken to parse.
-  const masked = text.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@");
+  const masked = maskUrlPassword(text);
   return new ConfigError(`scheduler URL ${JSON.stringify(masked)}: ${why}`, {
     key: "scheduler_url",
     value: masked,
