@@ -48,6 +48,8 @@ export const ErrorCode = {
   SCHEDULER_TLS: "SCHEDULER_TLS",
   /** A state-changing request from another site's page (its Origin or Sec-Fetch-Site), refused. */
   CROSS_SITE_REFUSED: "CROSS_SITE_REFUSED",
+  /** A standby luigid (another holds the state_url's lock) refusing a call that changes state. */
+  STANDBY: "STANDBY",
   // step history
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
   HISTORY_DISABLED: "HISTORY_DISABLED",

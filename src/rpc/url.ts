@@ -95,3 +95,20 @@ function invalid(text: string, why: string): ConfigError {
     value: masked,
   });
 }
+
+/**
+ * `http://a:8082,http://b:8082`: the schedulers of one state_url, active and standbys, each parsed as
+ * parseSchedulerUrl does. One URL is the usual case; the same URL twice is refused (a typo, likely).
+ */
+export function parseSchedulerUrls(text: string, env: NodeJS.ProcessEnv = process.env): SchedulerEndpoint[] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length === 1) return [parseSchedulerUrl(text.trim(), env)];
+  if (parts.some((p) => p === "")) throw invalid(text, "an empty URL in the comma list");
+  const endpoints = parts.map((p) => parseSchedulerUrl(p, env));
+  const seen = new Set<string>();
+  for (const e of endpoints) {
+    if (seen.has(e.display)) throw invalid(text, `${e.display} is named twice`);
+    seen.add(e.display);
+  }
+  return endpoints;
+}
