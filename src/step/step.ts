@@ -164,6 +164,12 @@ export class Step {
    */
   static bulkComplete?(steps: readonly Step[]): Iterable<Step> | Promise<Iterable<Step>>;
 
+  /**
+   * Names a base class keeps for its own members, refused by `with()` as parameter names of its
+   * subclasses, as the names Step itself reserves are (ExternalProgramStep keeps `program`, `timeout`...).
+   */
+  static readonly reservedParams?: readonly string[];
+
   static get family(): string {
     if (Object.prototype.hasOwnProperty.call(this, "stepFamily") && this.stepFamily) return this.stepFamily;
     const ns = this.stepNamespace;
@@ -175,8 +181,9 @@ export class Step {
    * `class Report extends Step.with({ day: param.date() }) { ... }`.
    */
   static with<C extends AnyStepClass, S extends Schema>(this: C, schema: S): StepClassWith<C, S> {
+    const kept = (this as unknown as typeof Step).reservedParams;
     for (const name of Object.keys(schema)) {
-      if (RESERVED.has(name) || name.startsWith("_")) {
+      if (RESERVED.has(name) || name.startsWith("_") || kept?.includes(name) === true) {
         throw new StepDefinitionError(
           ErrorCode.STEP_DEFINITION,
           `parameter name '${name}' is reserved by Step; choose another name`,
