@@ -20,6 +20,8 @@ import { stat } from "node:fs/promises";
 import { ErrorCode, ExternalProgramError, StepDefinitionError } from "../errors.js";
 import { killGroup, trackProgramGroup, untrackProgramGroup } from "./process-groups.js";
 import {
+  REMOTE_PID_MARKER,
+  remoteKillCommand,
   checkRemote,
   describeRemote,
   remoteCommand,
@@ -196,7 +198,20 @@ function runProgram(run: ProgramRun): Promise<void> {
   const write = AsyncResource.bind((stream: NodeJS.WriteStream, text: string) => void stream.write(text));
   const tail = new LineTail(run.tailLines);
   const out = new LineSplitter((text) => write(process.stdout, text));
-  const err = new LineSplitter((text) => {
+  // Over SSH, the first line on stderr is the remote program's pid (see remoteCommand), not its output.
+  let remotePid: number | undefined;
+  let awaitingPid = run.remote !== undefined;
+  const err = new LineSplitter((given) => {
+    let text = given;
+    if (awaitingPid) {
+      awaitingPid = false;
+      const m = new RegExp(`^${REMOTE_PID_MARKER} (\\d+)\\n`).exec(text);
+      if (m) {
+        remotePid = Number(m[1]);
+        text = text.slice(m[0].length);
+      }
+      if (text === "") return;
+    }
     tail.add(text);
     write(process.stderr, text);
   });
@@ -218,6 +233,19 @@ function runProgram(run: ProgramRun): Promise<void> {
     const stop = (why: "timeout" | "stopped"): void => {
       if (exited || stopping !== undefined || pid === undefined) return;
       stopping = why;
+      if (run.remote !== undefined && remotePid !== undefined) {
+        // Killing ssh here would not stop the program there (no terminal, no SIGHUP): a second
+        // connection kills it, and this one ends with it; ssh itself is killed if it outlives the grace.
+        stopRemote(run.remote, remotePid, run.killGrace);
+        graceTimer = setTimeout(
+          () => {
+            if (pid !== undefined) killGroup(pid, "SIGTERM");
+            graceTimer = setTimeout(() => pid !== undefined && killGroup(pid, "SIGKILL"), 1000);
+          },
+          run.killGrace * 1000 + 2000,
+        );
+        return;
+      }
       killGroup(pid, "SIGTERM");
       graceTimer = setTimeout(() => {
         if (pid !== undefined) killGroup(pid, "SIGKILL");
@@ -281,6 +309,14 @@ function runProgram(run: ProgramRun): Promise<void> {
       });
     });
   });
+}
+
+/** Kills remote program `pid` through a connection of its own, waited for by nobody. */
+function stopRemote(remote: RemoteContext, pid: number, grace: number): void {
+  const [file, ...args] = sshArgv(remote, remoteKillCommand(pid, grace)) as [string, ...string[]];
+  const killer = spawn(file, args, { stdio: "ignore" });
+  killer.once("error", () => undefined);
+  killer.unref();
 }
 
 /** The error of a program that ran and did not succeed. */

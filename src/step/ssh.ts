@@ -3,7 +3,10 @@
  * (luigi.contrib.ssh) does: no prompts (BatchMode), no shared connection (ControlMaster=no), and the
  * user's own ~/.ssh/config, agent and known hosts. The remote side gets one command line for its login
  * shell, every word single-quoted, so that nothing in the argv, the environment or the directory is
- * read by that shell: `cd '/dir' && exec env 'K=v' 'prog' 'arg'`.
+ * read by a shell: `exec /bin/sh -c 'echo luigi-ts-remote-pid $$ >&2; cd '\''/dir'\'' && exec env ...'`.
+ *
+ * Where luigi-ts differs from Luigi: a stop (a timeout, the worker interrupted) kills the remote program
+ * too, through a second connection, since without a terminal nothing tells it its ssh client is gone.
  */
 import { ErrorCode, StepDefinitionError } from "../errors.js";
 
@@ -73,7 +76,17 @@ function parseHost(text: string): RemoteContext {
   return at > 0 ? { host: text.slice(at + 1), user: text.slice(0, at) } : { host: text };
 }
 
-/** The line the remote login shell runs: the directory, the environment, then the argv, each quoted. */
+/**
+ * The first line the remote side prints on stderr: the pid of the program (the shell that reports it
+ * then execs it), so that a stop can kill it through a second connection. Read and dropped, never shown.
+ */
+export const REMOTE_PID_MARKER = "luigi-ts-remote-pid";
+
+/**
+ * The line the remote login shell runs: `/bin/sh` (whatever the login shell, which only has to read
+ * POSIX single quotes and `exec`), which reports its pid, enters the directory, sets the environment
+ * and becomes the program, each word quoted.
+ */
 export function remoteCommand(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -95,9 +108,21 @@ export function remoteCommand(
     else set.push(shellQuote(`${name}=${value}`));
   }
   const words = [...unset, ...set];
-  // `env` rather than the shell's `export`: the same in sh, bash, zsh, fish and csh.
+  // `env` rather than `export`: `-u` removes a variable, and a name is checked by env, not a shell.
   const run = `exec ${words.length > 0 ? `env ${words.join(" ")} ` : ""}${argv.map(shellQuote).join(" ")}`;
-  return cwd === undefined ? run : `cd ${shellQuote(cwd)} && ${run}`;
+  const script = `echo ${REMOTE_PID_MARKER} $$ >&2; ${cwd === undefined ? run : `cd ${shellQuote(cwd)} && ${run}`}`;
+  return `exec /bin/sh -c ${shellQuote(script)}`;
+}
+
+/**
+ * The line that stops remote program `pid`: SIGTERM to its process group (sshd makes each session's
+ * process a group leader) or, failing that, to it alone; SIGKILL `grace` seconds later if still there.
+ */
+export function remoteKillCommand(pid: number, grace: number): string {
+  const kill = (signal: string): string =>
+    `kill -${signal} -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null`;
+  const script = `${kill("TERM")}; i=0; while [ $i -lt ${Math.ceil(grace * 10)} ] && kill -0 ${pid} 2>/dev/null; do sleep 0.1; i=$((i+1)); done; ${kill("KILL")}; true`;
+  return `exec /bin/sh -c ${shellQuote(script)}`;
 }
 
 /** The local argv that runs `command` on the remote host. */
