@@ -43,6 +43,8 @@ const HOLD_MS = 50;
 const HOLD_CHARS = 8192;
 /** A stderr line kept for the error message is cut to this many characters. */
 const TAIL_LINE_CHARS = 500;
+/** Over SSH, how much of stderr's start may come before the remote pid's line. */
+const PID_SEARCH_CHARS = 65_536;
 /** The argv shown in messages is cut to this many characters. */
 const SHOWN_ARGV_CHARS = 400;
 
@@ -200,15 +202,19 @@ function runProgram(run: ProgramRun): Promise<void> {
   const out = new LineSplitter((text) => write(process.stdout, text));
   // Over SSH, the first line on stderr is the remote program's pid (see remoteCommand), not its output.
   let remotePid: number | undefined;
-  let awaitingPid = run.remote !== undefined;
+  // Looked for until found, in the first PID_SEARCH_CHARS (a login script may print before it).
+  let searched = run.remote !== undefined ? 0 : PID_SEARCH_CHARS;
+  const marker = new RegExp(`(?:^|\\n)${REMOTE_PID_MARKER} (\\d+)\\n`);
   const err = new LineSplitter((given) => {
     let text = given;
-    if (awaitingPid) {
-      awaitingPid = false;
-      const m = new RegExp(`^${REMOTE_PID_MARKER} (\\d+)\\n`).exec(text);
+    if (searched < PID_SEARCH_CHARS) {
+      searched += text.length;
+      const m = marker.exec(text);
       if (m) {
+        searched = PID_SEARCH_CHARS;
         remotePid = Number(m[1]);
-        text = text.slice(m[0].length);
+        const keep = m[0].startsWith("\n") ? 1 : 0;
+        text = text.slice(0, m.index + keep) + text.slice(m.index + m[0].length);
       }
       if (text === "") return;
     }
@@ -221,7 +227,7 @@ function runProgram(run: ProgramRun): Promise<void> {
       cwd: run.cwd,
       env: run.env,
       stdio: ["ignore", "pipe", "pipe"],
-      // Leader of a group of its own: what it starts is killed with it.
+      // Leader of a group (and session: no controlling terminal) of its own: what it starts dies with it.
       detached: true,
     });
     let pid: number | undefined;

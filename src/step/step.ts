@@ -121,6 +121,14 @@ const RESERVED = new Set([
   "clone",
 ]);
 
+/** The name of the class that declared the `reservedParams` in force for `cls`. */
+function keeperOf(cls: typeof Step): string {
+  let c: unknown = cls;
+  while (typeof c === "function" && !Object.prototype.hasOwnProperty.call(c, "reservedParams"))
+    c = Object.getPrototypeOf(c);
+  return typeof c === "function" ? c.name : "its base class";
+}
+
 /** Any step class, abstract ones included. */
 export type AnyStepClass = abstract new (...args: never[]) => Step;
 
@@ -183,10 +191,11 @@ export class Step {
   static with<C extends AnyStepClass, S extends Schema>(this: C, schema: S): StepClassWith<C, S> {
     const kept = (this as unknown as typeof Step).reservedParams;
     for (const name of Object.keys(schema)) {
-      if (RESERVED.has(name) || name.startsWith("_") || kept?.includes(name) === true) {
+      const byBase = kept?.includes(name) === true && !RESERVED.has(name);
+      if (RESERVED.has(name) || name.startsWith("_") || byBase) {
         throw new StepDefinitionError(
           ErrorCode.STEP_DEFINITION,
-          `parameter name '${name}' is reserved by Step; choose another name`,
+          `parameter name '${name}' is reserved by ${byBase ? keeperOf(this as unknown as typeof Step) : "Step"}; choose another name`,
           { details: { param: name } },
         );
       }

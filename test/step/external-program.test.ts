@@ -244,7 +244,9 @@ describe("ExternalProgramStep", () => {
     }
     await expect(new Bad().run()).rejects.toThrow(/returned null at index 1/);
     expect(() => ExternalProgramStep.with({ timeout: param.int() })).toThrow(StepDefinitionError);
-    expect(() => ExternalProgramStep.with({ program: param.str() })).toThrow(/'program' is reserved/);
+    expect(() => ExternalProgramStep.with({ program: param.str() })).toThrow(
+      "parameter name 'program' is reserved by ExternalProgramStep; choose another name",
+    );
   });
 
   it("round-trips its error through JSON, class and code included", async () => {
