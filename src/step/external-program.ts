@@ -57,6 +57,7 @@ const MEMBERS = [
   "timeout",
   "killGrace",
   "stderrTailLines",
+  "trackingUrlPattern",
 ];
 
 /**
@@ -91,6 +92,12 @@ export abstract class ExternalProgramStep extends Step {
   killGrace: number = DEFAULT_KILL_GRACE;
   /** Lines of stderr quoted in the error of a failed run. Default 20. */
   stderrTailLines: number = DEFAULT_STDERR_TAIL_LINES;
+  /**
+   * Luigi's `tracking_url_pattern`: a line of its output (stdout or stderr) that matches sets the
+   * step's tracking URL (shown by the visualiser) to the first group, or the whole match without one:
+   * `/Job UI at (https?:\/\/\S+)/`. Default null: none searched.
+   */
+  trackingUrlPattern: RegExp | null = null;
 
   /** The argv: the program, then its arguments. May be async. */
   abstract program(): readonly string[] | Promise<readonly string[]>;
@@ -147,6 +154,7 @@ export abstract class ExternalProgramStep extends Step {
         killGrace,
         tailLines,
         signal: this.signal,
+        onLines: trackingWatch(this),
       });
     } else {
       this.logger.info("running: %s", shown);
@@ -161,9 +169,31 @@ export abstract class ExternalProgramStep extends Step {
         killGrace,
         tailLines,
         signal: this.signal,
+        onLines: trackingWatch(this),
       });
     }
   }
+}
+
+/** @internal the line watcher of `trackingUrlPattern`, or undefined. */
+function trackingWatch(step: ExternalProgramStep): ((text: string) => void) | undefined {
+  const pattern = step.trackingUrlPattern;
+  if (pattern === null) return undefined;
+  if (!(pattern instanceof RegExp))
+    throw definitionError(step.family, "trackingUrlPattern must be a RegExp or null");
+  // Without the global and sticky flags: exec() must not carry a position from one line to the next.
+  const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+  let last: string | undefined;
+  return (text) => {
+    for (const line of text.split("\n")) {
+      const m = re.exec(line);
+      const url = m ? (m[1] ?? m[0]) : undefined;
+      if (url !== undefined && url !== "" && url !== last) {
+        last = url;
+        step.setTrackingUrl(url);
+      }
+    }
+  };
 }
 
 interface ProgramRun {
@@ -179,6 +209,8 @@ interface ProgramRun {
   killGrace: number;
   tailLines: number;
   signal: AbortSignal;
+  /** Sees each piece of output passed on (whole lines, but for a late rest of a line). */
+  onLines: ((text: string) => void) | undefined;
 }
 
 /** Runs one program to its end; rejects with an ExternalProgramError unless it exited 0. */
@@ -199,7 +231,10 @@ function runProgram(run: ProgramRun): Promise<void> {
   // The step's async context: the worker's capture knows from it whose log a line belongs to.
   const write = AsyncResource.bind((stream: NodeJS.WriteStream, text: string) => void stream.write(text));
   const tail = new LineTail(run.tailLines);
-  const out = new LineSplitter((text) => write(process.stdout, text));
+  const out = new LineSplitter((text) => {
+    run.onLines?.(text);
+    write(process.stdout, text);
+  });
   // Over SSH, the first line on stderr is the remote program's pid (see remoteCommand), not its output.
   let remotePid: number | undefined;
   // Looked for until found, in the first PID_SEARCH_CHARS (a login script may print before it).
@@ -218,6 +253,7 @@ function runProgram(run: ProgramRun): Promise<void> {
       }
       if (text === "") return;
     }
+    run.onLines?.(text);
     tail.add(text);
     write(process.stderr, text);
   });

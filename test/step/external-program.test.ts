@@ -249,6 +249,28 @@ describe("ExternalProgramStep", () => {
     );
   });
 
+  it("sets the tracking URL from a line matching trackingUrlPattern, on either stream", async () => {
+    class Tracked extends Script {
+      override trackingUrlPattern = /Job UI at (https?:\/\/\S+)/g;
+    }
+    const step = new Tracked({
+      name: "tracked",
+      script:
+        'echo "starting"; echo "Job UI at http://ui/1 (open)"; echo "Job UI at http://ui/1"; sleep 0.05; echo "Job UI at http://ui/2" >&2',
+    });
+    const urls: string[] = [];
+    step.attachReporter({
+      signal: new AbortController().signal,
+      setStatusMessage: () => undefined,
+      setProgressPercentage: () => undefined,
+      setTrackingUrl: (url) => urls.push(url),
+      decreaseRunningResources: () => undefined,
+    });
+    await step.run();
+    step.attachReporter(undefined);
+    expect(urls).toEqual(["http://ui/1", "http://ui/2"]);
+  });
+
   it("round-trips its error through JSON, class and code included", async () => {
     const err = await failureOf(new Script({ name: "json", script: "echo x >&2; exit 7" }).run());
     const { LuigiError } = await import("../../src/errors.js");
