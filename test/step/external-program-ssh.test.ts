@@ -114,7 +114,9 @@ function alive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!haveSsh)("ExternalProgramStep over SSH (a real sshd on loopback)", () => {
+const SKIPPED = haveSsh ? "" : ` (skipped: no ${SSHD} or ssh client; apt-get install openssh-server)`;
+
+describe.skipIf(!haveSsh)(`ExternalProgramStep over SSH (a real sshd on loopback)${SKIPPED}`, () => {
   let sshd: Sshd;
   let remote: RemoteContext;
   beforeAll(async () => {
