@@ -50,6 +50,8 @@ export const ErrorCode = {
   SCHEDULER_TLS: "SCHEDULER_TLS",
   /** A state-changing request from another site's page (its Origin or Sec-Fetch-Site), refused. */
   CROSS_SITE_REFUSED: "CROSS_SITE_REFUSED",
+  /** A standby luigid (another holds the state_url's lock) refusing a call that changes state. */
+  STANDBY: "STANDBY",
   // step history
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
   HISTORY_DISABLED: "HISTORY_DISABLED",
@@ -68,6 +70,13 @@ export const ErrorCode = {
   // optional packages
   /** A sub-path (`luigi-ts/postgres`, ...) needs a client library that is not installed; the message names it. */
   PACKAGE_MISSING: "PACKAGE_MISSING",
+  // external programs (ExternalProgramStep)
+  /** The program exited non-zero or was killed by a signal; `details` has the argv, exit code or signal. */
+  EXTERNAL_PROGRAM_FAILED: "EXTERNAL_PROGRAM_FAILED",
+  /** The program could not be started: not found, not executable, or its working directory is missing. */
+  EXTERNAL_PROGRAM_NOT_FOUND: "EXTERNAL_PROGRAM_NOT_FOUND",
+  /** The program ran longer than the step's `timeout` and was killed (its process group with it). */
+  EXTERNAL_PROGRAM_TIMEOUT: "EXTERNAL_PROGRAM_TIMEOUT",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -203,6 +212,37 @@ export class HistoryError extends LuigiError {
   }
 }
 
+/**
+ * An external program (ExternalProgramStep) failed: it exited non-zero, was killed (by a signal, or by
+ * the step's timeout), or could not be started. `details`: `argv`, `exitCode` (null when killed),
+ * `signal`, `host` (over SSH), `stderrTail` (its last lines of stderr, also in the message).
+ */
+export class ExternalProgramError extends LuigiError {
+  constructor(
+    message: string,
+    details: Record<string, unknown> = {},
+    code: ErrorCode = ErrorCode.EXTERNAL_PROGRAM_FAILED,
+    cause?: unknown,
+  ) {
+    super(code, message, { details, cause });
+  }
+  /** The program's exit code; null when it was killed by a signal or never started. */
+  get exitCode(): number | null {
+    return typeof this.details.exitCode === "number" ? this.details.exitCode : null;
+  }
+  /** The signal that killed it (`SIGTERM`, ...), or null. */
+  get signal(): string | null {
+    return typeof this.details.signal === "string" ? this.details.signal : null;
+  }
+  /** The argv run (on the remote host for a step over SSH). */
+  get argv(): string[] {
+    return Array.isArray(this.details.argv) ? this.details.argv.map(String) : [];
+  }
+  static override revive(data: SerializedError): LuigiError {
+    return new ExternalProgramError(data.message, data.details ?? {}, data.code);
+  }
+}
+
 const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError }>([
   ["LuigiError", LuigiError],
   ["ParameterError", ParameterError],
@@ -214,6 +254,7 @@ const errorClasses = new Map<string, { revive(data: SerializedError): LuigiError
   ["UsageError", UsageError],
   ["SchedulerError", SchedulerError],
   ["HistoryError", HistoryError],
+  ["ExternalProgramError", ExternalProgramError],
 ]);
 
 /**

@@ -16,6 +16,12 @@ export type {
   StepReporter,
 } from "./step/step.js";
 export type { AnyStepClass, SchemaOf, StepClassWith } from "./step/step.js";
+export {
+  ExternalProgramStep,
+  DEFAULT_KILL_GRACE,
+  DEFAULT_STDERR_TAIL_LINES,
+} from "./step/external-program.js";
+export { shellQuote, type RemoteContext } from "./step/ssh.js";
 export { inherits, requires, requiresOn } from "./step/inherits.js";
 export type { InheritedSchema, RequiredSteps, RequiringClass, StepClass } from "./step/inherits.js";
 export { Config } from "./step/config-class.js";
@@ -44,6 +50,7 @@ export {
   UsageError,
   SchedulerError,
   HistoryError,
+  ExternalProgramError,
   type SerializedError,
 } from "./errors.js";
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   ErrorCode,
+  ExternalProgramError,
   LuigiError,
   NonRetryableError,
   reviveThrown,
@@ -15,6 +16,12 @@ describe("errors across the wire", () => {
       new NonRetryableError("no", { details: { row: 3 } }),
       new StepTimeoutError("late", { seconds: 2 }),
       new ConfigError("[worker] timeout = x: expected a number", { section: "worker", key: "timeout" }),
+      new ExternalProgramError(
+        "program exited with code 3: false",
+        { argv: ["false"], exitCode: 3, signal: null, stderrTail: [] },
+        ErrorCode.EXTERNAL_PROGRAM_FAILED,
+      ),
+      new ExternalProgramError("program timed out", { argv: ["x"] }, ErrorCode.EXTERNAL_PROGRAM_TIMEOUT),
     ];
     for (const err of errors) {
       const back = LuigiError.fromJSON(JSON.parse(JSON.stringify(err.toJSON())) as never);

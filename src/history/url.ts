@@ -10,6 +10,7 @@
  */
 import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { maskUrlPassword } from "../log/mask-url.js";
 
 export const DB_CONNECTION_SETTING = "[step_history] db_connection";
 
@@ -104,7 +105,7 @@ function parseServer(url: string, dialect: ServerTarget["dialect"], rest: string
 
 /** The URL with its password replaced, for logs and error messages. */
 export function redactUrl(text: string): string {
-  return text.replace(/(:\/\/[^:/@]*:)[^@/]*@/, "$1***@");
+  return maskUrlPassword(text);
 }
 
 function bad(url: string, why: string): ConfigError {

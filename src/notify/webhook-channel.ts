@@ -8,7 +8,7 @@ import type { Notice } from "./notices.js";
 import type { Channel, Delivery } from "./queue.js";
 
 /** `https://chat.example.com/…`: enough to tell which webhook, nothing of its path or query. */
-export function redactUrl(url: string): string {
+export function webhookOrigin(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname === "/" && u.search === "" ? "/" : "/…"}`;
@@ -125,7 +125,7 @@ export class WebhookChannel implements Channel {
     const body = JSON.stringify(webhookBody(notice));
     return [
       {
-        what: `webhook POST (${notice.event}) to ${redactUrl(this.config.url)}`,
+        what: `webhook POST (${notice.event}) to ${webhookOrigin(this.config.url)}`,
         send: async (signal) => {
           let res: Response;
           try {

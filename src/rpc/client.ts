@@ -6,6 +6,10 @@
  * Failures: connection errors, timeouts and 5xx answers are retried `retryAttempts` times in all, waiting
  * `retryWait` seconds in between, then fail with SchedulerError(RPC_FAILED). A 4xx is the server refusing
  * the request: retrying cannot help, so it fails at once with the server's code and message.
+ *
+ * Several schedulers (`url` a comma list: an active luigid and its standbys on one state_url): calls go
+ * to the one that last answered. A failure there, or a standby's STANDBY refusal, moves the call to the
+ * next URL at once; only when every URL has failed in turn does an attempt count and the wait apply.
  */
 import type { CoreConfig } from "../config/core.js";
 import { ErrorCode, SchedulerError } from "../errors.js";
@@ -24,12 +28,15 @@ import type { AnswerOf, ArgsOf, SchedulerMethod } from "../scheduler/methods.js"
 import { parseErrorBody } from "./error-body.js";
 import { createAgents, postForm, TransportError } from "./transport.js";
 import type { Agents, HttpAnswer } from "./transport.js";
-import { methodUrl, parseSchedulerUrl, schedulerUrl } from "./url.js";
+import { methodUrl, parseSchedulerUrls, schedulerUrl } from "./url.js";
 import type { SchedulerEndpoint } from "./url.js";
 import { encodeWireJson, parseWireJson } from "./wire-json.js";
 
 export interface RemoteSchedulerOptions {
-  /** Full base URL (http, https, http+unix); wins over host/port. */
+  /**
+   * Full base URL (http, https, http+unix); wins over host/port. A comma list names an active luigid
+   * and its standbys: the client moves to whichever serves.
+   */
   url?: string;
   /** Default "localhost". */
   host?: string;
@@ -75,9 +82,10 @@ const FIRST_CONTACT_GRACE_MS = 2_000;
 const FIRST_CONTACT_WAIT_MS = 250;
 
 export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi {
-  /** The base URL, password masked. */
-  readonly url: string;
-  private readonly endpoint: SchedulerEndpoint;
+  /** The schedulers to try, in order (one unless `url` was a comma list). */
+  private readonly endpoints: readonly SchedulerEndpoint[];
+  /** The one calls go to: the last that answered. */
+  private current = 0;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly waitMs: number;
@@ -98,8 +106,7 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
       options.token && !process.env.LUIGI_SCHEDULER_TOKEN?.trim()
         ? { ...process.env, LUIGI_SCHEDULER_TOKEN: options.token }
         : process.env;
-    this.endpoint = parseSchedulerUrl(schedulerUrl(options), env);
-    this.url = this.endpoint.display;
+    this.endpoints = parseSchedulerUrls(schedulerUrl(options), env);
     this.timeoutMs = (options.connectTimeout ?? 10) * 1000;
     this.attempts = Math.max(1, Math.floor(options.retryAttempts ?? 3));
     this.waitMs = Math.max(0, (options.retryWait ?? 30) * 1000);
@@ -123,6 +130,20 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     });
   }
 
+  /** The base URL calls go to now, password masked. */
+  get url(): string {
+    return this.endpoint.display;
+  }
+
+  /** Every scheduler URL given, passwords masked. */
+  get urls(): string[] {
+    return this.endpoints.map((e) => e.display);
+  }
+
+  private get endpoint(): SchedulerEndpoint {
+    return this.endpoints[this.current] as SchedulerEndpoint;
+  }
+
   /** Closes kept-alive connections (lets a test server close at once). The client stays usable. */
   close(): void {
     this.agents.http.destroy();
@@ -134,14 +155,13 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
    * the answer is null, as Luigi's client does for get_work.
    */
   async call(method: string, args: object = {}, nullAttempts = 1): Promise<unknown> {
-    const path = `${this.endpoint.basePath}api/${method}`;
     // Luigi's form encoding for Luigi's methods (a Luigi luigid reads only that); the luigi-ts batch
     // methods exist only on a luigi-ts luigid, which also reads JSON bodies: cheaper on both sides for
     // the biggest requests (no percent-encoding of every byte).
     const json = JSON_BODY_METHODS.has(method);
     const body = json ? encodeWireJson(args) : new URLSearchParams({ data: encodeWireJson(args) }).toString();
     for (let n = 1; ; n++) {
-      const value = await this.fetchWithRetries(method, path, body, json ? "application/json" : undefined);
+      const value = await this.fetchWithRetries(method, body, json ? "application/json" : undefined);
       if (value !== null || nullAttempts <= 1) return value;
       if (n >= nullAttempts) {
         throw new SchedulerError(
@@ -153,34 +173,44 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     }
   }
 
-  private async fetchWithRetries(
-    method: string,
-    path: string,
-    body: string,
-    contentType?: string,
-  ): Promise<unknown> {
-    const url = methodUrl(this.endpoint, method);
+  private async fetchWithRetries(method: string, body: string, contentType?: string): Promise<unknown> {
+    let url = methodUrl(this.endpoint, method);
     let lastCause = "";
     const firstContactUntil = Date.now() + FIRST_CONTACT_GRACE_MS;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      let answer: HttpAnswer | undefined;
-      try {
-        answer = await postForm(this.endpoint, path, body, this.timeoutMs, this.agents, contentType);
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        lastCause = err.message;
-        if (!this.reached && NOTHING_THERE.has(err.code ?? "")) {
-          if (Date.now() >= firstContactUntil) throw this.unreachable(method, err);
-          attempt--; // the grace replaces the retry schedule until the scheduler has been seen
-          await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
+      // One round: each scheduler in turn from the current one, until one serves.
+      // Set while every scheduler tried this round said "nothing listens here".
+      let nothingThere: TransportError | undefined;
+      let allNothingThere = true;
+      for (let tried = 0; tried < this.endpoints.length; tried++) {
+        if (tried > 0) this.current = (this.current + 1) % this.endpoints.length;
+        const endpoint = this.endpoint;
+        url = methodUrl(endpoint, method);
+        const path = `${endpoint.basePath}api/${method}`;
+        let answer: HttpAnswer | undefined;
+        try {
+          answer = await postForm(endpoint, path, body, this.timeoutMs, this.agents, contentType);
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          lastCause = this.endpoints.length > 1 ? `${endpoint.display}: ${err.message}` : err.message;
+          if (NOTHING_THERE.has(err.code ?? "")) nothingThere = err;
+          else allNothingThere = false;
           continue;
         }
-      }
-      if (answer !== undefined) this.reached = true;
-      if (answer !== undefined) {
+        allNothingThere = false;
+        this.reached = true;
         if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
-        if (answer.status < 500) throw refused(answer, method, url);
-        lastCause = `HTTP ${answer.status}: ${parseErrorBody(answer.body)?.message ?? snippet(answer.body)}`;
+        const error = parseErrorBody(answer.body);
+        const standby = error?.code === ErrorCode.STANDBY;
+        if (answer.status < 500 && !standby) throw refused(answer, method, url);
+        lastCause = `${this.endpoints.length > 1 ? `${endpoint.display}: ` : ""}HTTP ${answer.status}: ${error?.message ?? snippet(answer.body)}`;
+        // A standby alone (the active one down, its lock not taken yet) is waited for like an outage.
+      }
+      if (allNothingThere && nothingThere !== undefined && !this.reached) {
+        if (Date.now() >= firstContactUntil) throw this.unreachable(method, nothingThere);
+        attempt--; // the grace replaces the retry schedule until a scheduler has been seen
+        await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
+        continue;
       }
       if (attempt < this.attempts) {
         if (this.logRetries) {
@@ -202,9 +232,10 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
 
   private unreachable(method: string, err: TransportError): SchedulerError {
     const why = err.code === "ECONNREFUSED" ? "connection refused" : err.message;
+    const where = this.endpoints.length > 1 ? this.urls.join(" nor at ") : this.url;
     return new SchedulerError(
       ErrorCode.SCHEDULER_UNREACHABLE,
-      `no scheduler at ${this.url} (${why}). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
+      `no scheduler at ${where} (${why}). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
       { details: { method, url: this.url, cause: err.code ?? err.message } },
     );
   }

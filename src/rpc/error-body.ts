@@ -4,7 +4,7 @@
  *   {"error": {"code": "BAD_REQUEST", "message": "add_task: task_id is required",
  *              "method": "add_task", "field": "task_id"}}
  *
- * `code` is an ErrorCode (BAD_REQUEST 400, UNKNOWN_METHOD 404, INTERNAL 500); `method` and `field` are
+ * `code` is an ErrorCode (BAD_REQUEST 400, UNKNOWN_METHOD 404, STANDBY 503, INTERNAL 500); `method` and `field` are
  * present when known. Never a stack trace.
  */
 import { ErrorCode, LuigiError, SchedulerError } from "../errors.js";
@@ -32,8 +32,17 @@ export function badRequest(
 export function httpStatusOf(code: ErrorCode): number {
   if (code === ErrorCode.BAD_REQUEST) return 400;
   if (code === ErrorCode.UNKNOWN_METHOD) return 404;
+  // Not a fault of the request: the same call succeeds at the active luigid (clients move there).
+  if (code === ErrorCode.STANDBY) return 503;
   return 500;
 }
+
+/** Codes an error answer keeps; any other error is INTERNAL. */
+const KEPT_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.UNKNOWN_METHOD,
+  ErrorCode.STANDBY,
+]);
 
 /**
  * Turns anything thrown while answering `method` into a response. A LuigiError coded BAD_REQUEST or
@@ -45,7 +54,7 @@ export function errorResult(thrown: unknown, method?: string): RpcResult {
   let message: string;
   let field: unknown;
   if (thrown instanceof LuigiError) {
-    if (thrown.code === ErrorCode.BAD_REQUEST || thrown.code === ErrorCode.UNKNOWN_METHOD) code = thrown.code;
+    if (KEPT_CODES.has(thrown.code)) code = thrown.code;
     message = thrown.message;
     field = thrown.details.field;
     method ??= typeof thrown.details.method === "string" ? thrown.details.method : undefined;

@@ -6,6 +6,7 @@
  * show in `ps` and in logs).
  */
 import { ConfigError } from "../errors.js";
+import { maskUrlPassword } from "../log/mask-url.js";
 
 export interface SchedulerEndpoint {
   protocol: "http:" | "https:";
@@ -88,9 +89,26 @@ function basicAuth(url: URL): string {
 
 function invalid(text: string, why: string): ConfigError {
   // Never echo a password, even from a URL too broken to parse.
-  const masked = text.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@");
+  const masked = maskUrlPassword(text);
   return new ConfigError(`scheduler URL ${JSON.stringify(masked)}: ${why}`, {
     key: "scheduler_url",
     value: masked,
   });
+}
+
+/**
+ * `http://a:8082,http://b:8082`: the schedulers of one state_url, active and standbys, each parsed as
+ * parseSchedulerUrl does. One URL is the usual case; the same URL twice is refused (a typo, likely).
+ */
+export function parseSchedulerUrls(text: string, env: NodeJS.ProcessEnv = process.env): SchedulerEndpoint[] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length === 1) return [parseSchedulerUrl(text.trim(), env)];
+  if (parts.some((p) => p === "")) throw invalid(text, "an empty URL in the comma list");
+  const endpoints = parts.map((p) => parseSchedulerUrl(p, env));
+  const seen = new Set<string>();
+  for (const e of endpoints) {
+    if (seen.has(e.display)) throw invalid(text, `${e.display} is named twice`);
+    seen.add(e.display);
+  }
+  return endpoints;
 }

@@ -121,6 +121,14 @@ const RESERVED = new Set([
   "clone",
 ]);
 
+/** The name of the class that declared the `reservedParams` in force for `cls`. */
+function keeperOf(cls: typeof Step): string {
+  let c: unknown = cls;
+  while (typeof c === "function" && !Object.prototype.hasOwnProperty.call(c, "reservedParams"))
+    c = Object.getPrototypeOf(c);
+  return typeof c === "function" ? c.name : "its base class";
+}
+
 /** Any step class, abstract ones included. */
 export type AnyStepClass = abstract new (...args: never[]) => Step;
 
@@ -164,6 +172,12 @@ export class Step {
    */
   static bulkComplete?(steps: readonly Step[]): Iterable<Step> | Promise<Iterable<Step>>;
 
+  /**
+   * Names a base class keeps for its own members, refused by `with()` as parameter names of its
+   * subclasses, as the names Step itself reserves are (ExternalProgramStep keeps `program`, `timeout`...).
+   */
+  static readonly reservedParams?: readonly string[];
+
   static get family(): string {
     if (Object.prototype.hasOwnProperty.call(this, "stepFamily") && this.stepFamily) return this.stepFamily;
     const ns = this.stepNamespace;
@@ -175,11 +189,13 @@ export class Step {
    * `class Report extends Step.with({ day: param.date() }) { ... }`.
    */
   static with<C extends AnyStepClass, S extends Schema>(this: C, schema: S): StepClassWith<C, S> {
+    const kept = (this as unknown as typeof Step).reservedParams;
     for (const name of Object.keys(schema)) {
-      if (RESERVED.has(name) || name.startsWith("_")) {
+      const byBase = kept?.includes(name) === true && !RESERVED.has(name);
+      if (RESERVED.has(name) || name.startsWith("_") || byBase) {
         throw new StepDefinitionError(
           ErrorCode.STEP_DEFINITION,
-          `parameter name '${name}' is reserved by Step; choose another name`,
+          `parameter name '${name}' is reserved by ${byBase ? keeperOf(this as unknown as typeof Step) : "Step"}; choose another name`,
           { details: { param: name } },
         );
       }

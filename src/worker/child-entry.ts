@@ -8,6 +8,7 @@ import "../loader/v8-tuning.js";
 import { loadStepModule } from "../loader/load-module.js";
 import { describeThrown, serializeThrown } from "../errors.js";
 import { activeConfig, setFamilyFlag } from "../step/context.js";
+import { onProgramGroups } from "../step/process-groups.js";
 import { stepFromWire } from "../step/rebuild.js";
 import { autoloadRangeSteps } from "../tools/range/autoload.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
@@ -37,6 +38,8 @@ async function runRequest(request: ChildRequest): Promise<void> {
   for (const [family, params] of Object.entries(request.familyFlags))
     for (const [name, text] of Object.entries(params)) setFamilyFlag(family, name, text);
   const step = stepFromWire(request.family, request.params);
+  // The parent kills an external program's group if it must SIGKILL this process (nothing here runs then).
+  onProgramGroups((pgid, running) => void send({ type: "program", pgid, running }));
   const abort = new AbortController();
   // The worker was interrupted (or Ctrl-C reached the whole process group): the step is told through
   // this.signal and this process reports how it ended, instead of dying without a word.

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { reviveThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { familyFlags } from "../step/context.js";
+import { killGroup } from "../step/process-groups.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step, StepReporter } from "../step/step.js";
 import type { ChildMessage, ChildRequest } from "./child-protocol.js";
@@ -26,8 +27,22 @@ export class ChildProcessExecutor implements ProcessExecutor {
 
   constructor(private readonly options: { module: string | undefined; cwd: string; logger?: Logger }) {}
 
+  /** The process groups of the external programs each child runs (see src/step/process-groups.ts). */
+  private readonly programs = new Map<ChildProcess, Set<number>>();
+
   killAll(): void {
-    for (const child of this.children) child.kill("SIGKILL");
+    for (const child of this.children) this.kill(child);
+  }
+
+  /** SIGKILLs a child and the external programs it started, which a SIGKILLed child cannot stop. */
+  private kill(child: ChildProcess): void {
+    child.kill("SIGKILL");
+    this.killPrograms(child);
+  }
+
+  private killPrograms(child: ChildProcess): void {
+    for (const pgid of this.programs.get(child) ?? []) killGroup(pgid, "SIGKILL");
+    this.programs.delete(child);
   }
 
   execute(
@@ -78,7 +93,7 @@ export class ChildProcessExecutor implements ProcessExecutor {
             attempts: 1,
           };
           abort.abort();
-          child.kill("SIGKILL");
+          this.kill(child);
         }, timeoutSeconds * 1000);
       }
       child.on("message", (message: ChildMessage) => {
@@ -91,6 +106,13 @@ export class ChildProcessExecutor implements ProcessExecutor {
             return reporter.setTrackingUrl(message.url);
           case "decrease":
             return reporter.decreaseRunningResources(message.resources);
+          case "program": {
+            let groups = this.programs.get(child);
+            if (!groups) this.programs.set(child, (groups = new Set()));
+            if (message.running) groups.add(message.pgid);
+            else groups.delete(message.pgid);
+            return;
+          }
           case "done":
             outcome ??= {
               kind: "done",
@@ -122,6 +144,8 @@ export class ChildProcessExecutor implements ProcessExecutor {
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
         this.children.delete(child);
+        // A child that died (a crash, a kill from outside) leaves no program running.
+        this.killPrograms(child);
         abort.signal.removeEventListener("abort", onAbort);
         if (!outcome) {
           const how = signal ? `signal ${signal}` : `exit code ${code}`;

@@ -19,6 +19,8 @@ export type ChildMessage =
   | { type: "progress"; percent: number }
   | { type: "tracking"; url: string }
   | { type: "decrease"; resources: Record<string, number> }
+  /** An external program's process group started or ended (the parent kills the live ones with the child). */
+  | { type: "program"; pgid: number; running: boolean }
   | { type: "done"; seconds: number; attempts: number }
   | {
       type: "failed";

@@ -7,11 +7,14 @@
  * tells, since everything a step's code does, its awaits and timers included, carries the capture it was
  * started in. An AsyncLocalStorage in use makes every promise the process creates carry it, though
  * (which cost a worker running trivial steps a tenth of its throughput): so it is on only while some
- * step's own code runs (not the worker's calls around it), and when a run is the only one that can go on
- * in the process (one worker, one process: the usual `luigi` run) it is the capture of every write made
- * while it runs, and the storage stays off. What a step prints after its run ended (an inline step that
- * timed out but never yielded) is printed, masked, and no longer recorded; in the sole mode, output of
- * work a step left running in the background may be recorded in the next step's log.
+ * step's own code runs under it (not the worker's calls around it), and one run at a time goes without
+ * it. That run is the "sole" one: every write that carries no capture is its own, since the other runs'
+ * writes carry theirs. With one worker in the process (the usual `luigi` run, whatever its --workers),
+ * the first run takes the sole place whenever it is free, so a worker whose steps seldom overlap seldom
+ * turns the storage on. What a step prints after its run ended (an inline step that timed out but never
+ * yielded) is printed, masked, and no longer recorded; output that carries no capture (work a step left
+ * running in the background, or a requirement's complete() the worker calls meanwhile) may be recorded
+ * in the sole run's log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Writable } from "node:stream";
@@ -34,8 +37,8 @@ const storage = new AsyncLocalStorage<CaptureTarget>();
 type RawWrite = (this: NodeJS.WriteStream, ...args: unknown[]) => boolean;
 const originals = new Map<NodeJS.WriteStream, RawWrite>();
 
-/** Captures going on, of either kind; the storage is disabled whenever none is. */
-let active = 0;
+/** Captures going on under the storage; it is disabled whenever none is. */
+let stored = 0;
 /** The capture of a run started alone (see runCaptured): it takes the writes no stored capture claims. */
 let sole: CaptureTarget | undefined;
 /** Inside outsideCapture(): nothing is recorded. */
@@ -49,8 +52,9 @@ function current(): CaptureTarget | undefined {
 }
 
 /**
- * Counts a capturing worker while it runs (the returned function ends it): a run may skip the storage
- * only while one worker, running one step at a time, is all there is.
+ * Counts a capturing worker while it runs (the returned function ends it): a run may go without the
+ * storage only while one worker is all there is (another worker's calls into step code carry no
+ * capture, and would land in the sole run's log).
  */
 export function workerCapturing(): () => void {
   workers++;
@@ -61,15 +65,14 @@ export function workerCapturing(): () => void {
   };
 }
 
-/** Whether a worker allowed `processes` steps at once may run its next step without the storage. */
-export function mayRunAlone(processes: number): boolean {
-  return processes <= 1 && workers <= 1;
+/** Whether a worker's next run may take the sole place (see runCaptured). */
+export function mayRunAlone(): boolean {
+  return workers <= 1;
 }
 
 /**
- * Runs `fn` (a step's own code) with its writes going to `target`. `alone`: nothing else can run in
- * this process meanwhile (mayRunAlone); the run then goes without the storage when no other capture is
- * going on.
+ * Runs `fn` (a step's own code) with its writes going to `target`. `alone`: no other worker is in the
+ * process (mayRunAlone); the run then goes without the storage when no other run holds the sole place.
  */
 export async function runCaptured<T>(
   target: CaptureTarget,
@@ -77,16 +80,21 @@ export async function runCaptured<T>(
   options: { alone?: boolean } = {},
 ): Promise<T> {
   installTaps();
-  const withoutStorage = options.alone === true && active === 0;
-  active++;
-  try {
-    if (!withoutStorage) return await storage.run(target, fn);
+  if (options.alone === true && sole === undefined) {
     sole = target;
-    return await fn();
+    try {
+      return await fn();
+    } finally {
+      sole = undefined;
+    }
+  }
+  stored++;
+  try {
+    return await storage.run(target, fn);
   } finally {
-    if (withoutStorage) sole = undefined;
-    // Off while nothing is captured: promises made between runs (the worker's own calls) cost nothing.
-    if (--active === 0) storage.disable();
+    // Off while nothing is captured under it: promises made meanwhile (the worker's own calls, the sole
+    // run's) cost nothing.
+    if (--stored === 0) storage.disable();
   }
 }
 

@@ -123,7 +123,7 @@ export class StepRunner {
     // Inline, what the step's own code prints is told apart from the other runs' by its async context
     // (log-capture.ts); a child process's output is its own.
     const around: RunCapture | undefined = capture && {
-      around: (fn) => runCaptured(capture, fn, { alone: mayRunAlone(opts.processes) }),
+      around: (fn) => runCaptured(capture, fn, { alone: mayRunAlone() }),
       note: (text) => capture.note(text),
     };
     let outcome: RunOutcome = child

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./cli.js";
 
@@ -27,10 +27,17 @@ export interface RunningLuigid {
  */
 export async function startLuigid(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; address?: string | null },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    address?: string | null;
+    /** How to start it: on another test host (test/helpers/hosts.ts), say. Default node:child_process's. */
+    spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+  },
 ): Promise<RunningLuigid> {
   const address = options.address === null ? [] : ["--address", options.address ?? "127.0.0.1"];
-  const child = spawn(process.execPath, [LUIGID_BIN, ...address, "--port", "0", ...args], {
+  const start = options.spawn ?? spawn;
+  const child = start(process.execPath, [LUIGID_BIN, ...address, "--port", "0", ...args], {
     cwd: options.cwd,
     env: { ...process.env, LUIGI_CONFIG_PATH: "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,7 +68,7 @@ export async function startLuigid(
   return {
     child,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${urlHost(options.address ?? "127.0.0.1")}:${port}`,
     output: () => output,
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -103,4 +110,10 @@ export async function rpc<T = unknown>(
   const body = (await res.json()) as { response?: T; error?: unknown };
   if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body.response as T;
+}
+
+/** An address as a URL's host: IPv6 in brackets; luigid's every-address default reached on loopback. */
+function urlHost(address: string | null): string {
+  if (address === null || address === "0.0.0.0" || address === "::") return "127.0.0.1";
+  return address.includes(":") ? `[${address}]` : address;
 }

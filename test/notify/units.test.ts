@@ -19,7 +19,7 @@ import { emailDisabledReason, MailChannel } from "../../src/notify/mail-channel.
 import { disableMail, shellLine, stepErrorMail } from "../../src/notify/mail-format.js";
 import type { Notice, StepFailureNotice } from "../../src/notify/notices.js";
 import { NotificationQueue, type Channel, type Delivery } from "../../src/notify/queue.js";
-import { redactUrl, webhookBody } from "../../src/notify/webhook-channel.js";
+import { webhookOrigin, webhookBody } from "../../src/notify/webhook-channel.js";
 import { consistent, fixture } from "../scheduler/helpers.js";
 import type { FailureReport } from "../../src/scheduler/core.js";
 
@@ -297,11 +297,11 @@ describe("the webhook's body", () => {
   });
 
   it("logs a webhook URL as its origin only", () => {
-    expect(redactUrl("https://hooks.example.com/services/T000/B000/XXXX?token=1")).toBe(
+    expect(webhookOrigin("https://hooks.example.com/services/T000/B000/XXXX?token=1")).toBe(
       "https://hooks.example.com/…",
     );
-    expect(redactUrl("http://127.0.0.1:8080/")).toBe("http://127.0.0.1:8080/");
-    expect(redactUrl("not a url")).toBe("(the webhook URL)");
+    expect(webhookOrigin("http://127.0.0.1:8080/")).toBe("http://127.0.0.1:8080/");
+    expect(webhookOrigin("not a url")).toBe("(the webhook URL)");
   });
 });
 
