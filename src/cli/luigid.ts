@@ -231,8 +231,16 @@ export async function luigidMain(
   process.send?.({ ready: true, address: handle.address });
   if (process.connected) process.disconnect();
 
-  const signal = await stopped;
-  logger.info({ signal }, "stopping: draining connections and saving state");
+  const ended = await Promise.race([
+    stopped.then((signal) => ({ signal, lost: undefined })),
+    handle.lost.then((lost) => ({ signal: undefined, lost })),
+  ]);
+  if (ended.lost !== undefined) {
+    // Another luigid serves (or will serve) the shared state: this one must not write again.
+    logger.error({ reason: ended.lost }, `stopping: this luigid lost the lead (${ended.lost})`);
+  } else {
+    logger.info({ signal: ended.signal }, "stopping: draining connections and saving state");
+  }
   try {
     await handle.close();
   } catch (err) {
@@ -241,5 +249,5 @@ export async function luigidMain(
   if (flags.pidfile && runningPid(flags.pidfile) === undefined) rmSync(flags.pidfile, { force: true });
   logger.info("stopped");
   logFile?.end();
-  return 0;
+  return ended.lost !== undefined ? 3 : 0;
 }

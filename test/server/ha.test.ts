@@ -1,0 +1,218 @@
+// Two real luigid processes on one `[scheduler] state_url` (the PostgreSQL of LUIGI_TEST_POSTGRES_URL,
+// a schema of this file's own; skipped without it), on loopback ports: one active, one standby; kill -9
+// of the active one mid-run; the standby takes over and the run completes.
+//
+// Workers take one scheduler URL for now, so they reach luigid through a small TCP relay of the test's
+// that forwards each connection to A's port, or B's when A refuses it (as a load balancer in front of
+// the pair would).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
+import { rpc, runLuigid, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
+import { dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
+
+const SHARED = path.join(FIXTURES, "shared.ts");
+
+const WORKER_CFG = `[core]
+rpc_retry_wait = 0.5
+rpc_retry_attempts = 60
+rpc_connect_timeout = 2
+[worker]
+keep_alive = true
+wait_interval = 0.1
+wait_jitter = 0.2
+ping_interval = 0.5
+`;
+
+function runsOf(log: string): string[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(" ")[0] ?? "");
+}
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The role luigid says it has (the x-luigid-role header), or undefined when it does not answer. */
+async function roleOf(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url}/api/is_paused`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.headers.get("x-luigid-role") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function post(url: string, method: string, args: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${url}/api/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(args),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Forwards each connection to the first of `ports()` that accepts it. */
+function relay(ports: () => number[]): Promise<{ server: Server; url: string }> {
+  const server = createServer((client: Socket) => {
+    client.pause();
+    const tryPort = (list: number[]): void => {
+      const [port, ...rest] = list;
+      if (port === undefined) return void client.destroy();
+      const upstream = connect(port, "127.0.0.1");
+      let connected = false;
+      upstream.once("connect", () => {
+        connected = true;
+        client.on("error", () => upstream.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      });
+      // Refused: the next port; cut later (the luigid died): the client sees its connection cut.
+      upstream.on("error", () => (connected ? client.destroy() : tryPort(rest)));
+    };
+    tryPort(ports());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({
+        server,
+        url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+      });
+    }),
+  );
+}
+
+afterAll(async () => {
+  await dropAll();
+});
+
+describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
+  it("refuses a state_url together with state_path, without showing the password", async () => {
+    const w = workdir();
+    const cfg = path.join(w.dir, "both.cfg");
+    writeFileSync(
+      cfg,
+      "[scheduler]\nstate_url = postgresql://u:hunter2@127.0.0.1:1/db\nstate_path = /tmp/x.json\n",
+    );
+    const r = await runLuigid(["--port", "0"], w.dir, { LUIGI_CONFIG_PATH: cfg });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/state_url and \[scheduler\] state_path are both set/);
+    expect(r.stderr).not.toContain("hunter2");
+    // And a database that refuses: named, password masked, no stack.
+    writeFileSync(cfg, "[scheduler]\nstate_url = postgresql://u:hunter2@127.0.0.1:1/db\n");
+    const refused = await runLuigid(["--port", "0"], w.dir, { LUIGI_CONFIG_PATH: cfg });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /could not connect to the state database postgresql:\/\/u:\*\*\*@127\.0\.0\.1:1\/db/,
+    );
+    expect(refused.stderr).not.toContain("hunter2");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("kill -9 of the active one mid-run: the standby takes over within seconds, nothing DONE is redone, the run completes; the restarted one is a standby", async () => {
+    const w = workdir();
+    const { url } = await freshSchema("luigid_ha");
+    const cfg = path.join(w.dir, "luigid.cfg");
+    writeFileSync(cfg, `[scheduler]\nstate_url = ${url}\nworker_disconnect_delay = 2\nretry_delay = 1\n`);
+    const env = { LUIGI_CONFIG_PATH: cfg };
+    const daemons: RunningLuigid[] = [];
+    let front: Server | undefined;
+    try {
+      const a = await startLuigid([], { cwd: w.dir, env });
+      daemons.push(a);
+      expect(await until(async () => ((await roleOf(a.url)) === "active" ? true : undefined))).toBe(true);
+      const b = await startLuigid([], { cwd: w.dir, env });
+      daemons.push(b);
+      await until(async () => ((await roleOf(b.url)) === "standby" ? true : undefined));
+      // The standby answers reads, and refuses changes naming the active one.
+      expect(await rpc(b.url, "task_list", {})).toEqual({});
+      const refused = await post(b.url, "add_task", { task_id: "X", status: "PENDING", worker: "w" });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ error: { code: "STANDBY", active: a.url } });
+      // The visualiser's page is served by the standby too.
+      expect((await fetch(`${b.url}/static/visualiser/index.html`)).status).toBe(200);
+
+      const relayed = await relay(() => [a.port, b.port]);
+      front = relayed.server;
+      const wcfg = path.join(w.dir, "worker.cfg");
+      writeFileSync(wcfg, WORKER_CFG);
+      const wenv = { LUIGI_CONFIG_PATH: wcfg, OUT: w.out, LOG: w.log };
+      const args = [
+        "--module",
+        SHARED,
+        "All",
+        "--n",
+        "120",
+        "--ms",
+        "30",
+        "--scheduler-url",
+        relayed.url,
+        "--no-lock",
+      ];
+      const workers = Array.from({ length: 2 }, () => collect(startLuigi(args, { cwd: w.dir, env: wenv })));
+      await until(() => (runsOf(w.log).length >= 25 ? true : undefined), 60_000);
+      const doneOnA = Object.keys(await rpc<Record<string, unknown>>(a.url, "task_list", { status: "DONE" }));
+      expect(doneOnA.length).toBeGreaterThan(0);
+      await a.stop("SIGKILL");
+      const killedAt = performance.now();
+      await until(async () => ((await roleOf(b.url)) === "active" ? true : undefined), 10_000);
+      const failoverMs = performance.now() - killedAt;
+      // Measured: kill -9 of A to B's first answer saying it is active.
+      console.log(`failover: ${Math.round(failoverMs)} ms from kill -9 to the standby answering as active`);
+      expect(failoverMs).toBeLessThan(5000);
+      // Everything A acknowledged is in B: what was DONE stays DONE.
+      const doneOnB = new Set(
+        Object.keys(await rpc<Record<string, unknown>>(b.url, "task_list", { status: "DONE" })),
+      );
+      for (const id of doneOnA) expect(doneOnB.has(id), id).toBe(true);
+
+      const results = await Promise.all(workers);
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const runs = runsOf(w.log);
+      expect(new Set(runs).size).toBe(120);
+      // A step running when A died may run again; nothing DONE was redone.
+      expect(runs.length).toBeLessThanOrEqual(120 + 2);
+      for (const id of doneOnA)
+        expect(
+          runs.filter((r) => r === id),
+          id,
+        ).toHaveLength(1);
+      const done = await rpc<Record<string, unknown>>(b.url, "task_list", { status: "DONE" });
+      expect(Object.keys(done)).toHaveLength(121);
+
+      // A again: B holds the lead, so A is a standby that follows it and names it.
+      const again = await startLuigid([], { cwd: w.dir, env });
+      daemons.push(again);
+      await until(async () => ((await roleOf(again.url)) === "standby" ? true : undefined));
+      await until(async () => {
+        const list = await rpc<Record<string, unknown>>(again.url, "task_list", { status: "DONE" });
+        return Object.keys(list).length === 121 ? true : undefined;
+      });
+      const refusedAgain = await post(again.url, "add_task", {
+        task_id: "X",
+        status: "PENDING",
+        worker: "w",
+      });
+      expect(refusedAgain.body).toMatchObject({ error: { code: "STANDBY", active: b.url } });
+    } finally {
+      front?.close();
+      for (const d of daemons) await d.stop();
+    }
+  }, 120_000);
+});
+
+if (PG_URL === "") describe("two luigids on one state_url", () => it.skip(PG_SKIP_REASON, () => undefined));
