@@ -11,7 +11,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, runLuigid, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
-import { dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
+import { advisoryKey, STATE_LOCK_NAMESPACE } from "../../src/scheduler/persistence/pg-store.js";
+import { adminQuery, dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
 
 const SHARED = path.join(FIXTURES, "shared.ts");
 
@@ -216,3 +217,37 @@ describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
 });
 
 if (PG_URL === "") describe("two luigids on one state_url", () => it.skip(PG_SKIP_REASON, () => undefined));
+
+describe.skipIf(PG_URL === "")("an active luigid cut off from its lock", () => {
+  it("exits with code 3 when its lock session is terminated, and the standby takes over", async () => {
+    const w = workdir();
+    const { schema, url } = await freshSchema("luigid_ha");
+    const cfg = path.join(w.dir, "luigid.cfg");
+    writeFileSync(cfg, `[scheduler]\nstate_url = ${url}\n`);
+    const env = { LUIGI_CONFIG_PATH: cfg };
+    const a = await startLuigid([], { cwd: w.dir, env });
+    const b = await startLuigid([], { cwd: w.dir, env });
+    try {
+      await until(async () => ((await roleOf(a.url)) === "active" ? true : undefined));
+      await rpc(a.url, "add_task", { task_id: "Kept", status: "PENDING", worker: "w" });
+      const key = advisoryKey(`${STATE_LOCK_NAMESPACE}:${schema}`);
+      // As a DBA's pg_terminate_backend, or PostgreSQL dropping a session gone silent, would.
+      const holders = await adminQuery<{ pid: number }>(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ($1::bigint & 4294967295)::oid AND classid = (($1::bigint >> 32) & 4294967295)::oid",
+        [key],
+      );
+      expect(holders).toHaveLength(1);
+      await adminQuery("SELECT pg_terminate_backend($1)", [holders[0]?.pid]);
+      // Waits for its own exit: SIGCONT changes nothing for a running process.
+      const code = await a.stop("SIGCONT");
+      expect(code).toBe(3);
+      expect(a.output()).toMatch(/luigid lost the lead: the connection holding the lock was lost/);
+      await until(async () => ((await roleOf(b.url)) === "active" ? true : undefined), 5000);
+      const list = await rpc<Record<string, unknown>>(b.url, "task_list", {});
+      expect(Object.keys(list)).toEqual(["Kept"]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 60_000);
+});
