@@ -76,7 +76,10 @@ export const CORE_SECTION = defineSection({
     local_scheduler: key.bool(false, "use an in-process scheduler instead of luigid"),
     scheduler_host: key.string("localhost", "luigid host"),
     scheduler_port: key.int(8082, "luigid port"),
-    scheduler_url: key.string("", "full luigid URL (http, https, http+unix); wins over host and port"),
+    scheduler_url: key.string(
+      "",
+      "full luigid URL (http, https, http+unix), or several separated by commas (luigids sharing a state_url); wins over host and port",
+    ),
     workers: key.int(1, "steps run at once"),
     assistant: key.bool(false, "run any pending step this process can load"),
     no_lock: key.bool(false, "do not take the same-command process lock"),

@@ -6,6 +6,11 @@
  * Failures: connection errors, timeouts and 5xx answers are retried `retryAttempts` times in all, waiting
  * `retryWait` seconds in between, then fail with SchedulerError(RPC_FAILED). A 4xx is the server refusing
  * the request: retrying cannot help, so it fails at once with the server's code and message.
+ *
+ * Several URLs (`http://a:8082,http://b:8082`: luigids sharing one `state_url`): calls go to the one that
+ * last answered; one that fails or answers 5xx (a standby's 503 STANDBY included) is followed at once
+ * by the next (first the one a STANDBY answer names, when it is one of them), and only when each has
+ * failed once does the attempt count and the wait begin.
  */
 import type { CoreConfig } from "../config/core.js";
 import { ErrorCode, SchedulerError } from "../errors.js";
@@ -29,7 +34,7 @@ import type { SchedulerEndpoint } from "./url.js";
 import { encodeWireJson, parseWireJson } from "./wire-json.js";
 
 export interface RemoteSchedulerOptions {
-  /** Full base URL (http, https, http+unix); wins over host/port. */
+  /** Full base URL (http, https, http+unix), or several separated by commas; wins over host/port. */
   url?: string;
   /** Default "localhost". */
   host?: string;
@@ -75,9 +80,11 @@ const FIRST_CONTACT_GRACE_MS = 2_000;
 const FIRST_CONTACT_WAIT_MS = 250;
 
 export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi {
-  /** The base URL, password masked. */
+  /** The base URL, password masked (several: comma-separated). */
   readonly url: string;
-  private readonly endpoint: SchedulerEndpoint;
+  private readonly endpoints: SchedulerEndpoint[];
+  /** The index in `endpoints` of the one calls go to: the last that answered. */
+  private current = 0;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly waitMs: number;
@@ -98,8 +105,8 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
       options.token && !process.env.LUIGI_SCHEDULER_TOKEN?.trim()
         ? { ...process.env, LUIGI_SCHEDULER_TOKEN: options.token }
         : process.env;
-    this.endpoint = parseSchedulerUrl(schedulerUrl(options), env);
-    this.url = this.endpoint.display;
+    this.endpoints = splitUrls(schedulerUrl(options)).map((u) => parseSchedulerUrl(u, env));
+    this.url = this.endpoints.map((e) => e.display).join(",");
     this.timeoutMs = (options.connectTimeout ?? 10) * 1000;
     this.attempts = Math.max(1, Math.floor(options.retryAttempts ?? 3));
     this.waitMs = Math.max(0, (options.retryWait ?? 30) * 1000);
@@ -134,58 +141,89 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
    * the answer is null, as Luigi's client does for get_work.
    */
   async call(method: string, args: object = {}, nullAttempts = 1): Promise<unknown> {
-    const path = `${this.endpoint.basePath}api/${method}`;
     // Luigi's form encoding for Luigi's methods (a Luigi luigid reads only that); the luigi-ts batch
     // methods exist only on a luigi-ts luigid, which also reads JSON bodies: cheaper on both sides for
     // the biggest requests (no percent-encoding of every byte).
     const json = JSON_BODY_METHODS.has(method);
     const body = json ? encodeWireJson(args) : new URLSearchParams({ data: encodeWireJson(args) }).toString();
     for (let n = 1; ; n++) {
-      const value = await this.fetchWithRetries(method, path, body, json ? "application/json" : undefined);
+      const value = await this.fetchWithRetries(method, body, json ? "application/json" : undefined);
       if (value !== null || nullAttempts <= 1) return value;
       if (n >= nullAttempts) {
-        throw new SchedulerError(
-          ErrorCode.RPC_FAILED,
-          `${methodUrl(this.endpoint, method)} returned null ${nullAttempts} times`,
-          { details: { method, url: methodUrl(this.endpoint, method) } },
-        );
+        const url = methodUrl(this.endpoint, method);
+        throw new SchedulerError(ErrorCode.RPC_FAILED, `${url} returned null ${nullAttempts} times`, {
+          details: { method, url },
+        });
       }
     }
   }
 
-  private async fetchWithRetries(
-    method: string,
-    path: string,
-    body: string,
-    contentType?: string,
-  ): Promise<unknown> {
-    const url = methodUrl(this.endpoint, method);
+  /** The endpoint calls go to now. */
+  private get endpoint(): SchedulerEndpoint {
+    return this.endpoints[this.current] as SchedulerEndpoint;
+  }
+
+  private async fetchWithRetries(method: string, body: string, contentType?: string): Promise<unknown> {
     let lastCause = "";
+    let lastUrl = methodUrl(this.endpoint, method);
     const firstContactUntil = Date.now() + FIRST_CONTACT_GRACE_MS;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      let answer: HttpAnswer | undefined;
-      try {
-        answer = await postForm(this.endpoint, path, body, this.timeoutMs, this.agents, contentType);
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        lastCause = err.message;
-        if (!this.reached && NOTHING_THERE.has(err.code ?? "")) {
-          if (Date.now() >= firstContactUntil) throw this.unreachable(method, err);
-          attempt--; // the grace replaces the retry schedule until the scheduler has been seen
-          await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
-          continue;
+      // One round: each endpoint once, from the current one (or the one a standby named).
+      let nothingThere: TransportError | undefined;
+      let allNothingThere = true;
+      const tried = new Set<number>();
+      let next: number | undefined = this.current;
+      while (next !== undefined) {
+        const index = next;
+        tried.add(index);
+        const endpoint = this.endpoints[index] as SchedulerEndpoint;
+        const url = methodUrl(endpoint, method);
+        lastUrl = url;
+        let answer: HttpAnswer | undefined;
+        let named: string | undefined;
+        try {
+          answer = await postForm(
+            endpoint,
+            `${endpoint.basePath}api/${method}`,
+            body,
+            this.timeoutMs,
+            this.agents,
+            contentType,
+          );
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          lastCause = err.message;
+          if (NOTHING_THERE.has(err.code ?? "")) nothingThere = err;
+          else allNothingThere = false;
+        }
+        if (answer !== undefined) {
+          this.reached = true;
+          allNothingThere = false;
+          if (answer.status < 500) this.current = index;
+          if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
+          if (answer.status < 500) throw refused(answer, method, url);
+          const error = parseErrorBody(answer.body);
+          named = error?.code === ErrorCode.STANDBY ? error.active : undefined;
+          lastCause = `HTTP ${answer.status}: ${error?.message ?? snippet(answer.body)}`;
+        }
+        next = this.nextEndpoint(tried, index, named);
+        if (next !== undefined && this.logRetries) {
+          this.logger?.warn(
+            { url, cause: lastCause, next: this.endpoints[next]?.display },
+            `scheduler call failed (${lastCause}); trying ${this.endpoints[next]?.display ?? ""}`,
+          );
         }
       }
-      if (answer !== undefined) this.reached = true;
-      if (answer !== undefined) {
-        if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
-        if (answer.status < 500) throw refused(answer, method, url);
-        lastCause = `HTTP ${answer.status}: ${parseErrorBody(answer.body)?.message ?? snippet(answer.body)}`;
+      if (!this.reached && allNothingThere && nothingThere) {
+        if (Date.now() >= firstContactUntil) throw this.unreachable(method, nothingThere);
+        attempt--; // the grace replaces the retry schedule until the scheduler has been seen
+        await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
+        continue;
       }
       if (attempt < this.attempts) {
         if (this.logRetries) {
           this.logger?.warn(
-            { url, attempt, attempts: this.attempts, cause: lastCause },
+            { url: lastUrl, attempt, attempts: this.attempts, cause: lastCause },
             `scheduler call failed (${lastCause}); retrying in ${this.waitMs / 1000}s`,
           );
         }
@@ -195,9 +233,25 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     }
     throw new SchedulerError(
       ErrorCode.RPC_FAILED,
-      `${url} failed after ${this.attempts} attempt(s): ${lastCause}`,
-      { details: { method, url, attempts: this.attempts, cause: lastCause } },
+      `${lastUrl} failed after ${this.attempts} attempt(s): ${lastCause}`,
+      { details: { method, url: lastUrl, attempts: this.attempts, cause: lastCause } },
     );
+  }
+
+  /**
+   * The endpoint to try after `index` failed in this round: the one a standby named (`named`, when it is
+   * one of ours and not tried yet), else the next one not tried; undefined when every one was.
+   */
+  private nextEndpoint(tried: Set<number>, index: number, named: string | undefined): number | undefined {
+    if (named !== undefined) {
+      const hinted = this.endpoints.findIndex((e, i) => !tried.has(i) && sameServer(e, named));
+      if (hinted >= 0) return hinted;
+    }
+    for (let step = 1; step < this.endpoints.length; step++) {
+      const i = (index + step) % this.endpoints.length;
+      if (!tried.has(i)) return i;
+    }
+    return undefined;
   }
 
   private unreachable(method: string, err: TransportError): SchedulerError {
@@ -256,6 +310,28 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     const { max_tasks: _max, reports: _reports, ...one } = args;
     return { replies: [await this.getWork(one)] };
   }
+}
+
+/** `a,b` -> [a, b]: several scheduler URLs, each trimmed; empty pieces left out. */
+function splitUrls(text: string): string[] {
+  const urls = text
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u !== "");
+  return urls.length > 0 ? urls : [text];
+}
+
+/** Whether the advertised URL `url` names the server of `endpoint` (same host and port). */
+function sameServer(endpoint: SchedulerEndpoint, url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const port = parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
+  const mine = endpoint.port ?? (endpoint.protocol === "https:" ? 443 : 80);
+  return parsed.hostname.replace(/^\[(.*)\]$/, "$1") === endpoint.hostname && port === mine;
 }
 
 /** The `response` member of a 2xx answer; an answer without one is not a scheduler's (not retried). */
