@@ -14,7 +14,8 @@
  *   in the next transaction; every answer waits for the commit of its entry.
  * - Standbys follow: every commit NOTIFYs a channel; a standby listens to it, and polls every second as
  *   a backstop, and hands the new entries (or, when the journal was folded past what it has, the new
- *   snapshot and the entries after it) to its scheduler. It tries the lock every second.
+ *   snapshot and the entries after it) to its scheduler. It waits for the lock (pg_advisory_lock, which
+ *   PostgreSQL grants the moment the holder's session ends), and tries it every second besides.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
@@ -89,6 +90,7 @@ export class PgStateStore implements SharedStateStore {
   private dbTurn: Promise<unknown> = Promise.resolve();
   private dbBroken = false;
   private saidStandby = false;
+  private waitingForLock = false;
 
   private constructor(
     private readonly pgm: PgModule,
@@ -132,6 +134,7 @@ export class PgStateStore implements SharedStateStore {
       store.lockKey = advisoryKey(ns);
       store.channel = `luigid_state_${createHash("sha256").update(ns).digest("hex").slice(0, 16)}`;
       const applied = await migrateState(db, advisoryKey(`${ns}:migrations`));
+      await store.listen(db);
       if (applied.length > 0) options.logger.info({ applied }, `state tables migrated in ${where}`);
       const stored: StoredState = { snapshot: undefined, entries: [], skipped: [], damaged: [] };
       const read = await store.readSince(0);
@@ -236,11 +239,23 @@ export class PgStateStore implements SharedStateStore {
     }
   }
 
+  /**
+   * Listens on the journal's connection (idle between a standby's reads, so notifications arrive at
+   * once; the lock's connection may be blocked in a wait for the lock).
+   */
+  private async listen(db: pg.Client): Promise<void> {
+    db.on("notification", (n) => {
+      if (n.channel === this.channel) this.schedulePoll();
+    });
+    await db.query(`LISTEN "${this.channel}"`);
+  }
+
   /** Runs `fn` with the journal's connection once the previous user is done; a standby reconnects a broken one. */
   private withDb<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
     const turn = this.dbTurn.then(async () => {
       if (this.dbBroken && this.role === "standby") {
         const db = await openClient(this.pgm, this.url, this.where, (err) => this.dbFailed(err));
+        await this.listen(db);
         void this.db.end().catch(() => undefined);
         this.db = db;
         this.dbBroken = false;
@@ -327,11 +342,17 @@ export class PgStateStore implements SharedStateStore {
         return;
       }
       const lockConn = await this.lockConnection();
-      const got = (
-        await lockConn.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [this.lockKey])
-      ).rows[0]?.ok;
-      if (got === true) await this.takeOver();
+      // While a wait for the lock is pending on its connection, the poll below is all there is to do.
+      const got =
+        this.waitingForLock ||
+        (
+          await lockConn.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [
+            this.lockKey,
+          ])
+        ).rows[0]?.ok;
+      if (got === true && !this.waitingForLock) await this.takeOver();
       else {
+        if (!this.waitingForLock) this.waitForLock(lockConn);
         if (!this.saidStandby) {
           this.saidStandby = true;
           this.log.info(
@@ -352,14 +373,34 @@ export class PgStateStore implements SharedStateStore {
     }
   }
 
+  /**
+   * Waits on the lock connection until the lock is granted (pg_advisory_lock blocks until the holder's
+   * session ends: a standby takes over the moment PostgreSQL drops the active one's), then takes over.
+   * A wait cut by the connection's loss is started again by the next tick, on a new connection.
+   */
+  private waitForLock(conn: pg.Client): void {
+    this.waitingForLock = true;
+    conn.query("SELECT pg_advisory_lock($1::bigint)", [this.lockKey]).then(
+      () => {
+        this.waitingForLock = false;
+        if (this.role !== "standby") return;
+        this.takeOver().catch((err: unknown) => {
+          // Held but not taken over (the journal connection failed): the next tick tries again.
+          this.log.warn({ err: (err as Error).message }, "standby: taking over failed; trying again");
+          void conn.query("SELECT pg_advisory_unlock($1::bigint)", [this.lockKey]).catch(() => undefined);
+        });
+      },
+      () => {
+        this.waitingForLock = false;
+      },
+    );
+  }
+
   /** The lock's connection; a standby opens a new one when the last one went away. */
   private async lockConnection(): Promise<pg.Client> {
     if (this.lockConn) return this.lockConn;
     const conn = await openClient(this.pgm, this.url, this.where, (err) => this.lockLost(conn, err));
     conn.on("end", () => this.lockLost(conn, new Error("the connection ended")));
-    conn.on("notification", (n) => {
-      if (n.channel === this.channel) this.schedulePoll();
-    });
     // PostgreSQL drops a session that goes silent (a luigid paused, or cut off): its lock with it. The
     // heartbeat (every second) keeps a live one well inside these limits.
     for (const setting of [
@@ -370,7 +411,6 @@ export class PgStateStore implements SharedStateStore {
     ]) {
       await conn.query(setting).catch(() => undefined);
     }
-    await conn.query(`LISTEN "${this.channel}"`);
     if (this.role === "closed") {
       void conn.end().catch(() => undefined);
       throw new Error("luigid is stopping");
@@ -405,6 +445,8 @@ export class PgStateStore implements SharedStateStore {
   }
 
   private async takeOverOn(db: pg.Client): Promise<void> {
+    // Once: the wait for the lock and a tick's try may both have it granted.
+    if (this.role !== "standby") return;
     const row = (
       await db.query<{ generation: string }>(
         `UPDATE luigid_state_meta SET generation = generation + 1, active_url = $1, active_since = now()
