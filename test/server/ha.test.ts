@@ -90,6 +90,8 @@ describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
   });
 
   it("kill -9 of the active one mid-run: the standby takes over within seconds, nothing DONE is redone, the run completes; the restarted one is a standby", async () => {
+    // test/server/ha-netns.test.ts runs it across network namespaces where they can be made.
+    console.log("ran on loopback ports (no network namespaces)");
     const w = workdir();
     const { url } = await freshSchema("luigid_ha");
     const cfg = path.join(w.dir, "luigid.cfg");

@@ -90,6 +90,11 @@ export class PgStateStore implements SharedStateStore {
   private dbTurn: Promise<unknown> = Promise.resolve();
   private dbBroken = false;
   private saidStandby = false;
+  /** The batch being committed. */
+  private inFlight: Job[] = [];
+  private signalFailed: () => void = () => undefined;
+  /** Settles when the lead is lost. */
+  private readonly failed = new Promise<void>((resolve) => (this.signalFailed = resolve));
   private waitingForLock = false;
 
   private constructor(
@@ -188,7 +193,8 @@ export class PgStateStore implements SharedStateStore {
   }
 
   async sync(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    // A commit that hangs on a dead link is given up when the lead is lost: no waiting for it.
+    while (this.flushing && !this.failure) await Promise.race([this.flushing, this.failed]);
   }
 
   release(): void {
@@ -199,8 +205,14 @@ export class PgStateStore implements SharedStateStore {
     for (const job of this.queue.splice(0)) job.reject(new Error("luigid is stopping"));
     const lockConn = this.lockConn;
     this.lockConn = undefined;
-    void lockConn?.end().catch(() => undefined);
-    void this.db.end().catch(() => undefined);
+    if (this.failure) {
+      // The lead is lost: the link may be dead, and a polite end would wait for it.
+      if (lockConn) destroyConnection(lockConn);
+      destroyConnection(this.db);
+    } else {
+      void lockConn?.end().catch(() => undefined);
+      void this.db.end().catch(() => undefined);
+    }
   }
 
   // --- the active one's writes -------------------------------------------------------------------
@@ -219,6 +231,7 @@ export class PgStateStore implements SharedStateStore {
     try {
       while (this.queue.length > 0 && !this.failure) {
         const batch = this.queue.splice(0);
+        this.inFlight = batch;
         try {
           await this.commit(batch);
         } catch (err) {
@@ -231,6 +244,7 @@ export class PgStateStore implements SharedStateStore {
           );
           break;
         }
+        this.inFlight = [];
         for (const job of batch) job.resolve();
       }
       if (this.failure) for (const job of this.queue.splice(0)) job.reject(this.failure);
@@ -322,6 +336,9 @@ export class PgStateStore implements SharedStateStore {
     if (this.role !== "active") return;
     this.role = "lost";
     this.failure = new Error(reason);
+    this.signalFailed();
+    // Whatever waits for a commit is answered now: a commit in flight on a dead link may never return.
+    for (const job of [...this.inFlight.splice(0), ...this.queue.splice(0)]) job.reject(this.failure);
     this.log.error({ state: this.where }, `luigid lost the lead: ${reason}`);
     this.events?.lost(reason);
   }
@@ -555,6 +572,13 @@ export class PgStateStore implements SharedStateStore {
       throw err;
     }
   }
+}
+
+/** Closes a client's socket at once (node-postgres' end() waits for the server, over a link maybe dead). */
+function destroyConnection(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  if (stream) stream.destroy();
+  else void client.end().catch(() => undefined);
 }
 
 function lastSeq(update: FollowUpdate, seq: number): number {
