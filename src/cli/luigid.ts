@@ -19,7 +19,8 @@ export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-soc
   --port N             TCP port (default 8082)
   --address IP         listen on this address only (default: every IPv4 and IPv6 address)
   --unix-socket PATH   listen on a Unix socket instead of TCP
-  --state-path PATH    where the scheduler keeps its state (default: [scheduler] state_path)
+  --state-path PATH    where the scheduler keeps its state (default: [scheduler] state_path;
+                       [scheduler] state_url = postgresql://... keeps it in PostgreSQL instead)
   --certfile PATH      serve HTTPS with this certificate chain (PEM; default: [scheduler] certfile)
   --keyfile PATH       the certificate's private key (PEM; default: [scheduler] keyfile)
   --background         detach from the terminal and keep running (logs go to --logdir)

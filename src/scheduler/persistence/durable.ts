@@ -440,14 +440,16 @@ export class DurableScheduler {
         if (typeof prop !== "string" || typeof value !== "function") return value;
         const journaled = JOURNALED.has(prop);
         const pruning = PRUNING_QUERIES.has(prop);
-        if (!journaled && !pruning) return (value as (a: unknown) => unknown).bind(target);
+        // Called on the LocalScheduler current at call time: a standby may have replaced it meanwhile.
+        if (!journaled && !pruning)
+          return (args: unknown) => (value as (a: unknown) => unknown).call(this.local, args);
         return (args: unknown) => {
           if (this.closed) throw new Error("the scheduler is shutting down");
           if (!this.started) throw new Error("the scheduler is starting");
           if (this._role !== "active") {
             // A standby's state is the active one's: it reads, never prunes, never changes anything.
             if (journaled) throw this.refusal();
-            return (value as (a: unknown) => unknown).call(target, args);
+            return (value as (a: unknown) => unknown).call(this.local, args);
           }
           const t = this.clock();
           // The core is synchronous: freezing the clock for the call makes it see exactly the journaled time.
@@ -458,7 +460,7 @@ export class DurableScheduler {
           let recorded = true;
           try {
             if (prop === "prune" || pruning) recorded = this._core.pruneDue();
-            result = (value as (a: unknown) => unknown).call(target, args);
+            result = (value as (a: unknown) => unknown).call(this.local, args);
           } finally {
             this.frozenNow = undefined;
           }
