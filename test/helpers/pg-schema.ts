@@ -12,7 +12,7 @@ const made: string[] = [];
 
 /** Creates a fresh schema; answers its name and a URL whose connections use it (search_path). */
 export async function freshSchema(prefix: string): Promise<{ schema: string; url: string }> {
-  const schema = `${prefix}_${process.pid}_${Date.now().toString(36)}_${made.length}`;
+  const schema = `${prefix}_${process.pid}_${Date.now().toString(36)}_${made.length}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   try {
