@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { hostname } from "node:os";
+import { Gauge } from "prom-client";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
 import { advertisedUrlConfig, stateWhereConfig } from "../config/scheduler.js";
@@ -199,6 +200,14 @@ async function startServing(
     auth,
   });
   if (shared.advertise) {
+    new Gauge({
+      name: "luigid_active",
+      help: "1 while this luigid holds the lead on its shared state_url, 0 as a standby (or once it lost it)",
+      registers: [metrics],
+      collect() {
+        this.set(durable.role === "active" ? 1 : 0);
+      },
+    });
     // Which luigid of the ones sharing the state answered: active or standby (README, "luigid").
     app.addHook("onSend", async (_request, reply, payload) => {
       reply.header("x-luigid-role", durable.role);

@@ -110,6 +110,8 @@ describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
       const refused = await post(b.url, "add_task", { task_id: "X", status: "PENDING", worker: "w" });
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ error: { code: "STANDBY", active: a.url } });
+      expect(await (await fetch(`${b.url}/metrics`)).text()).toMatch(/^luigid_active 0$/m);
+      expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^luigid_active 1$/m);
       // The visualiser's page is served by the standby too.
       expect((await fetch(`${b.url}/static/visualiser/index.html`)).status).toBe(200);
 
