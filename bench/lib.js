@@ -48,24 +48,23 @@ export function nodeArgsFrom(name) {
 }
 
 /**
- * Starts `luigid` on 127.0.0.1, port 0, with its state in `statePath`. Resolves once it logs that it
- * listens, with the url, the seconds from spawn to "listening" and the start-up log.
+ * Starts `luigid` on 127.0.0.1, port 0, with its state in `statePath` (null: none given, for a
+ * `state_url` in `config`; `cwd` is needed then). Resolves once it logs that it listens, with the url,
+ * the seconds from spawn to "listening" and the start-up log.
  */
 export async function startLuigid(
   statePath,
-  { config = "", cwd = path.dirname(statePath), nodeArgs = [] } = {},
+  { config = "", cwd = path.dirname(statePath), nodeArgs = [], cfgName = "luigid.cfg" } = {},
 ) {
-  const cfg = path.join(cwd, "luigid.cfg");
+  const cfg = path.join(cwd, cfgName);
   writeFileSync(cfg, config);
   const started = performance.now();
-  const child = spawnTracked(
-    [...nodeArgs, LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", "--state-path", statePath],
-    {
-      cwd,
-      env: { ...process.env, LUIGI_CONFIG_PATH: cfg, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const state = statePath === null ? [] : ["--state-path", statePath];
+  const child = spawnTracked([...nodeArgs, LUIGID_BIN, "--address", "127.0.0.1", "--port", "0", ...state], {
+    cwd,
+    env: { ...process.env, LUIGI_CONFIG_PATH: cfg, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`luigid did not start in 60 s:\n${output}`)), 60_000);

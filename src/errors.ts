@@ -50,7 +50,10 @@ export const ErrorCode = {
   SCHEDULER_TLS: "SCHEDULER_TLS",
   /** A state-changing request from another site's page (its Origin or Sec-Fetch-Site), refused. */
   CROSS_SITE_REFUSED: "CROSS_SITE_REFUSED",
-  /** A standby luigid (another holds the state_url's lock) refusing a call that changes state. */
+  /**
+   * A state change sent to a standby luigid (503): several luigids share one `state_url` and another is
+   * active; `details.active` (the body's `active`) is its advertised URL when known.
+   */
   STANDBY: "STANDBY",
   // step history
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",

@@ -19,7 +19,8 @@ export const LUIGID_USAGE = `Usage: luigid [--port N] [--address IP] [--unix-soc
   --port N             TCP port (default 8082)
   --address IP         listen on this address only (default: every IPv4 and IPv6 address)
   --unix-socket PATH   listen on a Unix socket instead of TCP
-  --state-path PATH    where the scheduler keeps its state (default: [scheduler] state_path)
+  --state-path PATH    where the scheduler keeps its state (default: [scheduler] state_path;
+                       [scheduler] state_url = postgresql://... keeps it in PostgreSQL instead)
   --certfile PATH      serve HTTPS with this certificate chain (PEM; default: [scheduler] certfile)
   --keyfile PATH       the certificate's private key (PEM; default: [scheduler] keyfile)
   --background         detach from the terminal and keep running (logs go to --logdir)
@@ -231,8 +232,16 @@ export async function luigidMain(
   process.send?.({ ready: true, address: handle.address });
   if (process.connected) process.disconnect();
 
-  const signal = await stopped;
-  logger.info({ signal }, "stopping: draining connections and saving state");
+  const ended = await Promise.race([
+    stopped.then((signal) => ({ signal, lost: undefined })),
+    handle.lost.then((lost) => ({ signal: undefined, lost })),
+  ]);
+  if (ended.lost !== undefined) {
+    // Another luigid serves (or will serve) the shared state: this one must not write again.
+    logger.error({ reason: ended.lost }, `stopping: this luigid lost the lead (${ended.lost})`);
+  } else {
+    logger.info({ signal: ended.signal }, "stopping: draining connections and saving state");
+  }
   try {
     await handle.close();
   } catch (err) {
@@ -241,5 +250,5 @@ export async function luigidMain(
   if (flags.pidfile && runningPid(flags.pidfile) === undefined) rmSync(flags.pidfile, { force: true });
   logger.info("stopped");
   logFile?.end();
-  return 0;
+  return ended.lost !== undefined ? 3 : 0;
 }

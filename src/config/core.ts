@@ -78,7 +78,7 @@ export const CORE_SECTION = defineSection({
     scheduler_port: key.int(8082, "luigid port"),
     scheduler_url: key.string(
       "",
-      "full luigid URL (http, https, http+unix), or a comma list of an active luigid and its standbys; wins over host and port",
+      "full luigid URL (http, https, http+unix), or several separated by commas (luigids sharing a state_url); wins over host and port",
     ),
     workers: key.int(1, "steps run at once"),
     assistant: key.bool(false, "run any pending step this process can load"),

@@ -1,6 +1,7 @@
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "../scheduler/options.js";
 import { ConfigError } from "../errors.js";
 import { MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
+import { maskUrl } from "../contrib/shared/mask.js";
 import type { LuigiConfig } from "./config.js";
 import { defineSection, key, readSection } from "./keys.js";
 
@@ -19,6 +20,16 @@ export const SCHEDULER_SECTION = defineSection({
       "seconds of silence after which a worker is gone",
     ),
     state_path: key.string(d.statePath, "where luigid keeps its state (luigid --state-path wins)"),
+    state_url: key.string(
+      "",
+      "postgresql://... : luigid keeps its state in PostgreSQL (instead of state_path)",
+      {
+        flag: false,
+      },
+    ),
+    advertised_url: key.string("", "the URL a standby names for this luigid when it is active", {
+      flag: false,
+    }),
     disable_window: key.int(d.disableWindow, "seconds in which failures count toward retry_count"),
     retry_count: key.int(d.retryCount, "failures within disable_window that disable a step"),
     disable_hard_timeout: key.int(
@@ -117,4 +128,48 @@ export interface TlsFilesConfig {
 export function tlsFilesConfig(cfg: LuigiConfig): TlsFilesConfig {
   const v = readSection(cfg, SCHEDULER_SECTION);
   return { certFile: v.certfile.trim(), keyFile: v.keyfile.trim() };
+}
+
+/** Where luigid keeps its state: files at a path, or PostgreSQL tables at a URL. */
+export type StateWhere = { kind: "file"; statePath: string } | { kind: "postgresql"; stateUrl: string };
+
+/**
+ * `[scheduler] state_url` or `state_path` (`--state-path` given as `flagPath`). Both at once is a
+ * ConfigError: they name two different states. The URL's password never appears in the message.
+ */
+export function stateWhereConfig(cfg: LuigiConfig, flagPath?: string): StateWhere {
+  const v = readSection(cfg, SCHEDULER_SECTION);
+  const url = v.state_url.trim();
+  if (url === "") return { kind: "file", statePath: flagPath ?? v.state_path };
+  const pathGiven =
+    flagPath !== undefined
+      ? "--state-path"
+      : cfg.has("scheduler", "state_path")
+        ? "[scheduler] state_path"
+        : "";
+  if (pathGiven !== "") {
+    throw new ConfigError(
+      `[scheduler] state_url and ${pathGiven} are both set: luigid keeps its state in one place; remove one`,
+      {
+        section: "scheduler",
+        key: "state_url",
+        value: maskUrl(url),
+        expected: "state_url or state_path, not both",
+      },
+    );
+  }
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ConfigError(`[scheduler] state_url = ${maskUrl(url)}: expected a postgresql:// URL`, {
+      section: "scheduler",
+      key: "state_url",
+      value: maskUrl(url),
+      expected: "postgresql://user:password@host:port/database",
+    });
+  }
+  return { kind: "postgresql", stateUrl: url };
+}
+
+/** `[scheduler] advertised_url`; "" = derived from the address luigid listens on. */
+export function advertisedUrlConfig(cfg: LuigiConfig): string {
+  return readSection(cfg, SCHEDULER_SECTION).advertised_url.trim();
 }

@@ -7,9 +7,10 @@
  * `retryWait` seconds in between, then fail with SchedulerError(RPC_FAILED). A 4xx is the server refusing
  * the request: retrying cannot help, so it fails at once with the server's code and message.
  *
- * Several schedulers (`url` a comma list: an active luigid and its standbys on one state_url): calls go
- * to the one that last answered. A failure there, or a standby's STANDBY refusal, moves the call to the
- * next URL at once; only when every URL has failed in turn does an attempt count and the wait apply.
+ * Several URLs (`http://a:8082,http://b:8082`: luigids sharing one `state_url`): calls go to the one that
+ * last answered; one that fails or answers 5xx (a standby's 503 STANDBY included) is followed at once
+ * by the next (first the one a STANDBY answer names, when it is one of them), and only when each has
+ * failed once does the attempt count and the wait begin.
  */
 import type { CoreConfig } from "../config/core.js";
 import { ErrorCode, SchedulerError } from "../errors.js";
@@ -33,10 +34,7 @@ import type { SchedulerEndpoint } from "./url.js";
 import { encodeWireJson, parseWireJson } from "./wire-json.js";
 
 export interface RemoteSchedulerOptions {
-  /**
-   * Full base URL (http, https, http+unix); wins over host/port. A comma list names an active luigid
-   * and its standbys: the client moves to whichever serves.
-   */
+  /** Full base URL (http, https, http+unix), or several separated by commas; wins over host/port. */
   url?: string;
   /** Default "localhost". */
   host?: string;
@@ -82,9 +80,8 @@ const FIRST_CONTACT_GRACE_MS = 2_000;
 const FIRST_CONTACT_WAIT_MS = 250;
 
 export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi {
-  /** The schedulers to try, in order (one unless `url` was a comma list). */
-  private readonly endpoints: readonly SchedulerEndpoint[];
-  /** The one calls go to: the last that answered. */
+  private readonly endpoints: SchedulerEndpoint[];
+  /** The index in `endpoints` of the one calls go to: the last that answered. */
   private current = 0;
   private readonly timeoutMs: number;
   private readonly attempts: number;
@@ -130,20 +127,6 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     });
   }
 
-  /** The base URL calls go to now, password masked. */
-  get url(): string {
-    return this.endpoint.display;
-  }
-
-  /** Every scheduler URL given, passwords masked. */
-  get urls(): string[] {
-    return this.endpoints.map((e) => e.display);
-  }
-
-  private get endpoint(): SchedulerEndpoint {
-    return this.endpoints[this.current] as SchedulerEndpoint;
-  }
-
   /** Closes kept-alive connections (lets a test server close at once). The client stays usable. */
   close(): void {
     this.agents.http.destroy();
@@ -164,58 +147,90 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
       const value = await this.fetchWithRetries(method, body, json ? "application/json" : undefined);
       if (value !== null || nullAttempts <= 1) return value;
       if (n >= nullAttempts) {
-        throw new SchedulerError(
-          ErrorCode.RPC_FAILED,
-          `${methodUrl(this.endpoint, method)} returned null ${nullAttempts} times`,
-          { details: { method, url: methodUrl(this.endpoint, method) } },
-        );
+        const url = methodUrl(this.endpoint, method);
+        throw new SchedulerError(ErrorCode.RPC_FAILED, `${url} returned null ${nullAttempts} times`, {
+          details: { method, url },
+        });
       }
     }
   }
 
+  /** The base URL calls go to now (the last that answered), password masked. */
+  get url(): string {
+    return this.endpoint.display;
+  }
+
+  /** Every scheduler URL given, passwords masked. */
+  get urls(): string[] {
+    return this.endpoints.map((e) => e.display);
+  }
+
+  /** The endpoint calls go to now. */
+  private get endpoint(): SchedulerEndpoint {
+    return this.endpoints[this.current] as SchedulerEndpoint;
+  }
+
   private async fetchWithRetries(method: string, body: string, contentType?: string): Promise<unknown> {
-    let url = methodUrl(this.endpoint, method);
     let lastCause = "";
+    let lastUrl = methodUrl(this.endpoint, method);
     const firstContactUntil = Date.now() + FIRST_CONTACT_GRACE_MS;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      // One round: each scheduler in turn from the current one, until one serves.
-      // Set while every scheduler tried this round said "nothing listens here".
+      // One round: each endpoint once, from the current one (or the one a standby named).
       let nothingThere: TransportError | undefined;
       let allNothingThere = true;
-      for (let tried = 0; tried < this.endpoints.length; tried++) {
-        if (tried > 0) this.current = (this.current + 1) % this.endpoints.length;
-        const endpoint = this.endpoint;
-        url = methodUrl(endpoint, method);
-        const path = `${endpoint.basePath}api/${method}`;
+      const tried = new Set<number>();
+      let next: number | undefined = this.current;
+      while (next !== undefined) {
+        const index = next;
+        tried.add(index);
+        const endpoint = this.endpoints[index] as SchedulerEndpoint;
+        const url = methodUrl(endpoint, method);
+        lastUrl = url;
         let answer: HttpAnswer | undefined;
+        let named: string | undefined;
         try {
-          answer = await postForm(endpoint, path, body, this.timeoutMs, this.agents, contentType);
+          answer = await postForm(
+            endpoint,
+            `${endpoint.basePath}api/${method}`,
+            body,
+            this.timeoutMs,
+            this.agents,
+            contentType,
+          );
         } catch (err) {
           if (!(err instanceof TransportError)) throw err;
-          lastCause = this.endpoints.length > 1 ? `${endpoint.display}: ${err.message}` : err.message;
+          lastCause = err.message;
           if (NOTHING_THERE.has(err.code ?? "")) nothingThere = err;
           else allNothingThere = false;
-          continue;
         }
-        allNothingThere = false;
-        this.reached = true;
-        if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
-        const error = parseErrorBody(answer.body);
-        const standby = error?.code === ErrorCode.STANDBY;
-        if (answer.status < 500 && !standby) throw refused(answer, method, url);
-        lastCause = `${this.endpoints.length > 1 ? `${endpoint.display}: ` : ""}HTTP ${answer.status}: ${error?.message ?? snippet(answer.body)}`;
-        // A standby alone (the active one down, its lock not taken yet) is waited for like an outage.
+        if (answer !== undefined) {
+          this.reached = true;
+          allNothingThere = false;
+          if (answer.status < 500) this.current = index;
+          if (answer.status >= 200 && answer.status < 300) return responseOf(answer, method, url);
+          if (answer.status < 500) throw refused(answer, method, url);
+          const error = parseErrorBody(answer.body);
+          named = error?.code === ErrorCode.STANDBY ? error.active : undefined;
+          lastCause = `HTTP ${answer.status}: ${error?.message ?? snippet(answer.body)}`;
+        }
+        next = this.nextEndpoint(tried, index, named);
+        if (next !== undefined && this.logRetries) {
+          this.logger?.warn(
+            { url, cause: lastCause, next: this.endpoints[next]?.display },
+            `scheduler call failed (${lastCause}); trying ${this.endpoints[next]?.display ?? ""}`,
+          );
+        }
       }
-      if (allNothingThere && nothingThere !== undefined && !this.reached) {
+      if (!this.reached && allNothingThere && nothingThere) {
         if (Date.now() >= firstContactUntil) throw this.unreachable(method, nothingThere);
-        attempt--; // the grace replaces the retry schedule until a scheduler has been seen
+        attempt--; // the grace replaces the retry schedule until the scheduler has been seen
         await new Promise((resolve) => setTimeout(resolve, FIRST_CONTACT_WAIT_MS));
         continue;
       }
       if (attempt < this.attempts) {
         if (this.logRetries) {
           this.logger?.warn(
-            { url, attempt, attempts: this.attempts, cause: lastCause },
+            { url: lastUrl, attempt, attempts: this.attempts, cause: lastCause },
             `scheduler call failed (${lastCause}); retrying in ${this.waitMs / 1000}s`,
           );
         }
@@ -225,18 +240,33 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     }
     throw new SchedulerError(
       ErrorCode.RPC_FAILED,
-      `${url} failed after ${this.attempts} attempt(s): ${lastCause}`,
-      { details: { method, url, attempts: this.attempts, cause: lastCause } },
+      `${lastUrl} failed after ${this.attempts} attempt(s): ${lastCause}`,
+      { details: { method, url: lastUrl, attempts: this.attempts, cause: lastCause } },
     );
+  }
+
+  /**
+   * The endpoint to try after `index` failed in this round: the one a standby named (`named`, when it is
+   * one of ours and not tried yet), else the next one not tried; undefined when every one was.
+   */
+  private nextEndpoint(tried: Set<number>, index: number, named: string | undefined): number | undefined {
+    if (named !== undefined) {
+      const hinted = this.endpoints.findIndex((e, i) => !tried.has(i) && sameServer(e, named));
+      if (hinted >= 0) return hinted;
+    }
+    for (let step = 1; step < this.endpoints.length; step++) {
+      const i = (index + step) % this.endpoints.length;
+      if (!tried.has(i)) return i;
+    }
+    return undefined;
   }
 
   private unreachable(method: string, err: TransportError): SchedulerError {
     const why = err.code === "ECONNREFUSED" ? "connection refused" : err.message;
-    const where = this.endpoints.length > 1 ? this.urls.join(" nor at ") : this.url;
     return new SchedulerError(
       ErrorCode.SCHEDULER_UNREACHABLE,
-      `no scheduler at ${where} (${why}). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
-      { details: { method, url: this.url, cause: err.code ?? err.message } },
+      `no scheduler at ${this.urls.join(" nor at ")} (${why}). Start one with \`npx luigid\` (or point --scheduler-url at yours), or run without one: --local-scheduler`,
+      { details: { method, url: this.urls.join(","), cause: err.code ?? err.message } },
     );
   }
 
@@ -287,6 +317,19 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     const { max_tasks: _max, reports: _reports, ...one } = args;
     return { replies: [await this.getWork(one)] };
   }
+}
+
+/** Whether the advertised URL `url` names the server of `endpoint` (same host and port). */
+function sameServer(endpoint: SchedulerEndpoint, url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const port = parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
+  const mine = endpoint.port ?? (endpoint.protocol === "https:" ? 443 : 80);
+  return parsed.hostname.replace(/^\[(.*)\]$/, "$1") === endpoint.hostname && port === mine;
 }
 
 /** The `response` member of a 2xx answer; an answer without one is not a scheduler's (not retried). */

@@ -4,14 +4,15 @@
  *   {"error": {"code": "BAD_REQUEST", "message": "add_task: task_id is required",
  *              "method": "add_task", "field": "task_id"}}
  *
- * `code` is an ErrorCode (BAD_REQUEST 400, UNKNOWN_METHOD 404, STANDBY 503, INTERNAL 500); `method` and `field` are
- * present when known. Never a stack trace.
+ * `code` is an ErrorCode (BAD_REQUEST 400, UNKNOWN_METHOD 404, STANDBY 503, INTERNAL 500); `method` and
+ * `field` are present when known, and `active` (the active luigid's URL) with STANDBY. Never a stack
+ * trace. A 503 is retried by workers, as any 5xx is, until the standby has taken over or they give up.
  */
 import { ErrorCode, LuigiError, SchedulerError } from "../errors.js";
 import { escapeScriptClose } from "./wire-json.js";
 
 export interface RpcErrorBody {
-  error: { code: ErrorCode; message: string; method?: string; field?: string };
+  error: { code: ErrorCode; message: string; method?: string; field?: string; active?: string };
 }
 
 /** What the transport layer sends back: an HTTP status and a JSON body. */
@@ -32,17 +33,9 @@ export function badRequest(
 export function httpStatusOf(code: ErrorCode): number {
   if (code === ErrorCode.BAD_REQUEST) return 400;
   if (code === ErrorCode.UNKNOWN_METHOD) return 404;
-  // Not a fault of the request: the same call succeeds at the active luigid (clients move there).
   if (code === ErrorCode.STANDBY) return 503;
   return 500;
 }
-
-/** Codes an error answer keeps; any other error is INTERNAL. */
-const KEPT_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.BAD_REQUEST,
-  ErrorCode.UNKNOWN_METHOD,
-  ErrorCode.STANDBY,
-]);
 
 /**
  * Turns anything thrown while answering `method` into a response. A LuigiError coded BAD_REQUEST or
@@ -53,10 +46,17 @@ export function errorResult(thrown: unknown, method?: string): RpcResult {
   let code: ErrorCode = ErrorCode.INTERNAL;
   let message: string;
   let field: unknown;
+  let active: unknown;
   if (thrown instanceof LuigiError) {
-    if (KEPT_CODES.has(thrown.code)) code = thrown.code;
+    if (
+      thrown.code === ErrorCode.BAD_REQUEST ||
+      thrown.code === ErrorCode.UNKNOWN_METHOD ||
+      thrown.code === ErrorCode.STANDBY
+    )
+      code = thrown.code;
     message = thrown.message;
     field = thrown.details.field;
+    active = thrown.details.active;
     method ??= typeof thrown.details.method === "string" ? thrown.details.method : undefined;
   } else {
     message = thrown instanceof Error ? thrown.message : String(thrown);
@@ -65,6 +65,7 @@ export function errorResult(thrown: unknown, method?: string): RpcResult {
   const error: RpcErrorBody["error"] = { code, message };
   if (method !== undefined) error.method = method;
   if (typeof field === "string") error.field = field;
+  if (typeof active === "string") error.active = active;
   return { status: httpStatusOf(code), body: escapeScriptClose(JSON.stringify({ error })) };
 }
 
@@ -75,11 +76,12 @@ export function parseErrorBody(body: string): RpcErrorBody["error"] | null {
     if (typeof parsed !== "object" || parsed === null) return null;
     const error = (parsed as { error?: unknown }).error;
     if (typeof error !== "object" || error === null) return null;
-    const { code, message, method, field } = error as Record<string, unknown>;
+    const { code, message, method, field, active } = error as Record<string, unknown>;
     if (typeof code !== "string" || typeof message !== "string") return null;
     const out: RpcErrorBody["error"] = { code: code as ErrorCode, message };
     if (typeof method === "string") out.method = method;
     if (typeof field === "string") out.field = field;
+    if (typeof active === "string") out.active = active;
     return out;
   } catch {
     return null;

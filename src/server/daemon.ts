@@ -1,7 +1,10 @@
 import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { hostname } from "node:os";
+import { Gauge } from "prom-client";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
+import { advertisedUrlConfig, stateWhereConfig } from "../config/scheduler.js";
 import {
   authConfig,
   pruneIntervalConfig,
@@ -15,7 +18,8 @@ import type { WriterOptions } from "../history/writer.js";
 import type { Logger } from "../log/logger.js";
 import { SchedulerNotices } from "../notify/index.js";
 import type { SchedulerOptions } from "../scheduler/options.js";
-import { DurableScheduler } from "../scheduler/persistence/durable.js";
+import { DurableScheduler, type DurableSchedulerTuning } from "../scheduler/persistence/durable.js";
+import type { PgStateStore } from "../scheduler/persistence/pg-store.js";
 import { StateLock } from "../scheduler/persistence/state-lock.js";
 import { createApp } from "./app.js";
 import { createMetricsRegistry } from "./metrics.js";
@@ -34,6 +38,8 @@ export interface DaemonOptions {
   unixSocket?: string | undefined;
   /** Overrides `[scheduler] state_path`. */
   statePath?: string | undefined;
+  /** Seconds between a standby's lock attempts and journal polls (`[scheduler] state_url`). Default 1. */
+  standbyInterval?: number;
   /** TLS certificate chain (PEM); overrides `[scheduler] certfile`. With keyFile, luigid serves HTTPS. */
   certFile?: string | undefined;
   /** The certificate's private key (PEM); overrides `[scheduler] keyfile`. */
@@ -56,6 +62,12 @@ export interface DaemonHandle {
   readonly scheduler: DurableScheduler;
   /** The step history, when `record_step_history` is on. */
   readonly history: StepHistory | undefined;
+  /**
+   * Settles, with the reason, when this luigid was active on a shared `state_url` and lost the lead (its
+   * lock connection went away, or another luigid took over): it serves no more writes and should stop.
+   * Never settles with a state path.
+   */
+  readonly lost: Promise<string>;
   /** Stops listening, drains connections, saves the state. */
   close(): Promise<void>;
 }
@@ -68,26 +80,56 @@ export interface DaemonHandle {
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
   const schedulerOptions = schedulerConfig(options.config);
   // Settings that can be wrong are checked before the state is touched at all.
+  const where = stateWhereConfig(options.config, options.statePath);
   const tls = loadTls(options);
   parseAllowedOrigins(authConfig(options.config).allowedOrigins);
+  if (where.kind === "postgresql") {
+    return startServing(options, schedulerOptions, tls, {
+      historyBeside: schedulerOptions.statePath,
+      load: async (tuning) => {
+        // Loaded only here: node-postgres is an optional peer, needed only with state_url.
+        const { PgStateStore } = await import("../scheduler/persistence/pg-store.js");
+        const { store, stored } = await PgStateStore.connect({
+          url: where.stateUrl,
+          logger: options.logger,
+          ...(options.standbyInterval !== undefined ? { interval: options.standbyInterval } : {}),
+        });
+        try {
+          return DurableScheduler.fromStore(tuning, store, stored, "standby");
+        } catch (err) {
+          store.release();
+          throw err;
+        }
+      },
+    });
+  }
   // Before anything else: a second luigid on this state path stops here, having touched nothing.
-  const lock = StateLock.acquire(options.statePath ?? schedulerOptions.statePath);
+  const lock = StateLock.acquire(where.statePath);
   try {
-    return await startLocked(options, schedulerOptions, lock, tls);
+    return await startServing(options, schedulerOptions, tls, {
+      historyBeside: lock.statePath,
+      load: (tuning) => Promise.resolve(DurableScheduler.load({ ...tuning, lock })),
+    });
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-async function startLocked(
+/** How startServing opens the state: files under a held lock, or PostgreSQL tables. */
+interface StateOpener {
+  /** The default step history goes beside this path. */
+  historyBeside: string;
+  load(tuning: DurableSchedulerTuning): Promise<DurableScheduler>;
+}
+
+async function startServing(
   options: DaemonOptions,
   schedulerOptions: SchedulerOptions,
-  lock: StateLock,
   tls: TlsCredentials | undefined,
+  opener: StateOpener,
 ): Promise<DaemonHandle> {
   const log = options.logger;
-  const statePath = lock.statePath;
   const metrics = createMetricsRegistry();
   // Disables and (with batch_emails) digests; a bad [email]/[webhook] setting stops luigid here, before
   // anything is opened. Luigi's older [core] spellings read here are warned about here.
@@ -104,7 +146,7 @@ async function startLocked(
   // History is luigid's alone (the local scheduler never records it). A bad db_connection stops here.
   let history: StepHistory | undefined;
   if (schedulerOptions.recordStepHistory) {
-    const where = stepHistoryConfig(options.config, statePath);
+    const where = stepHistoryConfig(options.config, opener.historyBeside);
     // Loaded only when on: Kysely and the database drivers cost luigid a quarter of its start-up time.
     const { StepHistory } = await import("../history/service.js");
     history = new StepHistory({
@@ -119,16 +161,28 @@ async function startLocked(
     log.info({ db: history.where }, `step history on: recording to ${history.where}`);
   }
   const stepMetrics = new StepMetrics(metrics);
-  const durable = DurableScheduler.load({
-    lock,
+  const durable = await opener.load({
     options: schedulerOptions,
     logger: log,
     hooks: { ...history?.recorder.hooks(), ...notices.hooks(), ...stepMetrics.hooks() },
   });
-  // Armed only now: the journal replay above re-ran changes that were recorded (and counted) when they
-  // happened.
-  history?.start();
-  stepMetrics.start(() => durable.core.census());
+  const shared = durable.store as Partial<PgStateStore>;
+  const statePath = durable.statePath;
+  let resolveLost: (reason: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (resolveLost = resolve));
+  let listening = false;
+  // Armed only once active: the journal replay above re-ran changes that were recorded (and counted)
+  // when they happened, and a standby's following replays what the active one records.
+  const arm = (): void => {
+    history?.start();
+    stepMetrics.start(() => durable.core.census());
+    if (listening) notices.arm();
+  };
+  durable.onRole((role, reason) => {
+    if (role === "active") arm();
+    if (role === "lost") resolveLost(reason ?? "the lead was lost");
+  });
+  if (durable.role === "active") arm();
   const r = durable.report;
   log.info(
     { statePath, steps: r.steps, replayed: r.replayed, millis: Math.round(r.millis) },
@@ -145,6 +199,21 @@ async function startLocked(
     tls: tls && { cert: tls.cert, key: tls.key },
     auth,
   });
+  if (shared.advertise) {
+    new Gauge({
+      name: "luigid_active",
+      help: "1 while this luigid holds the lead on its shared state_url, 0 as a standby (or once it lost it)",
+      registers: [metrics],
+      collect() {
+        this.set(durable.role === "active" ? 1 : 0);
+      },
+    });
+    // Which luigid of the ones sharing the state answered: active or standby (README, "luigid").
+    app.addHook("onSend", async (_request, reply, payload) => {
+      reply.header("x-luigid-role", durable.role);
+      return payload;
+    });
+  }
   let address: string;
   let port: number | undefined;
   try {
@@ -159,10 +228,13 @@ async function startLocked(
       port = typeof bound === "object" && bound ? bound.port : options.port;
       address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     }
-    // Only now, with the lock held and the address ours, may the state files change.
+    // Only now, with the lock held and the address ours, may the state files change (or, on a shared
+    // state_url, may this luigid try for the lead).
+    shared.advertise?.(advertisedUrl(options, port, tls !== undefined));
     durable.start();
     auth?.watchUsers();
-    notices.arm();
+    listening = true;
+    if (durable.role === "active") notices.arm();
   } catch (err) {
     await notices.close();
     durable.abandon();
@@ -179,6 +251,8 @@ async function startLocked(
   }
   const prune = setInterval(
     () => {
+      // A standby prunes nothing: its state is the active one's.
+      if (durable.role !== "active") return;
       durable.api.prune().catch((err: unknown) => log.error({ err: String(err) }, "prune failed"));
     },
     (options.pruneInterval ?? pruneIntervalConfig(options.config)) * 1000,
@@ -190,12 +264,14 @@ async function startLocked(
     port,
     scheduler: durable,
     history,
+    lost,
     close: () =>
       (closing ??= (async () => {
         clearInterval(prune);
         auth?.close();
         await app.close();
-        durable.close();
+        if (shared.advertise) await durable.shutdown();
+        else durable.close();
         // The digest so far is mailed, as Luigi's scheduler does when it saves its state.
         await notices.close();
         // Everything queued is written before luigid exits (or counted as lost if the database is away).
@@ -203,6 +279,19 @@ async function startLocked(
         if (options.unixSocket) rmSync(options.unixSocket, { force: true });
       })()),
   };
+}
+
+/**
+ * The URL a standby names for this luigid when it is active: `[scheduler] advertised_url`, else this
+ * host's name (or the one address it listens on) and its port.
+ */
+function advertisedUrl(options: DaemonOptions, port: number | undefined, https: boolean): string {
+  const configured = advertisedUrlConfig(options.config);
+  if (configured !== "") return configured;
+  if (options.unixSocket) return `http+unix://${encodeURIComponent(options.unixSocket)}`;
+  const a = options.address;
+  const host = a === undefined || a === "::" || a === "0.0.0.0" || a === "" ? hostname() : a;
+  return `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port ?? 8082}`;
 }
 
 /** The TLS certificate and key, from the flags or `[scheduler]`, read and checked; undefined for HTTP. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -36,9 +36,14 @@ process.on("exit", () => {
 /** Starts `luigi` as a real child process (killed when the test process exits, if still running). */
 export function startLuigi(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    /** How to start it: on another test host (test/helpers/hosts.ts), say. Default node:child_process's. */
+    spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+  },
 ): ChildProcess {
-  const child = spawn(process.execPath, [LUIGI_BIN, ...args], {
+  const child = (options.spawn ?? spawn)(process.execPath, [LUIGI_BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LUIGI_CONFIG_PATH: "", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -131,8 +131,9 @@ function namespaceHosts(count: number): TestHosts {
  */
 export class TcpForwarder {
   private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private readonly server: net.Server;
-  private blocked = false;
+  private blocked: "no" | "reset" | "silent" = "no";
   host = "";
   port = 0;
 
@@ -152,11 +153,22 @@ export class TcpForwarder {
   }
 
   private join(client: net.Socket): void {
-    if (this.blocked) {
+    if (this.blocked === "reset") {
       client.resetAndDestroy();
       return;
     }
+    if (this.blocked === "silent") {
+      // Accepted, never answered: what a dropped route looks like to the connecting side.
+      client.pause();
+      this.sockets.add(client);
+      client.on("close", () => this.sockets.delete(client));
+      client.on("error", () => client.destroy());
+      return;
+    }
     const upstream = net.connect(this.target.port, this.target.host);
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    this.pairs.add(pair);
+    upstream.on("close", () => this.pairs.delete(pair));
     for (const s of [client, upstream]) {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -169,18 +181,34 @@ export class TcpForwarder {
     upstream.pipe(client);
   }
 
-  /** Partitions: resets every joined connection and refuses new ones. */
-  cut(): void {
-    this.blocked = true;
+  /**
+   * Partitions. By default both ends see it at once (every joined connection reset, new ones refused);
+   * `silent`, as a dropped route: nothing more passes either way and nothing is closed, so each end
+   * finds out only from its own timeouts (keepalives, heartbeats).
+   */
+  cut(options: { silent?: boolean } = {}): void {
+    if (options.silent === true) {
+      this.blocked = "silent";
+      for (const [client, upstream] of this.pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      return;
+    }
+    this.blocked = "reset";
     for (const s of this.sockets) s.resetAndDestroy();
   }
 
+  /** New connections pass again (those cut stay cut). */
   restore(): void {
-    this.blocked = false;
+    this.blocked = "no";
   }
 
   async close(): Promise<void> {
-    this.cut();
+    this.blocked = "reset";
+    for (const s of this.sockets) s.resetAndDestroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

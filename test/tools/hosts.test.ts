@@ -26,8 +26,8 @@ async function serveOn(hosts: TestHosts, index: number): Promise<number> {
 }
 
 /** Fetches `url` from a child process on host `index`: its text, or the error's code. */
-async function fetchFrom(hosts: TestHosts, index: number, url: string): Promise<string> {
-  const script = `fetch(${JSON.stringify(url)}).then((r) => r.text()).then(console.log, (e) => console.log("ERR " + (e.cause?.code ?? e.message)))`;
+async function fetchFrom(hosts: TestHosts, index: number, url: string, timeoutMs = 5000): Promise<string> {
+  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(${timeoutMs}) }).then((r) => r.text()).then(console.log, (e) => console.log("ERR " + (e.cause?.code ?? e.name + " " + e.message)))`;
   const child = hosts.hosts[index]!.spawn(process.execPath, ["-e", script], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -63,6 +63,9 @@ for (const mode of ["netns", "loopback"] as const) {
       expect(await fetchFrom(hosts, 1, via)).toMatch(/^ERR /);
       forwarder.restore();
       expect(await fetchFrom(hosts, 1, via)).toBe("machine");
+      // A silent cut: the connection is taken and never answered, so the client's own timeout ends it.
+      forwarder.cut({ silent: true });
+      expect(await fetchFrom(hosts, 1, via, 500)).toMatch(/^ERR .*TimeoutError|^ERR .*timeout/i);
     });
   });
 }

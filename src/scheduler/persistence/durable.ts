@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { ErrorCode, SchedulerError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
 import { silentLogger } from "../../log/logger.js";
 import type { SchedulerApi } from "../api.js";
@@ -7,9 +7,18 @@ import { LocalScheduler } from "../local.js";
 import { SCHEDULER_METHOD_LIST } from "../methods.js";
 import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
-import { pack, unpackLazily, type PackedSnapshot } from "./pack.js";
-import { Journal, type JournalEntry } from "./journal.js";
+import { pack, unpackLazily } from "./pack.js";
+import type { JournalEntry } from "./journal.js";
+import { FileStateStore } from "./file-store.js";
 import { StateLock } from "./state-lock.js";
+import {
+  STATE_FORMAT,
+  STATE_VERSION,
+  type DamagedPart,
+  type StateFile,
+  type StateStore,
+  type StoredState,
+} from "./store.js";
 
 /**
  * SchedulerApi methods that change state (`mutating` in the method table), journaled with their arguments
@@ -25,22 +34,7 @@ const PRUNING_QUERIES: ReadonlySet<string> = new Set(
   SCHEDULER_METHOD_LIST.filter((m) => m.prunes).map((m) => m.member),
 );
 
-const STATE_FORMAT = "luigi-ts/luigid-state";
-const STATE_VERSION = 2;
-
-/** The snapshot file: the scheduler's records plus what Luigi forgets (pause flag, runtime capacities). */
-interface StateFile {
-  format: typeof STATE_FORMAT;
-  version: number;
-  /** Journal entries up to this sequence number are folded in. */
-  seq: number;
-  savedAt: number;
-  paused: boolean;
-  resources: Record<string, number>;
-  scheduler: PackedSnapshot;
-}
-
-interface DurableSchedulerTuning {
+export interface DurableSchedulerTuning {
   options?: Partial<SchedulerOptions>;
   hooks?: SchedulerHooks;
   logger?: Logger;
@@ -67,133 +61,199 @@ export interface OpenReport {
   millis: number;
 }
 
-/** A damaged file found by load(), moved aside by start(). */
-interface SetAside {
-  file: string;
-  message: string;
-  err?: string;
+/**
+ * Whether this luigid serves writes: `active` does; a `standby` follows the journal another luigid
+ * writes and answers reads only; `lost` was active and can no longer write (its lock or its database
+ * went away, or another one took over): it refuses writes until it stops.
+ */
+export type DurableRole = "active" | "standby" | "lost";
+
+/** New journal entries (and, when the journal was folded past them, the snapshot) for a standby. */
+export interface FollowUpdate {
+  snapshot?: StateFile | undefined;
+  entries: JournalEntry[];
+}
+
+/** What a store that shares its state with other luigids (PgStateStore) tells the scheduler. */
+export interface StoreEvents {
+  /** Standby: the active one committed these. */
+  follow(update: FollowUpdate): void;
+  /** Standby: this luigid took the lead; `tail` is what was committed since the last follow. */
+  promote(tail: FollowUpdate): void;
+  /** Active: this luigid may no longer write (`reason` says why). */
+  lost(reason: string): void;
+}
+
+/** A store that other luigids share: the scheduler registers itself for its events. */
+export interface SharedStateStore extends StateStore {
+  attach(events: StoreEvents): void;
+  /** The active luigid's advertised URL, as last read; undefined when unknown. */
+  activeUrl(): string | undefined;
+}
+
+/** A mutating call on a standby: names the active luigid, as the wire's STANDBY error does. */
+export function standbyError(activeUrl: string | undefined): SchedulerError {
+  const who = activeUrl ? `the active one is ${activeUrl}` : "no active luigid is known yet";
+  return new SchedulerError(ErrorCode.STANDBY, `this luigid is a standby and does not take changes: ${who}`, {
+    details: activeUrl ? { active: activeUrl } : {},
+  });
 }
 
 /**
- * The scheduler as luigid runs it: the pure core, a snapshot file and a journal. Every state-changing call
- * is appended to the journal before its answer is returned, so kill -9 loses nothing acknowledged; the
- * journal is folded into an atomically replaced snapshot every `compactEvery` entries and at shutdown.
- * A damaged snapshot or journal is moved aside (never deleted) and the daemon starts with what it could
- * read.
+ * The scheduler as luigid runs it: the pure core, a snapshot and a journal kept by a StateStore (files,
+ * or PostgreSQL tables). Every state-changing call is journaled before its answer is returned, so kill -9
+ * loses nothing acknowledged; the journal is folded into a new snapshot every `compactEvery` entries and
+ * at shutdown. A damaged snapshot or journal is moved aside (never deleted) and the daemon starts with
+ * what it could read.
  *
  * Opening is two steps so that a start that fails changes nothing on disk: load() takes the lock and
  * builds the state in memory, reading only; start(), once luigid listens, moves damaged files aside,
  * opens the journal and rewrites it if it had a torn line. abandon() lets go without writing.
+ *
+ * With a shared store (several luigids on one `state_url`) a scheduler may start as a standby: it
+ * applies what the active one journals, replayed through the pure core exactly as a restart replays,
+ * refuses every state change with STANDBY, and turns active when the store hands it the lead.
  */
 export class DurableScheduler {
   readonly api: SchedulerApi;
-  readonly core: Scheduler;
   readonly report: OpenReport;
-  /** The state path, absolute with links resolved. */
-  readonly statePath: string;
-  private journal: Journal | undefined;
+  private _core: Scheduler;
+  private local: LocalScheduler;
+  private started = false;
   private readonly log: Logger;
   private readonly compactEvery: number;
-  private readonly toSetAside: SetAside[] = [];
+  private readonly toSetAside: DamagedPart[] = [];
   private frozenNow: number | undefined;
   /** The clock calls are journaled with: `clock` of the init (a test's), else the real one. */
   private readonly clock: () => number;
+  private readonly schedulerInit: ConstructorParameters<typeof Scheduler>[0];
   private seq = 0;
   private sinceCompaction = 0;
   private closed = false;
+  private _role: DurableRole;
+  private readonly roleListeners: ((role: DurableRole, reason?: string) => void)[] = [];
 
   private constructor(
-    init: DurableSchedulerInit,
-    private readonly lock: StateLock,
+    init: DurableSchedulerTuning,
+    readonly store: StateStore,
+    stored: StoredState,
+    role: "active" | "standby",
   ) {
-    this.statePath = this.lock.statePath;
+    this._role = role;
     this.log = init.logger ?? silentLogger();
     this.compactEvery = init.compactEvery ?? 50_000;
     const started = performance.now();
     const realClock = init.clock ?? ((): number => Date.now() / 1000);
     this.clock = realClock;
     const clock = (): number => this.frozenNow ?? realClock();
-    const schedulerInit = {
+    this.schedulerInit = {
       ...init.options,
       pruneOnGetWork: init.options?.pruneOnGetWork ?? false,
       clock,
       ...(init.hooks ? { hooks: init.hooks } : {}),
     };
+    this.toSetAside.push(...stored.damaged);
 
-    let file: StateFile | undefined;
-    try {
-      file = readStateFile(this.statePath);
-    } catch (err) {
-      this.toSetAside.push({
-        file: this.statePath,
-        message: "the state file is damaged: it was moved aside and luigid starts without it",
-        err: (err as Error).message,
-      });
-    }
+    let file = stored.snapshot;
     let core: Scheduler;
     try {
-      core = file
-        ? Scheduler.importState(unpackLazily(file.scheduler), schedulerInit)
-        : new Scheduler(schedulerInit);
+      core = this.coreFrom(file);
     } catch (err) {
       this.toSetAside.push({
-        file: this.statePath,
+        part: store.snapshotPart,
         message: "the state file could not be loaded; moved aside",
         err: (err as Error).message,
       });
       file = undefined;
-      core = new Scheduler(schedulerInit);
+      core = new Scheduler(this.schedulerInit);
     }
-    this.core = core;
-    const local = new LocalScheduler({ scheduler: core });
-    if (file) {
-      this.seq = file.seq;
-      if (file.paused) core.pause();
-      if (Object.keys(file.resources).length > 0) core.updateResources(file.resources);
-    }
+    this._core = core;
+    this.local = new LocalScheduler({ scheduler: core });
+    if (file) this.seq = file.seq;
 
     // Replay what happened after the snapshot.
-    const read = Journal.read(this.journalPath);
     let replayed = 0;
-    if (!file && read.entries.length > 0 && (read.entries[0]?.s ?? 0) > 1) {
+    if (!file && stored.entries.length > 0 && (stored.entries[0]?.s ?? 0) > 1) {
       // The journal continues a snapshot we no longer have: replaying it alone would invent a state.
       this.toSetAside.push({
-        file: this.journalPath,
+        part: store.journalPart,
         message: "the journal belongs to a lost snapshot; moved aside",
       });
     } else {
-      for (const entry of read.entries) {
-        if (entry.s <= this.seq) continue;
-        this.replay(local, entry);
-        this.seq = entry.s;
-        replayed++;
-      }
+      replayed = this.replayAll(stored.entries);
     }
-    if (read.skipped.length > 0) {
+    if (stored.skipped.length > 0) {
       this.log.warn(
-        { lines: read.skipped.slice(0, 5) },
-        `skipped ${read.skipped.length} unreadable journal line(s)`,
+        { lines: stored.skipped.slice(0, 5) },
+        `skipped ${stored.skipped.length} unreadable journal line(s)`,
       );
     }
-    this.api = this.journaling(local);
+    this.api = this.journaling();
     this.report = {
       steps: core.stepCount,
       replayed,
-      skippedLines: read.skipped.length,
+      skippedLines: stored.skipped.length,
       setAside: [],
       millis: performance.now() - started,
     };
+    if ("attach" in store) {
+      (store as SharedStateStore).attach({
+        follow: (update) => this.follow(update),
+        promote: (tail) => this.promote(tail),
+        lost: (reason) => this.lose(reason),
+      });
+    }
+  }
+
+  /** The pure core (replaced when a standby reloads a newer snapshot). */
+  get core(): Scheduler {
+    return this._core;
+  }
+
+  /** The state path, absolute with links resolved (file stores); the store's `where` otherwise. */
+  get statePath(): string {
+    return this.store instanceof FileStateStore ? this.store.statePath : this.store.where;
+  }
+
+  get role(): DurableRole {
+    return this._role;
+  }
+
+  /** Called on every change of role (standby -> active, active -> lost). */
+  onRole(listener: (role: DurableRole, reason?: string) => void): void {
+    this.roleListeners.push(listener);
   }
 
   /** Takes the lock and builds the state in memory, writing nothing; start() makes it live. */
   static load(init: DurableSchedulerInit): DurableScheduler {
     const lock = "lock" in init ? init.lock : StateLock.acquire(init.statePath);
     try {
-      return new DurableScheduler(init, lock);
+      const store = new FileStateStore(lock);
+      return new DurableScheduler(init, store, store.load(), "active");
     } catch (err) {
       lock.release();
       throw err;
     }
+  }
+
+  /**
+   * A scheduler on a store already opened and read (PgStateStore): active when the store holds the lead,
+   * standby otherwise. A damaged part the store cannot put aside stops it here.
+   */
+  static fromStore(
+    init: DurableSchedulerTuning,
+    store: StateStore,
+    stored: StoredState,
+    role: "active" | "standby",
+  ): DurableScheduler {
+    const durable = new DurableScheduler(init, store, stored, role);
+    const damaged = durable.toSetAside[0];
+    if (damaged && !store.canSetAside) {
+      throw new Error(
+        `${damaged.message.replace(/; moved aside$|: it was moved aside.*$/, "")} (${store.where}${damaged.err ? `: ${damaged.err}` : ""})`,
+      );
+    }
+    return durable;
   }
 
   /** load() and start() at once. */
@@ -203,62 +263,69 @@ export class DurableScheduler {
     return durable;
   }
 
-  private get journalPath(): string {
-    return `${this.statePath}.journal`;
-  }
-
   /**
    * Makes the state live, the first write to its files: moves damaged files aside, opens the journal, and
    * rewrites it if load() skipped a line. Idempotent.
    */
   start(): void {
-    if (this.journal || this.closed) return;
+    if (this.started || this.closed) return;
     for (const damaged of this.toSetAside) {
-      const aside = moveAside(damaged.file);
+      const aside = this.store.setAside(damaged.part);
       this.report.setAside.push(aside);
       this.log.error(
-        { file: damaged.file, movedTo: aside, ...(damaged.err ? { err: damaged.err } : {}) },
+        { file: damaged.part, movedTo: aside, ...(damaged.err ? { err: damaged.err } : {}) },
         damaged.message,
       );
     }
-    this.journal = new Journal(this.journalPath);
+    this.store.open();
+    this.started = true;
     // A torn or damaged line must not stay in front of the lines appended from now on: rewrite then.
     // Otherwise the journal simply goes on, and the next compaction folds it (a restart is not slowed
     // by writing a whole snapshot before listening).
-    if (this.report.skippedLines > 0) this.compact();
+    if (this.report.skippedLines > 0) this.watch(this.compact());
   }
 
-  /** Writes a snapshot (temp file, fsync, rename) and empties the journal. Only once started. */
-  compact(): void {
-    if (this.closed) return;
-    if (!this.journal) throw new Error("the scheduler's state is not started: nothing may be written yet");
-    const resources = Object.fromEntries(this.core.resourceList().map((r) => [r.name, r.num_total]));
-    const file: StateFile = {
-      format: STATE_FORMAT,
-      version: STATE_VERSION,
-      seq: this.seq,
-      savedAt: Date.now() / 1000,
-      paused: this.core.isPaused().paused,
-      resources,
-      scheduler: pack(this.core.exportState()),
-    };
-    writeFileDurably(this.statePath, JSON.stringify(file));
-    this.journal.truncate();
+  /**
+   * Writes a snapshot and empties the journal. Only once started, and only by the active one. The file
+   * store writes it before returning; a shared store answers the promise of its commit.
+   */
+  compact(): Promise<void> | undefined {
+    if (this.closed || this._role !== "active") return undefined;
+    if (!this.started) throw new Error("the scheduler's state is not started: nothing may be written yet");
     this.sinceCompaction = 0;
+    return this.store.compact(this.snapshotFile());
   }
 
   /** Clean shutdown: compacts, closes the journal and releases the lock. Not started: only releases. */
   close(): void {
     if (this.closed) return;
     try {
-      if (this.journal) {
-        this.compact();
-        this.journal.sync();
-        this.journal.close();
+      if (this.started) {
+        this.watch(this.compact());
+        this.watch(this.store.sync());
       }
     } finally {
       this.closed = true;
-      this.lock.release();
+      this.store.release();
+    }
+  }
+
+  /**
+   * close() for a store that commits asynchronously: waits until the last snapshot is committed before
+   * letting go. The file store's close is the same as close().
+   */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.started) {
+        await this.compact()?.catch((err: unknown) =>
+          this.log.error({ err: String(err) }, "the last snapshot could not be written"),
+        );
+        await this.store.sync();
+      }
+    } finally {
+      this.closed = true;
+      this.store.release();
     }
   }
 
@@ -266,11 +333,69 @@ export class DurableScheduler {
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.journal?.close();
-    } finally {
-      this.lock.release();
+    this.store.release();
+  }
+
+  private snapshotFile(): StateFile {
+    const resources = Object.fromEntries(this._core.resourceList().map((r) => [r.name, r.num_total]));
+    return {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      seq: this.seq,
+      savedAt: Date.now() / 1000,
+      paused: this._core.isPaused().paused,
+      resources,
+      scheduler: pack(this._core.exportState()),
+    };
+  }
+
+  private coreFrom(file: StateFile | undefined): Scheduler {
+    if (!file) return new Scheduler(this.schedulerInit);
+    const core = Scheduler.importState(unpackLazily(file.scheduler), this.schedulerInit);
+    if (file.paused) core.pause();
+    if (Object.keys(file.resources).length > 0) core.updateResources(file.resources);
+    return core;
+  }
+
+  private replayAll(entries: readonly JournalEntry[]): number {
+    let replayed = 0;
+    for (const entry of entries) {
+      if (entry.s <= this.seq) continue;
+      this.replay(this.local, entry);
+      this.seq = entry.s;
+      replayed++;
     }
+    return replayed;
+  }
+
+  /** Standby: applies what the active one committed, reloading its snapshot when the journal was folded. */
+  private follow(update: FollowUpdate): void {
+    if (this.closed || this._role !== "standby") return;
+    if (update.snapshot && update.snapshot.seq > this.seq) {
+      this._core = this.coreFrom(update.snapshot);
+      this.local = new LocalScheduler({ scheduler: this._core });
+      this.seq = update.snapshot.seq;
+    }
+    this.replayAll(update.entries);
+  }
+
+  private promote(tail: FollowUpdate): void {
+    if (this.closed || this._role !== "standby") return;
+    this.follow(tail);
+    this._role = "active";
+    this.sinceCompaction = 0;
+    for (const listener of this.roleListeners) listener("active");
+  }
+
+  private lose(reason: string): void {
+    if (this.closed || this._role === "lost") return;
+    this._role = "lost";
+    for (const listener of this.roleListeners) listener("lost", reason);
+  }
+
+  /** A write of the store's that nobody awaits: its failure is the store's to report (lost()). */
+  private watch(pending: Promise<void> | undefined): void {
+    pending?.catch(() => undefined);
   }
 
   private replay(local: LocalScheduler, entry: JournalEntry): void {
@@ -286,33 +411,46 @@ export class DurableScheduler {
     }
   }
 
-  /** Wraps the in-process scheduler so that every state change is journaled at the time it happens. */
-  private journaling(local: LocalScheduler): SchedulerApi {
-    const record = (journal: Journal, m: string, a: unknown, t: number): void => {
-      this.seq++;
-      journal.append({ s: this.seq, t, m, a });
-      // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
-      this.sinceCompaction +=
-        m === "addTasks"
-          ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1)
-          : m === "getWorks"
-            ? 1 + ((a as { reports?: unknown[] | null }).reports?.length ?? 0)
-            : m === "addStepLogs"
-              ? 1 + Math.floor(logBytes(a) / LOG_BYTES_PER_ENTRY)
-              : 1;
-      if (this.sinceCompaction >= this.compactEvery) this.compact();
-    };
-    return new Proxy(local, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver) as unknown;
+  /** Journals one call; answers the promise of its commit when the store commits asynchronously. */
+  private record(m: string, a: unknown, t: number): Promise<void> | undefined {
+    this.seq++;
+    const durable = this.store.append({ s: this.seq, t, m, a });
+    // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
+    this.sinceCompaction +=
+      m === "addTasks"
+        ? Math.max(1, (a as { tasks?: unknown[] }).tasks?.length ?? 1)
+        : m === "getWorks"
+          ? 1 + ((a as { reports?: unknown[] | null }).reports?.length ?? 0)
+          : m === "addStepLogs"
+            ? 1 + Math.floor(logBytes(a) / LOG_BYTES_PER_ENTRY)
+            : 1;
+    if (this.sinceCompaction >= this.compactEvery) this.watch(this.compact());
+    return durable;
+  }
+
+  /**
+   * The in-process scheduler, every state change journaled at the time it happens. Calls go to the
+   * current LocalScheduler (a standby replaces it when it reloads a snapshot).
+   */
+  private journaling(): SchedulerApi {
+    return new Proxy(this.local, {
+      get: (_target, prop) => {
+        const target = this.local;
+        const value = Reflect.get(target, prop, target) as unknown;
         if (typeof prop !== "string" || typeof value !== "function") return value;
         const journaled = JOURNALED.has(prop);
         const pruning = PRUNING_QUERIES.has(prop);
-        if (!journaled && !pruning) return value;
+        // Called on the LocalScheduler current at call time: a standby may have replaced it meanwhile.
+        if (!journaled && !pruning)
+          return (args: unknown) => (value as (a: unknown) => unknown).call(this.local, args);
         return (args: unknown) => {
           if (this.closed) throw new Error("the scheduler is shutting down");
-          const journal = this.journal;
-          if (!journal) throw new Error("the scheduler is starting");
+          if (!this.started) throw new Error("the scheduler is starting");
+          if (this._role !== "active") {
+            // A standby's state is the active one's: it reads, never prunes, never changes anything.
+            if (journaled) throw this.refusal();
+            return (value as (a: unknown) => unknown).call(this.local, args);
+          }
           const t = this.clock();
           // The core is synchronous: freezing the clock for the call makes it see exactly the journaled time.
           this.frozenNow = t;
@@ -321,16 +459,27 @@ export class DurableScheduler {
           // luigid prunes every second and is watched by visualisers that poll.
           let recorded = true;
           try {
-            if (prop === "prune" || pruning) recorded = this.core.pruneDue();
-            result = (value as (a: unknown) => unknown).call(target, args);
+            if (prop === "prune" || pruning) recorded = this._core.pruneDue();
+            result = (value as (a: unknown) => unknown).call(this.local, args);
           } finally {
             this.frozenNow = undefined;
           }
-          if (recorded) record(journal, journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
-          return result;
+          if (!recorded) return result;
+          const durable = this.record(journaled ? prop : "prune", journaled ? (args ?? {}) : {}, t);
+          // The answer waits for its commit; a failed commit fails the call (and the store reports lost()).
+          return durable ? durable.then(() => result) : result;
         };
       },
     });
+  }
+
+  private refusal(): SchedulerError {
+    if (this._role === "lost")
+      return new SchedulerError(
+        ErrorCode.STANDBY,
+        "this luigid lost the lead and takes no more changes: it is stopping",
+      );
+    return standbyError("activeUrl" in this.store ? (this.store as SharedStateStore).activeUrl() : undefined);
   }
 }
 
@@ -342,39 +491,4 @@ function logBytes(a: unknown): number {
   for (const chunk of (a as { logs?: { text?: unknown }[] }).logs ?? [])
     n += typeof chunk.text === "string" ? chunk.text.length : 0;
   return n;
-}
-
-function readStateFile(statePath: string): StateFile | undefined {
-  if (!existsSync(statePath)) return undefined;
-  const text = readFileSync(statePath, "utf8");
-  if (text.trim() === "") throw new Error("the state file is empty");
-  const parsed = JSON.parse(text) as Partial<StateFile>;
-  if (parsed.format !== STATE_FORMAT)
-    throw new Error(`not a luigi-ts state file (format ${String(parsed.format)})`);
-  if (parsed.version !== STATE_VERSION)
-    throw new Error(`state file version ${String(parsed.version)} is not supported`);
-  return parsed as StateFile;
-}
-
-/** Renames a damaged file to `<path>.damaged-<time>`, keeping it for inspection. */
-function moveAside(file: string): string {
-  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  try {
-    renameSync(file, aside);
-  } catch {
-    return `${aside} (could not move)`;
-  }
-  return aside;
-}
-
-function writeFileDurably(target: string, text: string): void {
-  const tmp = `${target}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, target);
 }
