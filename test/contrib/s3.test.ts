@@ -2,8 +2,7 @@
 // a temporary directory), through the AWS SDK v3: never a mock.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -21,7 +20,8 @@ import {
   S3Target,
   type S3Options,
 } from "../../src/contrib/s3/index.js";
-import { collect, FIXTURES, ROOT, startLuigi, workdir } from "../helpers/cli.js";
+import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
+import { projectWithout } from "../helpers/project-without.js";
 import { S3RVER_KEY_ID, S3RVER_SECRET, startS3Server, type S3TestServer } from "../helpers/s3-server.js";
 
 const run = promisify(execFile);
@@ -458,28 +458,6 @@ describe("luigi-ts/s3", () => {
   });
 
   it("without the AWS SDK's packages installed: PACKAGE_MISSING naming the package and the command", async () => {
-    // luigi-ts's dist/ in a project of its own, whose node_modules has every package of this one but
-    // those left out.
-    const projectWithout = (left: readonly string[]): string => {
-      const project = mkdtempSync(path.join(tmpdir(), "luigi-ts-nosdk-"));
-      const here = path.join(project, "node_modules", "luigi-ts");
-      mkdirSync(here, { recursive: true });
-      cpSync(path.join(ROOT, "dist"), path.join(here, "dist"), { recursive: true });
-      cpSync(path.join(ROOT, "package.json"), path.join(here, "package.json"));
-      const modules = path.join(ROOT, "node_modules");
-      for (const name of readdirSync(modules)) {
-        if (name.startsWith(".")) continue;
-        const scoped = name.startsWith("@")
-          ? readdirSync(path.join(modules, name)).map((n) => `${name}/${n}`)
-          : [name];
-        for (const full of scoped) {
-          if (left.includes(full)) continue;
-          mkdirSync(path.dirname(path.join(project, "node_modules", full)), { recursive: true });
-          symlinkSync(path.join(modules, full), path.join(project, "node_modules", full));
-        }
-      }
-      return project;
-    };
     const outcome = async (project: string, script: string): Promise<unknown> => {
       try {
         const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {

@@ -3,15 +3,19 @@
 // of the active one mid-run; the standby takes over and the run completes. The workers are given both
 // URLs (`--scheduler-url A,B`) and move to whichever is active. Network namespaces are not used: this
 // test runs on loopback ports.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, runLuigid, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
+import { projectWithout } from "../helpers/project-without.js";
 import { advisoryKey, STATE_LOCK_NAMESPACE } from "../../src/scheduler/persistence/pg-store.js";
 import { adminQuery, dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
 
 const SHARED = path.join(FIXTURES, "shared.ts");
+const run = promisify(execFile);
 
 const WORKER_CFG = `[core]
 rpc_retry_wait = 0.5
@@ -64,6 +68,32 @@ async function post(url: string, method: string, args: unknown): Promise<{ statu
 
 afterAll(async () => {
   await dropAll();
+});
+
+describe("state_url without the pg package installed", () => {
+  it("stops luigid at start with PACKAGE_MISSING naming pg and the command, no stack", async () => {
+    const project = projectWithout(["pg", "pg-copy-streams"]);
+    try {
+      writeFileSync(
+        path.join(project, "luigi.cfg"),
+        "[scheduler]\nstate_url = postgresql://u:hunter2@127.0.0.1:1/db\n",
+      );
+      const r = await run(
+        process.execPath,
+        [path.join(project, "node_modules/luigi-ts/bin/luigid.js"), "--port", "0", "--address", "127.0.0.1"],
+        { cwd: project, env: { ...process.env, LUIGI_CONFIG_PATH: path.join(project, "luigi.cfg") } },
+      ).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("needs the npm package pg, which is not installed: run `npm install pg`");
+      expect(r.stderr).not.toContain("hunter2");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
