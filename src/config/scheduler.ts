@@ -58,6 +58,11 @@ export const SCHEDULER_SECTION = defineSection({
     step_log_bytes: key.int(d.stepLogBytes, "bytes of a step's captured log luigid keeps (head and tail)"),
     step_log_memory: key.int(d.stepLogMemory, "bytes of captured step logs luigid keeps in all; 0 = none"),
     prune_interval: key.float(1, "seconds between two prunes in luigid (Luigi: 60)", { flag: false }),
+    compaction_thread: key.bool(
+      true,
+      "luigid folds its journal into a snapshot in a worker thread (false: on the event loop)",
+      { flag: false },
+    ),
     certfile: key.string("", "luigid's TLS certificate chain (PEM); with keyfile, luigid serves HTTPS", {
       flag: false,
     }),
@@ -111,6 +116,11 @@ export function schedulerConfig(cfg: LuigiConfig): SchedulerOptions {
     stepLogMemory: atLeast("step_log_memory", v.step_log_memory, 0),
     resources,
   };
+}
+
+/** Whether luigid compacts its journal in a worker thread (`[scheduler] compaction_thread`). Default true. */
+export function compactionThreadConfig(cfg: LuigiConfig): boolean {
+  return readSection(cfg, SCHEDULER_SECTION).compaction_thread;
 }
 
 /** Seconds between two prunes in luigid (`[scheduler] prune_interval`; luigid's alone). Default 1. */

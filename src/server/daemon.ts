@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { Gauge } from "prom-client";
 import { UsageError } from "../errors.js";
 import type { LuigiConfig } from "../config/index.js";
-import { advertisedUrlConfig, stateWhereConfig } from "../config/scheduler.js";
+import { advertisedUrlConfig, compactionThreadConfig, stateWhereConfig } from "../config/scheduler.js";
 import {
   authConfig,
   pruneIntervalConfig,
@@ -163,6 +163,7 @@ async function startServing(
   const stepMetrics = new StepMetrics(metrics);
   const durable = await opener.load({
     options: schedulerOptions,
+    compaction: compactionThreadConfig(options.config) ? "thread" : "inline",
     logger: log,
     hooks: { ...history?.recorder.hooks(), ...notices.hooks(), ...stepMetrics.hooks() },
   });

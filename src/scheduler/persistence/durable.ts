@@ -7,18 +7,12 @@ import { LocalScheduler } from "../local.js";
 import { SCHEDULER_METHOD_LIST } from "../methods.js";
 import type { SchedulerOptions } from "../options.js";
 import { Scheduler } from "../scheduler.js";
-import { pack, unpackLazily } from "./pack.js";
+import { Compactor } from "./compactor.js";
 import type { JournalEntry } from "./journal.js";
+import { coreFrom, replayEntry, snapshotOf } from "./replay.js";
 import { FileStateStore } from "./file-store.js";
 import { StateLock } from "./state-lock.js";
-import {
-  STATE_FORMAT,
-  STATE_VERSION,
-  type DamagedPart,
-  type StateFile,
-  type StateStore,
-  type StoredState,
-} from "./store.js";
+import type { DamagedPart, StateFile, StateStore, StoredState } from "./store.js";
 
 /**
  * SchedulerApi methods that change state (`mutating` in the method table), journaled with their arguments
@@ -42,6 +36,13 @@ export interface DurableSchedulerTuning {
   compactEvery?: number;
   /** Epoch seconds; default the real clock. */
   clock?: () => number;
+  /**
+   * Where the journal is folded into a snapshot during service: `thread` (luigid's default) in a worker
+   * thread holding a replica of the state, so that answers are not held up; `inline` (the default here)
+   * on the event loop, before the call that reached `compactEvery` is answered. Start-up and shutdown
+   * compactions are always inline.
+   */
+  compaction?: "thread" | "inline";
 }
 
 /**
@@ -132,6 +133,9 @@ export class DurableScheduler {
   private closed = false;
   private _role: DurableRole;
   private readonly roleListeners: ((role: DurableRole, reason?: string) => void)[] = [];
+  private compactor: Compactor | undefined;
+  /** The compaction running in the thread, if one is. */
+  private folding: Promise<void> | undefined;
 
   private constructor(
     init: DurableSchedulerTuning,
@@ -173,7 +177,14 @@ export class DurableScheduler {
 
     // Replay what happened after the snapshot.
     let replayed = 0;
-    if (!file && stored.entries.length > 0 && (stored.entries[0]?.s ?? 0) > 1) {
+    const lost = !file && stored.entries.length > 0 && (stored.entries[0]?.s ?? 0) > 1;
+    if (init.compaction === "thread") {
+      const { clock: _clock, hooks: _hooks, ...options } = this.schedulerInit;
+      this.compactor = new Compactor(options);
+      // Sent (copied) before the replay below runs: the thread rebuilds the same state from the same input.
+      this.compactor.load(file, lost ? [] : stored.entries);
+    }
+    if (lost) {
       // The journal continues a snapshot we no longer have: replaying it alone would invent a state.
       this.toSetAside.push({
         part: store.journalPart,
@@ -282,7 +293,9 @@ export class DurableScheduler {
     // A torn or damaged line must not stay in front of the lines appended from now on: rewrite then.
     // Otherwise the journal simply goes on, and the next compaction folds it (a restart is not slowed
     // by writing a whole snapshot before listening).
-    if (this.report.skippedLines > 0) this.watch(this.compact());
+    // So does a compaction that a crash interrupted (both journals are there).
+    const interrupted = this.store instanceof FileStateStore && this.store.interrupted;
+    if (this.report.skippedLines > 0 || interrupted) this.watch(this.compact());
   }
 
   /**
@@ -293,7 +306,56 @@ export class DurableScheduler {
     if (this.closed || this._role !== "active") return undefined;
     if (!this.started) throw new Error("the scheduler's state is not started: nothing may be written yet");
     this.sinceCompaction = 0;
-    return this.store.compact(this.snapshotFile());
+    return this.store.compact(snapshotOf(this._core, this.seq, Date.now() / 1000));
+  }
+
+  /**
+   * A compaction during service. With the thread: cuts the journal here (the entries so far go in the
+   * snapshot, later ones stay in the journal), the thread packs its replica at the cut, and the store
+   * writes the text; one at a time, and the next one starts when it is done if it is due by then. A
+   * thread that fails or falls out of step is stopped and compaction is inline from then on.
+   */
+  private compactSoon(): void {
+    if (this.closed || this._role !== "active") return;
+    const compactor = this.compactor;
+    if (!compactor || compactor.failed) {
+      this.watch(this.compact());
+      return;
+    }
+    if (this.folding) return;
+    const cut = this.seq;
+    const savedAt = Date.now() / 1000;
+    this.sinceCompaction = 0;
+    try {
+      this.store.cut(cut);
+    } catch (err) {
+      this.stopThread(`the journal could not be cut (${String(err)})`);
+      this.watch(this.compact());
+      return;
+    }
+    this.folding = compactor
+      .snapshot(savedAt)
+      .then(({ seq, text }) => {
+        if (seq !== cut) throw new Error(`the compaction thread is at entry ${seq}, the cut at ${cut}`);
+        if (this.closed || this._role !== "active") return undefined;
+        return this.store.compactText(seq, savedAt, text);
+      })
+      .catch((err: unknown) => {
+        if (this.closed || this._role !== "active") return;
+        this.stopThread(String(err));
+        this.watch(this.compact());
+      })
+      .finally(() => {
+        this.folding = undefined;
+        if (this.sinceCompaction >= this.compactEvery) this.compactSoon();
+      });
+  }
+
+  private stopThread(reason: string): void {
+    if (!this.compactor) return;
+    this.log.error({ err: reason }, "the compaction thread failed: compacting on the event loop from now on");
+    this.compactor.stop();
+    this.compactor = undefined;
   }
 
   /** Clean shutdown: compacts, closes the journal and releases the lock. Not started: only releases. */
@@ -306,6 +368,7 @@ export class DurableScheduler {
       }
     } finally {
       this.closed = true;
+      this.compactor?.stop();
       this.store.release();
     }
   }
@@ -325,6 +388,7 @@ export class DurableScheduler {
       }
     } finally {
       this.closed = true;
+      this.compactor?.stop();
       this.store.release();
     }
   }
@@ -333,28 +397,12 @@ export class DurableScheduler {
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
+    this.compactor?.stop();
     this.store.release();
   }
 
-  private snapshotFile(): StateFile {
-    const resources = Object.fromEntries(this._core.resourceList().map((r) => [r.name, r.num_total]));
-    return {
-      format: STATE_FORMAT,
-      version: STATE_VERSION,
-      seq: this.seq,
-      savedAt: Date.now() / 1000,
-      paused: this._core.isPaused().paused,
-      resources,
-      scheduler: pack(this._core.exportState()),
-    };
-  }
-
   private coreFrom(file: StateFile | undefined): Scheduler {
-    if (!file) return new Scheduler(this.schedulerInit);
-    const core = Scheduler.importState(unpackLazily(file.scheduler), this.schedulerInit);
-    if (file.paused) core.pause();
-    if (Object.keys(file.resources).length > 0) core.updateResources(file.resources);
-    return core;
+    return coreFrom(file, this.schedulerInit);
   }
 
   private replayAll(entries: readonly JournalEntry[]): number {
@@ -371,6 +419,7 @@ export class DurableScheduler {
   /** Standby: applies what the active one committed, reloading its snapshot when the journal was folded. */
   private follow(update: FollowUpdate): void {
     if (this.closed || this._role !== "standby") return;
+    this.compactor?.load(update.snapshot, update.entries);
     if (update.snapshot && update.snapshot.seq > this.seq) {
       this._core = this.coreFrom(update.snapshot);
       this.local = new LocalScheduler({ scheduler: this._core });
@@ -399,22 +448,16 @@ export class DurableScheduler {
   }
 
   private replay(local: LocalScheduler, entry: JournalEntry): void {
-    const method = (local as unknown as Record<string, (args: unknown) => Promise<unknown>>)[entry.m];
-    if (typeof method !== "function") return;
-    this.frozenNow = entry.t;
-    try {
-      method.call(local, entry.a).catch(() => undefined);
-    } catch {
-      // A call that failed when it was made fails the same way now; it changed nothing then either.
-    } finally {
-      this.frozenNow = undefined;
-    }
+    replayEntry(local, entry, (t) => (this.frozenNow = t));
   }
 
   /** Journals one call; answers the promise of its commit when the store commits asynchronously. */
   private record(m: string, a: unknown, t: number): Promise<void> | undefined {
     this.seq++;
-    const durable = this.store.append({ s: this.seq, t, m, a });
+    const entry = { s: this.seq, t, m, a };
+    const line = JSON.stringify(entry);
+    const durable = this.store.append(entry, line);
+    this.compactor?.push(line);
     // Weighed by the work a replay would redo: an add_tasks of 500 steps counts 500.
     this.sinceCompaction +=
       m === "addTasks"
@@ -424,7 +467,7 @@ export class DurableScheduler {
           : m === "addStepLogs"
             ? 1 + Math.floor(logBytes(a) / LOG_BYTES_PER_ENTRY)
             : 1;
-    if (this.sinceCompaction >= this.compactEvery) this.watch(this.compact());
+    if (this.sinceCompaction >= this.compactEvery) this.compactSoon();
     return durable;
   }
 

@@ -1,4 +1,15 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { open as openFile } from "node:fs/promises";
 import { Journal } from "./journal.js";
 import type { StateLock } from "./state-lock.js";
 import { parseStateFile, type StateFile, type StateStore, type StoredState } from "./store.js";
@@ -7,10 +18,18 @@ import { parseStateFile, type StateFile, type StateStore, type StoredState } fro
  * The state in files: the snapshot at the state path (replaced atomically: temp file, fsync, rename),
  * the journal beside it at `<statePath>.journal` (one JSON line per call, written synchronously before
  * the answer), and the lock at `<statePath>.lock`, held from construction to release().
+ *
+ * A compaction off the event loop (cut(), then compactText()) renames the journal to
+ * `<statePath>.journal.folding` at the cut and goes on in a new journal; once the new snapshot is in
+ * place the folding one is deleted. A crash in between leaves both journals: load() reads the folding
+ * one first, the scheduler skips what the snapshot already holds, and start() folds them (`interrupted`).
  */
 export class FileStateStore implements StateStore {
   readonly canSetAside = true;
   private journal: Journal | undefined;
+  /** Raised by every compaction: a background write that finds it changed is older, and is dropped. */
+  private epoch = 0;
+  private hadFolding = false;
 
   constructor(private readonly lock: StateLock) {}
 
@@ -31,6 +50,16 @@ export class FileStateStore implements StateStore {
     return `${this.statePath}.journal`;
   }
 
+  /** The journal being folded into a snapshot by a compaction in progress. */
+  get foldingPart(): string {
+    return `${this.statePath}.journal.folding`;
+  }
+
+  /** load() found a compaction that was interrupted (both journals): start() should compact. */
+  get interrupted(): boolean {
+    return this.hadFolding;
+  }
+
   /** Reads the snapshot and the journal, writing nothing. */
   load(): StoredState {
     const state: StoredState = { snapshot: undefined, entries: [], skipped: [], damaged: [] };
@@ -44,8 +73,16 @@ export class FileStateStore implements StateStore {
       });
     }
     const read = Journal.read(this.journalPart);
-    state.entries = read.entries;
-    state.skipped = read.skipped;
+    if (existsSync(this.foldingPart)) {
+      // An interrupted compaction: its entries come first (those the snapshot holds are skipped).
+      const folding = Journal.read(this.foldingPart);
+      this.hadFolding = true;
+      state.entries = [...folding.entries, ...read.entries];
+      state.skipped = [...folding.skipped, ...read.skipped];
+    } else {
+      state.entries = read.entries;
+      state.skipped = read.skipped;
+    }
     return state;
   }
 
@@ -57,16 +94,45 @@ export class FileStateStore implements StateStore {
     this.journal ??= new Journal(this.journalPart);
   }
 
-  append(entry: Parameters<Journal["append"]>[0]): undefined {
-    this.opened().append(entry);
+  append(entry: Parameters<Journal["append"]>[0], line?: string): undefined {
+    this.opened().append(entry, line);
     return undefined;
   }
 
   compact(file: StateFile): undefined {
     const journal = this.opened();
+    this.epoch++;
     writeFileDurably(this.statePath, JSON.stringify(file));
     journal.truncate();
+    rmSync(this.foldingPart, { force: true });
+    this.hadFolding = false;
     return undefined;
+  }
+
+  cut(): void {
+    if (existsSync(this.foldingPart)) throw new Error("a compaction is already in progress");
+    this.opened().rotate(this.foldingPart);
+  }
+
+  async compactText(_seq: number, _savedAt: number, text: string): Promise<void> {
+    this.opened();
+    const epoch = ++this.epoch;
+    const tmp = `${this.statePath}.tmp-${process.pid}-${epoch}`;
+    const file = await openFile(tmp, "w");
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    // Written by the thread pool; put in place here, in one synchronous step, unless a compaction came
+    // after it (its snapshot is newer) or the store was let go.
+    if (epoch !== this.epoch || !this.journal) {
+      rmSync(tmp, { force: true });
+      return;
+    }
+    renameSync(tmp, this.statePath);
+    unlinkSync(this.foldingPart);
   }
 
   sync(): undefined {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 
 /** One journaled call: sequence number, the time the call saw, the SchedulerApi method and its arguments. */
 export interface JournalEntry {
@@ -27,8 +27,9 @@ export class Journal {
     this.fd = openSync(path, "a");
   }
 
-  append(entry: JournalEntry): void {
-    writeSync(this.fd, JSON.stringify(entry) + "\n");
+  /** Appends an entry; `line` is its JSON text when the caller already has it. */
+  append(entry: JournalEntry, line = JSON.stringify(entry)): void {
+    writeSync(this.fd, line + "\n");
   }
 
   /** Forces the journal to disk (used at shutdown and after compaction). */
@@ -40,6 +41,13 @@ export class Journal {
   truncate(): void {
     closeSync(this.fd);
     this.fd = openSync(this.path, "w");
+  }
+
+  /** Renames the journal written so far to `to` and goes on in a new, empty one at `path`. */
+  rotate(to: string): void {
+    closeSync(this.fd);
+    renameSync(this.path, to);
+    this.fd = openSync(this.path, "a");
   }
 
   close(): void {

@@ -44,7 +44,8 @@ export interface PgStateStoreOptions {
 
 interface Job {
   entry?: { s: number; t: number; m: string; a: string };
-  snapshot?: StateFile;
+  /** A snapshot: its sequence number, time, and JSON text (a StateFile). */
+  snapshot?: { seq: number; savedAt: number; body: string };
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -183,13 +184,20 @@ export class PgStateStore implements SharedStateStore {
     void this.tick();
   }
 
-  append(entry: JournalEntry): Promise<void> {
+  append(entry: JournalEntry, _line?: string): Promise<void> {
     // Serialised now: the arguments are the caller's, and may change after the call returns.
     return this.enqueue({ entry: { s: entry.s, t: entry.t, m: entry.m, a: JSON.stringify(entry.a) } });
   }
 
   compact(file: StateFile): Promise<void> {
-    return this.enqueue({ snapshot: file });
+    return this.enqueue({ snapshot: { seq: file.seq, savedAt: file.savedAt, body: JSON.stringify(file) } });
+  }
+
+  /** Nothing to do at the cut: the commit deletes only the rows up to the snapshot's seq. */
+  cut(): void {}
+
+  compactText(seq: number, savedAt: number, text: string): Promise<void> {
+    return this.enqueue({ snapshot: { seq, savedAt, body: text } });
   }
 
   async sync(): Promise<void> {
@@ -286,8 +294,9 @@ export class PgStateStore implements SharedStateStore {
 
   private async commitOn(db: pg.Client, batch: Job[]): Promise<void> {
     const entries = batch.flatMap((job) => (job.entry ? [job.entry] : []));
-    let snapshot: StateFile | undefined;
-    for (const job of batch) if (job.snapshot) snapshot = job.snapshot;
+    let snapshot: Job["snapshot"];
+    for (const job of batch)
+      if (job.snapshot && job.snapshot.seq >= (snapshot?.seq ?? 0)) snapshot = job.snapshot;
     await db.query("BEGIN");
     try {
       const row = (
@@ -319,8 +328,9 @@ export class PgStateStore implements SharedStateStore {
         await db.query(
           `INSERT INTO luigid_state_snapshot (id, seq, saved_at, body, generation) VALUES (1, $1, $2, $3, $4)
            ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at,
-             body = EXCLUDED.body, generation = EXCLUDED.generation`,
-          [snapshot.seq, snapshot.savedAt, JSON.stringify(snapshot), this.generation],
+             body = EXCLUDED.body, generation = EXCLUDED.generation
+           WHERE luigid_state_snapshot.seq <= EXCLUDED.seq`,
+          [snapshot.seq, snapshot.savedAt, snapshot.body, this.generation],
         );
         await db.query("DELETE FROM luigid_state_journal WHERE seq <= $1", [snapshot.seq]);
       }

@@ -55,9 +55,21 @@ export interface StateStore {
   setAside(part: string): string;
   /** Opens the journal for appending; the first write. */
   open(): void;
-  append(entry: JournalEntry): Promise<void> | undefined;
+  /** `line` is the entry's JSON text (written as it is by a store that keeps lines). */
+  append(entry: JournalEntry, line: string): Promise<void> | undefined;
   /** Writes the snapshot and drops the journal entries it folds (up to `file.seq`). */
   compact(file: StateFile): Promise<void> | undefined;
+  /**
+   * Compaction off the event loop, step 1: the entries appended so far go into the snapshot that
+   * compactText() will write; those appended from now on stay in the journal after it.
+   */
+  cut(seq: number): void;
+  /**
+   * Step 2: writes a snapshot made elsewhere (a StateFile at `seq`, the cut, as JSON text) and drops the
+   * journal entries up to `seq`. Settles once it is durable; a compact() meanwhile supersedes it (it is
+   * then dropped, as older).
+   */
+  compactText(seq: number, savedAt: number, text: string): Promise<void>;
   /** Everything given so far is durable (a flush at shutdown). */
   sync(): Promise<void> | undefined;
   /** Closes the journal and lets go of the state (the lock). */

@@ -1,0 +1,42 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { JournalEntry } from "./journal.js";
+import { Replica, snapshotOf, type ReplayInit } from "./replay.js";
+import type { StateFile } from "./store.js";
+
+/**
+ * The compaction thread (see compactor.ts): a replica of luigid's state, rebuilt from the same snapshot
+ * and fed the same journal entries as the scheduler, in order. Asked for a snapshot, it packs and
+ * serialises its own copy, so the event loop of luigid never stops for it.
+ */
+export type CompactorRequest =
+  /** A (newer) snapshot and the entries after it: a start, or a standby's following. */
+  | { kind: "load"; snapshot: StateFile | undefined; entries: JournalEntry[] }
+  | { kind: "lines"; lines: string[] }
+  | { kind: "snapshot"; id: number; savedAt: number };
+
+export type CompactorReply = { id: number; seq: number; text: string } | { id: number; error: string };
+
+const port = parentPort;
+if (port) {
+  const options = workerData as Omit<ReplayInit, "clock">;
+  const replica = new Replica(options, undefined);
+  port.on("message", (request: CompactorRequest) => {
+    switch (request.kind) {
+      case "load":
+        if (request.snapshot) replica.reload(request.snapshot);
+        replica.apply(request.entries);
+        break;
+      case "lines":
+        replica.apply(request.lines.map((line) => JSON.parse(line) as JournalEntry));
+        break;
+      case "snapshot":
+        try {
+          const text = JSON.stringify(snapshotOf(replica.core, replica.seq, request.savedAt));
+          port.postMessage({ id: request.id, seq: replica.seq, text } satisfies CompactorReply);
+        } catch (err) {
+          port.postMessage({ id: request.id, error: String(err) } satisfies CompactorReply);
+        }
+        break;
+    }
+  });
+}
