@@ -95,6 +95,9 @@ const runs = Array.from({ length: workers }, (_, k) => {
 const exits = await Promise.all(runs);
 const seconds = (performance.now() - started) / 1000;
 const luigidCpuSeconds = cpuSecondsOf(daemon.child.pid);
+// Its main thread alone (the event loop: what answers requests); the rest is the compaction thread,
+// V8's GC and compiler threads and libuv's pool.
+const luigidMainThreadCpuSeconds = cpuSecondsOf(daemon.child.pid, daemon.child.pid);
 await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
 
 const problems = [];
@@ -127,14 +130,16 @@ console.log(
     stepsPerSecond: n / seconds,
     ran,
     luigidCpuSeconds,
+    luigidMainThreadCpuSeconds,
     workerCpuSeconds,
   }),
 );
 
-/** User + system CPU seconds a live process has used (Linux /proc; null elsewhere). */
-function cpuSecondsOf(pid) {
+/** User + system CPU seconds a live process (or one thread of it) has used (Linux /proc; null elsewhere). */
+function cpuSecondsOf(pid, tid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+    const fields = readFileSync(file, "utf8").split(") ")[1].split(" ");
     // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {

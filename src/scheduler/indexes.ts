@@ -126,6 +126,39 @@ export class Indexes {
     owners.length = 0;
   }
 
+  /**
+   * Appends worker `w` to `rec.workers` (not already there), nothing else about the step changing: the
+   * same index updates as a change() that does it, without taking the step out of the indexes of every
+   * worker already listed (with W workers registering one step, W^2 ready-queue moves otherwise). Only
+   * the counters that depend on the number of workers and on which is last move for those.
+   */
+  appendWorker(rec: StepRecord, w: string): void {
+    if (this.deferring) throw new Error("Indexes.appendWorker: not inside a change");
+    const before = rec.workers;
+    const n = before.length;
+    const status = rec.status;
+    const pendingCounted = status === "FAILED" || (status === "PENDING" && rec.blockedDeps === 0);
+    if (pendingCounted) {
+      if (n === 1) this.worker(before[0] as string).nUnique -= 1;
+      if (n > 0) this.worker(before[n - 1] as string).nLastScheduled -= 1;
+    }
+    if (status === "PENDING" && n === 1) this.worker(before[0] as string).nListUnique -= 1;
+    rec.workers = n === 0 ? [w] : before.concat([w]);
+    const wi = this.worker(w);
+    wi.eligible.add(rec.id);
+    if (isReady(rec)) wi.ready.add(rec);
+    if (pendingCounted) {
+      wi.nPending += 1;
+      if (n === 0) wi.nUnique += 1;
+      wi.nLastScheduled += 1;
+    }
+    if (status === "PENDING") {
+      wi.nListPending += 1;
+      if (n === 0) wi.nListUnique += 1;
+    }
+    if (status === "RUNNING") wi.runningEligible.add(rec.id);
+  }
+
   private setOp<T>(
     set: Set<T>,
     key: T,

@@ -296,10 +296,14 @@ export class Scheduler {
       worker.enabled &&
       (!step.workers.includes(workerId) || !step.runnable)
     ) {
-      state.change(step, () => {
-        step.workers = withItem(step.workers, workerId);
-        step.runnable = true;
-      });
+      // Another worker that may run an already runnable step (every worker of a fleet registers it):
+      // only its own indexes and the per-worker counters move.
+      if (step.runnable) state.idx.appendWorker(step, workerId);
+      else
+        state.change(step, () => {
+          step.workers = withItem(step.workers, workerId);
+          step.runnable = true;
+        });
     }
     if (step.stakeholders.length === 0) state.orphanCandidates.add(step);
     if (claim === "FAILED" && this.core.hooks.failureReported) {

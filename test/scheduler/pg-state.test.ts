@@ -16,10 +16,15 @@ interface Opened {
 
 const opened: Opened[] = [];
 
-async function openOn(url: string, name: string, compactEvery?: number): Promise<Opened> {
+async function openOn(
+  url: string,
+  name: string,
+  compactEvery?: number,
+  compaction: "thread" | "inline" = "inline",
+): Promise<Opened> {
   const { store, stored } = await PgStateStore.connect({ url, logger: silentLogger(), interval: 0.2 });
   const durable = DurableScheduler.fromStore(
-    { logger: silentLogger(), ...(compactEvery ? { compactEvery } : {}) },
+    { logger: silentLogger(), compaction, ...(compactEvery ? { compactEvery } : {}) },
     store,
     stored,
     "standby",
@@ -139,6 +144,33 @@ describe.skipIf(PG_URL === "")("DurableScheduler on PostgreSQL (state_url)", () 
     expect(stateOf(b.durable)).toEqual(before);
     await b.durable.api.addTask({ worker: W, task_id: "AfterTakeover", status: "PENDING" });
     expect(b.durable.core.stepCount).toBe(a.durable.core.stepCount + 1);
+  });
+
+  it("compaction in a worker thread: the standby follows, a crash of the active one loses nothing, and the new active one compacts in its thread", async () => {
+    const { schema, url } = await freshSchema("luigid_pgstate");
+    const a = await openOn(url, "a", 25, "thread");
+    await until(() => a.durable.role === "active");
+    const b = await openOn(url, "b", 25, "thread");
+    await exercise(a.durable.api, 60);
+    const snapSeq = async (): Promise<number> =>
+      Number(
+        (await adminQuery<{ seq: string }>(`SELECT seq FROM "${schema}".luigid_state_snapshot`))[0]?.seq ?? 0,
+      );
+    await until(async () => (await snapSeq()) > 25);
+    await until(() => JSON.stringify(stateOf(b.durable)) === JSON.stringify(stateOf(a.durable)));
+    const before = stateOf(a.durable);
+    a.durable.abandon(); // as kill -9
+    await until(() => b.durable.role === "active", 5000);
+    expect(stateOf(b.durable)).toEqual(before);
+    const seqBefore = await snapSeq();
+    for (let i = 0; i < 40; i++)
+      await b.durable.api.addTask({ worker: W, task_id: `U${i}`, status: "PENDING" });
+    await until(async () => (await snapSeq()) > seqBefore);
+    const after = stateOf(b.durable);
+    b.durable.abandon();
+    const c = await openOn(url, "c");
+    await until(() => c.durable.role === "active", 5000);
+    expect(stateOf(c.durable)).toEqual(after);
   });
 
   it("a restart after a crash (no last snapshot) rebuilds exactly the state from the snapshot and the journal", async () => {

@@ -1,3 +1,5 @@
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { JournalEntry } from "./journal.js";
 import { Replica, snapshotOf, type ReplayInit } from "./replay.js";
@@ -16,8 +18,22 @@ export type CompactorRequest =
 
 export type CompactorReply = { id: number; seq: number; text: string } | { id: number; error: string };
 
+/**
+ * Linux: this thread runs at a lower priority (nice 10) than the event loop, so that on a busy machine
+ * it takes the CPU that the event loop and the workers leave; its backlog catches up when they idle.
+ */
+function yieldToTheEventLoop(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: the same priority, then.
+  }
+}
+
 const port = parentPort;
 if (port) {
+  yieldToTheEventLoop();
   const options = workerData as Omit<ReplayInit, "clock">;
   const replica = new Replica(options, undefined);
   port.on("message", (request: CompactorRequest) => {
