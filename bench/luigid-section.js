@@ -101,6 +101,22 @@ export function luigidSection({ repeats, quick }) {
     );
   }
 
+  const burst = quick ? 60_000 : 150_000;
+  console.log(
+    `\nadd_task latency under 64 connections during a burst of ${fmt(burst)} registrations (ms; compactions at 50,000):`,
+  );
+  console.log("compaction               p50       p99       max");
+  for (const [mode, label] of [
+    ["thread", "in a worker thread"],
+    ["inline", "on the event loop"],
+  ]) {
+    const results = runCase("luigid-burst.js", [mode, burst, 64], { repeats });
+    if (!results) continue;
+    console.log(
+      `${label.padEnd(20)} ${fmt(med(results, "p50")).padStart(8)} ${fmt(med(results, "p99")).padStart(9)} ${fmt(med(results, "max")).padStart(9)}`,
+    );
+  }
+
   const held = quick ? 10_000 : 100_000;
   console.log(`\nRestart with ${fmt(held)} steps (fan-in), spawn to "listening" (target: < 2 s):`);
   console.log("how                                   seconds   state load ms");
