@@ -94,7 +94,7 @@ console.log("case                        CPU s     min     max");
 const result = {};
 cases.forEach(([label], i) => {
   const s = samples[i];
-  result[label.replace(/\s+/g, " ")] = median(s);
+  result[label.replace(/\s+/g, " ")] = Math.round(median(s) * 1000) / 1000;
   console.log(
     `${label.padEnd(24)} ${fmt(median(s), 3).padStart(8)} ${fmt(Math.min(...s), 3).padStart(7)} ${fmt(Math.max(...s), 3).padStart(7)}`,
   );
