@@ -72,6 +72,14 @@ historySection({ repeats, quick });
 logCaptureSection({ repeats, quick });
 
 console.log("");
+const startupOut = execFileSync(
+  process.execPath,
+  [path.join(here, "worker-startup.js"), String(Math.max(5, repeats))],
+  { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+);
+console.log(startupOut.trim().split("\n").slice(0, -1).join("\n"));
+
+console.log("");
 const rangeOut = execFileSync(process.execPath, [path.join(here, "range-complete.js")], {
   encoding: "utf8",
   stdio: ["ignore", "pipe", "inherit"],

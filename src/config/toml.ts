@@ -1,6 +1,15 @@
-import { parse, TomlDate, TomlError } from "smol-toml";
+import { createRequire } from "node:module";
+import type * as SmolToml from "smol-toml";
 import { ConfigError } from "../errors.js";
 import type { ConfigData, ConfigEntry } from "./entry.js";
+
+let smolToml: typeof SmolToml | undefined;
+
+/** smol-toml, loaded on the first TOML file read: a run with no TOML configuration never loads it. */
+function toml(): typeof SmolToml {
+  smolToml ??= createRequire(import.meta.url)("smol-toml") as typeof SmolToml;
+  return smolToml;
+}
 
 /** True for a TOML table (a plain object), false for scalars, arrays and dates. */
 export function isTable(value: unknown): value is Record<string, unknown> {
@@ -22,6 +31,7 @@ function deepFreeze<T>(value: T): T {
  * `[section] key`, so they are reported in `ignored` rather than silently dropped.
  */
 export function parseToml(text: string, file: string): { data: ConfigData; ignored: string[] } {
+  const { parse, TomlError } = toml();
   let doc: Record<string, unknown>;
   try {
     doc = parse(text);
@@ -66,8 +76,8 @@ export function valueToText(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
     return String(value);
-  // TomlDate.toISOString() keeps the written precision: a local date stays "2026-11-20".
-  if (value instanceof TomlDate || value instanceof Date) return value.toISOString();
+  // A TomlDate is a Date whose toISOString() keeps the written precision: a local date stays "2026-11-20".
+  if (value instanceof Date) return value.toISOString();
   if (value === undefined || value === null) return "";
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }

@@ -5,10 +5,9 @@ import { ErrorCode, UsageError } from "../errors.js";
 import { registerClass } from "../step/registry.js";
 import { Step } from "../step/step.js";
 import { FROM_DIRECTORY, type DirectoryRequest } from "./hook-protocol.js";
-import { enableModuleHooks } from "./hooks.js";
 import { locateModule, shownPath } from "./locate.js";
 
-/** Files that need the module hooks; plain JavaScript needs none (they start a thread: about 0.07 s). */
+/** Files that need the module hooks; plain JavaScript needs none (they start a thread: about 0.1 s). */
 const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
 
 function failure(specifier: string, message: string, details: Record<string, unknown> = {}): UsageError {
@@ -89,6 +88,12 @@ function hint(err: unknown, moduleFile: string | undefined, cwd: string): string
  * siblings, see `locateModule`) or a package installed for `cwd`. TypeScript is always loaded as an ES
  * module (see esm-hooks.ts). Errors are UsageErrors naming the module, without luigi-ts's own paths.
  */
+/** The TypeScript loader (hooks.ts), loaded only for a module that needs it. */
+async function enableModuleHooks(): Promise<void> {
+  const hooks = await import("./hooks.js");
+  await hooks.enableModuleHooks();
+}
+
 export async function loadStepModule(specifier: string, cwd = process.cwd()): Promise<(typeof Step)[]> {
   const location = locateModule(specifier, cwd);
   let url: string;

@@ -1,4 +1,5 @@
-import { destination, pino, type Logger } from "pino";
+import type { Logger } from "pino";
+import { destination, pino } from "./pino.js";
 import { writeSync } from "node:fs";
 import { format } from "node:util";
 

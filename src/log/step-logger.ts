@@ -4,7 +4,8 @@
  * level, a record of the worker's log naming the step. Its level is info (debug when the worker logs
  * debug): a terminal that shows only warnings still gets the step's info lines in the captured log.
  */
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
+import { pino } from "./pino.js";
 import { messageOf, prettyLine, recordOf } from "./logger.js";
 
 /** Where the step's lines go: the worker's capture of this run. */
