@@ -16,7 +16,7 @@
  *   classes' `existsInBulk`) when several share a family that can answer in bulk, and to their own
  *   complete() otherwise, `completionConcurrency` at a time.
  */
-import { describeThrown } from "../errors.js";
+import { describeThrown, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { StepNotices } from "../notify/index.js";
 import type { ClaimVerdict, SchedulerApi } from "../scheduler/api.js";
@@ -113,9 +113,12 @@ export class SchedulingWalk {
           const delay = Math.min(CLAIM_RETRY_MAX_MS, 2 * (delays.get(step.id) ?? CLAIM_RETRY_MS / 2));
           waiting.push({ step, due: Date.now() + delay, delay });
         }
-        // The registrations release this batch's claims: the other workers waiting on them go on.
-        if (this.trusting) await this.reports.outbox.flushRegistrations();
+        // The registrations release this batch's claims: the other workers waiting on them go on. A
+        // batch that took none (all trusted) need not pay the round trip now.
+        if (this.trusting && result.claimsTaken) await this.reports.outbox.flushRegistrations();
       } catch (err) {
+        // The scheduler out of reach (or refusing): the worker's own error, not this batch's.
+        if (err instanceof SchedulerError) throw err;
         this.log.error({ err: describeThrown(err) }, "scheduling walk failed");
         for (const step of batch) this.notices.notScheduled(step, "framework", err);
       }
@@ -155,7 +158,7 @@ export class SchedulingWalk {
   }
 
   /** One round: checks (or trusts) and registers `batch`; returns the dependencies still to visit. */
-  private async visitBatch(batch: Step[]): Promise<{ deps: Step[]; claimed: Step[] }> {
+  private async visitBatch(batch: Step[]): Promise<{ deps: Step[]; claimed: Step[]; claimsTaken: boolean }> {
     const { opts } = this;
     const todo: Step[] = [];
     for (const step of batch) {
@@ -184,7 +187,7 @@ export class SchedulingWalk {
       const found = known.get(step) ?? checked.get(step);
       if (found !== undefined) deps.push(...(await this.settle(step, found)));
     }
-    return { deps, claimed };
+    return { deps, claimed, claimsTaken: verdicts !== undefined && toCheck.length > 0 };
   }
 
   /** check_claims for `steps` when luigid is trusted; undefined (check them all) otherwise. */
