@@ -84,6 +84,8 @@ export class SchedulingWalk {
    */
   async add(roots: Step[]): Promise<Step[][]> {
     let queue: Step[] = [];
+    /** The next step of `queue` to visit (the ones before it were). */
+    let head = 0;
     for (const root of roots) {
       if (!this.known.has(root.id)) {
         this.known.set(root.id, root);
@@ -91,10 +93,10 @@ export class SchedulingWalk {
       }
     }
     let waiting: Waiting[] = [];
-    while (!this.stopped && (queue.length > 0 || waiting.length > 0)) {
+    while (!this.stopped && (head < queue.length || waiting.length > 0)) {
       const now = Date.now();
       const due = waiting.filter((w) => w.due <= now);
-      if (queue.length === 0 && due.length === 0) {
+      if (head >= queue.length && due.length === 0) {
         const next = Math.min(...waiting.map((w) => w.due));
         await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - now)));
         continue;
@@ -103,8 +105,12 @@ export class SchedulingWalk {
       const batch = due.map((w) => w.step);
       const delays = new Map(due.map((w) => [w.step.id, w.delay]));
       const room = Math.max(0, WALK_BATCH - batch.length);
-      batch.push(...queue.slice(0, room));
-      queue = queue.slice(room); // visited steps can then be collected
+      batch.push(...queue.slice(head, head + room));
+      head = Math.min(queue.length, head + room);
+      if (head > WALK_BATCH * 8 && head * 2 > queue.length) {
+        queue = queue.slice(head); // visited steps can then be collected
+        head = 0;
+      }
       let deps: Step[] = [];
       try {
         const result = await this.visitBatch(batch);
