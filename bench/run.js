@@ -7,6 +7,7 @@ import { visualiserSection } from "./visualiser-section.js";
 import { historySection } from "./history.js";
 import { authSection } from "./luigid-auth-section.js";
 import { logCaptureSection } from "./log-capture.js";
+import { fleetChecksSection } from "./fleet-checks.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.BENCH_REPEATS ?? "3");
@@ -70,6 +71,7 @@ authSection({ repeats, quick });
 visualiserSection({ repeats, quick });
 historySection({ repeats, quick });
 logCaptureSection({ repeats, quick });
+fleetChecksSection({ repeats, quick });
 
 console.log("");
 const startupOut = execFileSync(

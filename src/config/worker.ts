@@ -36,6 +36,7 @@ export interface WorkerConfig {
   checkCompleteOnRun: boolean;
   /** Once a step was seen complete, do not ask again. Default false. */
   cacheTaskCompletion: boolean;
+  trustSchedulerDone: boolean;
   /** Mail on step and scheduling failures (framework errors are mailed regardless). Default true. */
   sendFailureEmail: boolean;
   /** Do not install the SIGUSR1 "phase out" handler. Default false. */
@@ -91,6 +92,10 @@ export const WORKER_SECTION = defineSection({
     check_unfulfilled_deps: key.bool(true, "check dependencies again just before running a step"),
     check_complete_on_run: key.bool(false, "a step not complete after run() fails"),
     cache_task_completion: key.bool(false, "once a step was seen complete, do not ask again"),
+    trust_scheduler_done: key.bool(
+      true,
+      "luigi-ts luigid: trust its DONE steps and check each step once per fleet (assumes shared storage)",
+    ),
     send_failure_email: key.bool(true, "mail on step and scheduling failures (see [email])"),
     no_install_shutdown_handler: key.bool(false, 'no SIGUSR1 handler ("finish running steps, then stop")'),
     force_multiprocessing: key.bool(false, "accepted for Luigi; see isolation"),
@@ -167,6 +172,7 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
     checkUnfulfilledDeps: v.check_unfulfilled_deps,
     checkCompleteOnRun: v.check_complete_on_run,
     cacheTaskCompletion: v.cache_task_completion,
+    trustSchedulerDone: v.trust_scheduler_done,
     sendFailureEmail: v.send_failure_email,
     noInstallShutdownHandler: v.no_install_shutdown_handler,
     forceMultiprocessing: v.force_multiprocessing,

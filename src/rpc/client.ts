@@ -17,6 +17,8 @@ import { ErrorCode, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type {
   AddTasksArgs,
+  CheckClaimsArgs,
+  CheckClaimsResponse,
   GetWorkArgs,
   GetWorkResponse,
   GetWorksArgs,
@@ -56,7 +58,7 @@ export interface RemoteSchedulerOptions {
 }
 
 /** luigi-ts methods, sent as JSON bodies (see RemoteScheduler.call). */
-const JSON_BODY_METHODS = new Set(["add_tasks", "get_works", "add_step_logs"]);
+const JSON_BODY_METHODS = new Set(["add_tasks", "get_works", "add_step_logs", "check_claims"]);
 
 /** Luigi re-asks get_work when it answers null (a lost or confused answer), this many times in all. */
 const GET_WORK_NULL_ATTEMPTS = 3;
@@ -91,6 +93,8 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
   private readonly agents: Agents;
   /** Set once the server answered that it has no add_tasks (a Luigi luigid): one add_task per step then. */
   private noBatchEndpoint = false;
+  /** Set once the server answered that it has no check_claims (a Luigi luigid): every step is checked. */
+  private noClaimsEndpoint = false;
   /** Set once the server answered that it has no get_works (a Luigi luigid). */
   private noWorksEndpoint = false;
   /** Set once the scheduler answered anything: from then on its absence is an outage. */
@@ -293,6 +297,22 @@ export class RemoteScheduler extends ForwardingScheduler implements SchedulerApi
     }
     for (const task of args.tasks) await this.addTask({ ...task, worker: args.worker });
     return null;
+  }
+
+  /**
+   * One `check_claims` round trip; a scheduler without it (Luigi's) knows nothing of claims: every step
+   * is the caller's to check, as Luigi's workers do.
+   */
+  async checkClaims(args: CheckClaimsArgs): Promise<CheckClaimsResponse> {
+    if (!this.noClaimsEndpoint) {
+      try {
+        return await this.rpc<CheckClaimsResponse>("check_claims", args);
+      } catch (err) {
+        if (!(err instanceof SchedulerError && err.code === ErrorCode.UNKNOWN_METHOD)) throw err;
+        this.noClaimsEndpoint = true;
+      }
+    }
+    return { verdicts: args.task_ids.map(() => "yours"), unsupported: true };
   }
 
   /** Re-asks while the answer is null, as Luigi's client does. */

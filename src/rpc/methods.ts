@@ -123,6 +123,16 @@ const addTasks = args(
   false,
 );
 
+const checkClaims = args(
+  {
+    worker,
+    task_ids: { type: "array", items: id, description: "step ids (non-empty strings)" },
+    peek: { ...bool, default: false },
+  },
+  ["worker", "task_ids"],
+  false,
+);
+
 const addTaskBatcher = args(
   {
     worker,
@@ -320,6 +330,7 @@ export const ARG_SCHEMAS = {
   // worker-facing
   addTask,
   addTasks,
+  checkClaims,
   addTaskBatcher,
   addWorker,
   getWork,

@@ -59,6 +59,26 @@ export interface AddTasksArgs {
   tasks: Omit<AddTaskArgs, "worker">[];
 }
 
+/** luigi-ts: a worker about to check these steps' completeness asks who checks them (claims.ts). */
+export interface CheckClaimsArgs {
+  worker: string;
+  task_ids: string[];
+  /** Verdicts only, no claim taken ("yours" then means: neither held done or pending nor claimed). */
+  peek?: boolean;
+}
+
+/**
+ * One verdict per asked id, in order: "done" (held DONE: trusted complete), "pending" (another worker
+ * found it incomplete, or runs it: trusted incomplete), "claimed" (another worker is checking it: ask
+ * again shortly), "yours" (check it).
+ */
+export type ClaimVerdict = "done" | "pending" | "claimed" | "yours";
+export interface CheckClaimsResponse {
+  verdicts: ClaimVerdict[];
+  /** Set by the RPC client, never by luigid: the scheduler has no check_claims (Luigi's); all "yours". */
+  unsupported?: true;
+}
+
 /** `add_worker` info: an object, or Luigi's list of [key, value] pairs. */
 export type WorkerInfo = Record<string, unknown>;
 export interface AddWorkerArgs {
@@ -334,6 +354,11 @@ export interface SchedulerApi {
    * Each item is applied in order exactly as `addTask({ ...item, worker })` would be.
    */
   addTasks(args: AddTasksArgs): Promise<null>;
+  /**
+   * luigi-ts extension: before checking steps' completeness, who checks them (`[worker]
+   * trust_scheduler_done`). Soft state of the active luigid: not journaled, refused by a standby.
+   */
+  checkClaims(args: CheckClaimsArgs): Promise<CheckClaimsResponse>;
   addTaskBatcher(args: AddTaskBatcherArgs): Promise<null>;
   addWorker(args: AddWorkerArgs): Promise<null>;
   getWork(args: GetWorkArgs): Promise<GetWorkResponse>;

@@ -30,6 +30,11 @@ export interface MethodInfo {
   readonly mutating: boolean;
   /** A read-only listing that prunes first, as Luigi's do: the daemon journals a prune at its time. */
   readonly prunes?: true;
+  /**
+   * Changes only soft state the active luigid keeps in memory (completeness claims): not journaled, but
+   * a standby refuses it with STANDBY like a mutating call, so that it always reaches the active one.
+   */
+  readonly activeOnly?: true;
   /** The least role a caller needs when luigid authenticates (`[auth]`); see src/auth/roles.ts. */
   readonly role: Role;
 }
@@ -39,6 +44,8 @@ export const SCHEDULER_METHODS = {
   addTask: { name: "add_task", mutating: true, role: "worker" },
   // luigi-ts extension: a batch of add_task calls (Luigi's clients never send it).
   addTasks: { name: "add_tasks", mutating: true, role: "worker" },
+  // luigi-ts extension: who checks which step's completeness (claims.ts); soft, never journaled.
+  checkClaims: { name: "check_claims", mutating: false, activeOnly: true, role: "worker" },
   addTaskBatcher: { name: "add_task_batcher", mutating: true, role: "worker" },
   addWorker: { name: "add_worker", mutating: true, role: "worker" },
   // Hands a step out: it becomes RUNNING.

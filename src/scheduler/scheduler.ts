@@ -12,6 +12,8 @@ import {
   type AddTasksArgs,
   type AddWorkerArgs,
   type AnnounceSchedulingFailureArgs,
+  type CheckClaimsArgs,
+  type CheckClaimsResponse,
   type ClaimStatus,
   type DecreaseRunningTaskResourcesArgs,
   type DepGraphArgs,
@@ -69,6 +71,7 @@ import {
   type WorkerListArgs,
   type WorkerNode,
 } from "./api.js";
+import { CompletenessClaims } from "./claims.js";
 import { notify, type Core, type SchedulerHooks } from "./core.js";
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from "./options.js";
 import { stepNode } from "./nodes.js";
@@ -98,6 +101,8 @@ export interface SchedulerInit extends Partial<SchedulerOptions> {
   /** Ids for `send_scheduler_message`; default `crypto.randomUUID`. */
   newMessageId?: () => string;
   hooks?: SchedulerHooks;
+  /** Seconds a completeness claim holds without its registration (check_claims); default CLAIM_SECONDS. */
+  claimSeconds?: number;
 }
 
 /** What `census()` counts. */
@@ -116,13 +121,16 @@ export class Scheduler {
   private readonly newMessageId: () => string;
   private readonly defaultPolicy: RetryPolicy;
   private paused = false;
+  /** Who checks which step's completeness (check_claims): soft, never exported or journaled. */
+  private readonly claims: CompletenessClaims;
 
   constructor(init: SchedulerInit) {
-    const { clock, newMessageId, hooks, ...options } = init;
+    const { clock, newMessageId, hooks, claimSeconds, ...options } = init;
     this.options = Object.freeze({ ...DEFAULT_SCHEDULER_OPTIONS, ...stripUndefined(options) });
     this.clock = clock;
     this.newMessageId = newMessageId ?? randomUUID;
     this.defaultPolicy = makeDefaultPolicy(this.options);
+    this.claims = new CompletenessClaims(claimSeconds);
     this.core = {
       state: new SchedulerState(this.options.workerDisconnectDelay),
       options: this.options,
@@ -182,6 +190,23 @@ export class Scheduler {
     return this.addTaskOf(args.worker, args);
   }
 
+  /**
+   * check_claims: per id, whether the caller checks the step's completeness (see claims.ts). Touches no
+   * record (not even the worker's): a standby or a restart replaying the journal must see the same state.
+   */
+  checkClaims(args: CheckClaimsArgs): CheckClaimsResponse {
+    const now = this.tick();
+    const workerId = required(args.worker, "worker");
+    const peek = args.peek === true;
+    const verdicts = args.task_ids.map((id) => this.claims.verdict(this.state, workerId, id, now, peek));
+    return { verdicts };
+  }
+
+  /** Completeness claims held (expired ones not yet swept included): for tests. */
+  get claimCount(): number {
+    return this.claims.size;
+  }
+
   /** add_tasks: each step as its own add_task of `worker`, in order. */
   addTasks(args: AddTasksArgs): null {
     for (const task of args.tasks) this.addTaskOf(args.worker, task);
@@ -197,6 +222,8 @@ export class Scheduler {
     const { state } = this;
     const workerId = required(workerName, "worker");
     const taskId = required(args.task_id, "task_id");
+    // The worker's registration of a step is the verdict its completeness claim waited for.
+    this.claims.release(workerId, taskId);
     const claim: ClaimStatus = args.status ?? "PENDING";
     if (!CLAIM_STATUSES.has(claim)) throw new TypeError(`add_task: unknown status ${JSON.stringify(claim)}`);
     const worker = state.touchWorker(workerId);

@@ -1,20 +1,48 @@
 /**
  * The scheduling walk (Luigi's `Worker.add`): from the given steps down their requirements, each step's
- * `complete()` checked once, complete ones registered DONE and not expanded, incomplete ones registered
- * PENDING with their dependencies, which are visited in turn. The checks run concurrently, bounded by
- * `completionConcurrency`. After the walk, the requirements it registered are checked for cycles: a step
- * that (indirectly) requires itself could never run, and Luigi would only say that it was "not granted
- * run permission".
+ * completeness checked once, complete ones registered DONE and not expanded, incomplete ones registered
+ * PENDING with their dependencies, which are visited in turn. After the walk, the requirements it
+ * registered are checked for cycles: a step that (indirectly) requires itself could never run, and Luigi
+ * would only say that it was "not granted run permission".
+ *
+ * The walk goes in batches of up to WALK_BATCH steps, breadth first:
+ *
+ * - with `trust_scheduler_done` against a luigi-ts luigid, the batch's ids go first to `check_claims`
+ *   (scheduler/claims.ts): steps luigid holds DONE are trusted complete (not checked, not descended
+ *   below), steps another worker found incomplete are trusted incomplete (still descended through
+ *   requires()), steps another worker is checking right now are asked about again shortly, and only the
+ *   rest are checked here; the batch's registrations are then sent at once, which releases its claims;
+ * - the steps left to check go, family by family, to completeInBulk (a family's `bulkComplete`, target
+ *   classes' `existsInBulk`) when several share a family that can answer in bulk, and to their own
+ *   complete() otherwise, `completionConcurrency` at a time.
  */
-import { describeThrown } from "../errors.js";
+import { describeThrown, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { StepNotices } from "../notify/index.js";
+import type { ClaimVerdict, SchedulerApi } from "../scheduler/api.js";
+import { completeInBulk } from "../step/bulk-complete.js";
+import { mapConcurrent } from "../step/concurrency.js";
 import { anyHandlers } from "../step/events.js";
-import { isExternal, type Step } from "../step/step.js";
+import { isExternal, Step } from "../step/step.js";
 import type { WorkerHistory } from "./history.js";
 import type { StatusReports } from "./status-reports.js";
 import { fireStepEvent } from "./step-events.js";
 import type { ResolvedWorkerOptions } from "./worker-options.js";
+
+/** Steps one round of the walk takes from its queue (and ids one `check_claims` carries). */
+export const WALK_BATCH = 500;
+/** First wait before asking again about a step another worker is checking (ms); doubles up to the max. */
+const CLAIM_RETRY_MS = 25;
+const CLAIM_RETRY_MAX_MS = 1000;
+
+/** What the completeness check of one step found. */
+type Checked = { complete: boolean } | { error: unknown };
+
+interface Waiting {
+  step: Step;
+  due: number;
+  delay: number;
+}
 
 export class SchedulingWalk {
   /** Every step this worker has met, by id (the run loop starts them from here). */
@@ -25,6 +53,12 @@ export class SchedulingWalk {
   failed = false;
   /** Cycles found so far, each as the steps along it, the first repeated at the end. */
   readonly cycles: Step[][] = [];
+  /**
+   * Whether luigid's DONE is trusted (`trust_scheduler_done`, a remote scheduler that answers
+   * check_claims): false from the start with the option off or an in-process scheduler, and from the
+   * first answer of a scheduler without check_claims (Luigi's).
+   */
+  trusting: boolean;
   private readonly completeCache = new Set<string>();
   /** Requirements of the steps registered PENDING by the walk in progress, for the cycle check. */
   private pendingDeps = new Map<string, Step[]>();
@@ -37,50 +71,85 @@ export class SchedulingWalk {
     private readonly history: WorkerHistory,
     private readonly log: Logger,
     private readonly notices: StepNotices,
-  ) {}
+    /** The scheduler to ask check_claims of; undefined: never (an in-process scheduler). */
+    private readonly claims?: SchedulerApi,
+    private readonly workerId = "",
+  ) {
+    this.trusting = opts.trustSchedulerDone && claims !== undefined;
+  }
 
   /**
    * Registers `roots` and everything they need with the scheduler. Returns the cycles found among the
    * steps this walk registered (their members are then reported UNKNOWN: they cannot run).
    */
   async add(roots: Step[]): Promise<Step[][]> {
-    const queue: (Step | undefined)[] = [];
+    let queue: Step[] = [];
+    /** The next step of `queue` to visit (the ones before it were). */
+    let head = 0;
     for (const root of roots) {
       if (!this.known.has(root.id)) {
         this.known.set(root.id, root);
         queue.push(root);
       }
     }
-    let next = 0;
-    let active = 0;
-    await new Promise<void>((resolve) => {
-      const pump = (): void => {
-        while (!this.stopped && active < this.opts.completionConcurrency && next < queue.length) {
-          const step = queue[next] as Step;
-          queue[next++] = undefined; // let visited steps be collected from the queue
-          active++;
-          this.visit(step)
-            .then((deps) => {
-              for (const dep of deps) {
-                if (!this.known.has(dep.id)) {
-                  this.known.set(dep.id, dep);
-                  queue.push(dep);
-                }
-              }
-            })
-            .catch((err: unknown) => {
-              this.log.error({ err: describeThrown(err) }, "scheduling walk failed");
-              this.notices.notScheduled(step, "framework", err);
-            })
-            .finally(() => {
-              active--;
-              pump();
-            });
+    let waiting: Waiting[] = [];
+    /**
+     * The registrations of the last batch on their way (they release its claims): sent alongside the next
+     * batch's check_claims rather than before it, so that a narrow graph (a chain) pays about one round
+     * trip per level, not two. Awaited before the next send and at the end; it never rejects (see below).
+     */
+    let sending: Promise<unknown> = Promise.resolve();
+    let sendError: { error: unknown } | undefined;
+    while (!this.stopped && (head < queue.length || waiting.length > 0)) {
+      const now = Date.now();
+      const due = waiting.filter((w) => w.due <= now);
+      if (head >= queue.length && due.length === 0) {
+        const next = Math.min(...waiting.map((w) => w.due));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - now)));
+        continue;
+      }
+      waiting = waiting.filter((w) => w.due > now);
+      const batch = due.map((w) => w.step);
+      const delays = new Map(due.map((w) => [w.step.id, w.delay]));
+      const room = Math.max(0, WALK_BATCH - batch.length);
+      batch.push(...queue.slice(head, head + room));
+      head = Math.min(queue.length, head + room);
+      if (head > WALK_BATCH * 8 && head * 2 > queue.length) {
+        queue = queue.slice(head); // visited steps can then be collected
+        head = 0;
+      }
+      let deps: Step[] = [];
+      try {
+        const result = await this.visitBatch(batch);
+        deps = result.deps;
+        for (const step of result.claimed) {
+          const delay = Math.min(CLAIM_RETRY_MAX_MS, 2 * (delays.get(step.id) ?? CLAIM_RETRY_MS / 2));
+          waiting.push({ step, due: Date.now() + delay, delay });
         }
-        if (active === 0 && (this.stopped || next >= queue.length)) resolve();
-      };
-      pump();
-    });
+        // The registrations release this batch's claims: the other workers waiting on them go on. A
+        // batch that took none (all trusted) need not pay the round trip now.
+        if (this.trusting && result.claimsTaken) {
+          await sending;
+          if (sendError) throw sendError.error;
+          sending = this.reports.outbox.flushRegistrations().catch((error: unknown) => {
+            sendError = { error };
+          });
+        }
+      } catch (err) {
+        // The scheduler out of reach (or refusing): the worker's own error, not this batch's.
+        if (err instanceof SchedulerError) throw err;
+        this.log.error({ err: describeThrown(err) }, "scheduling walk failed");
+        for (const step of batch) this.notices.notScheduled(step, "framework", err);
+      }
+      for (const dep of deps) {
+        if (!this.known.has(dep.id)) {
+          this.known.set(dep.id, dep);
+          queue.push(dep);
+        }
+      }
+    }
+    await sending;
+    if (sendError) throw sendError.error;
     const cycles = findCycles(this.pendingDeps);
     this.pendingDeps = new Map();
     for (const cycle of cycles) await this.reportCycle(cycle);
@@ -93,27 +162,136 @@ export class SchedulingWalk {
     this.stopped = true;
   }
 
-  /** Checks one step and registers it; returns the dependencies still to visit. */
-  private async visit(step: Step): Promise<Step[]> {
+  /**
+   * luigid's DONE steps among `steps`, asked without taking claims (the end-of-run summary: which of the
+   * steps this worker left pending did others run); undefined when it is not trusted.
+   */
+  async doneAtScheduler(steps: readonly Step[]): Promise<Set<string> | undefined> {
+    if (!this.trusting || !this.claims) return undefined;
+    const done = new Set<string>();
+    for (let i = 0; i < steps.length; i += WALK_BATCH) {
+      const ids = steps.slice(i, i + WALK_BATCH).map((s) => s.id);
+      const answer = await this.claims.checkClaims({ worker: this.workerId, task_ids: ids, peek: true });
+      if (answer.unsupported) return undefined;
+      ids.forEach((id, k) => answer.verdicts[k] === "done" && done.add(id));
+    }
+    return done;
+  }
+
+  /** One round: checks (or trusts) and registers `batch`; returns the dependencies still to visit. */
+  private async visitBatch(batch: Step[]): Promise<{ deps: Step[]; claimed: Step[]; claimsTaken: boolean }> {
     const { opts } = this;
-    if (opts.taskLimit !== null && this.scheduled >= opts.taskLimit) {
-      const expl = `task_limit of ${opts.taskLimit} reached`;
-      await this.reports.report(step, "UNKNOWN", { runnable: false, expl }, "walk");
-      this.failed = true;
-      return [];
+    const todo: Step[] = [];
+    for (const step of batch) {
+      if (opts.taskLimit !== null && this.scheduled + todo.length >= opts.taskLimit) {
+        const expl = `task_limit of ${opts.taskLimit} reached`;
+        await this.reports.report(step, "UNKNOWN", { runnable: false, expl }, "walk");
+        this.failed = true;
+      } else if (step.disabled) {
+        await this.reports.report(step, "DISABLED", { runnable: false }, "walk");
+      } else todo.push(step);
     }
-    if (step.disabled) {
-      await this.reports.report(step, "DISABLED", { runnable: false }, "walk");
-      return [];
+    const verdicts = await this.verdicts(todo);
+    const claimed: Step[] = [];
+    const toCheck: Step[] = [];
+    const known = new Map<Step, Checked>();
+    todo.forEach((step, i) => {
+      const verdict = verdicts?.[i] ?? "yours";
+      if (verdict === "done") known.set(step, { complete: true });
+      else if (verdict === "pending") known.set(step, { complete: false });
+      else if (verdict === "claimed") claimed.push(step);
+      else toCheck.push(step);
+    });
+    const checked = await this.check(toCheck);
+    const deps: Step[] = [];
+    for (const step of todo) {
+      const found = known.get(step) ?? checked.get(step);
+      if (found !== undefined) deps.push(...(await this.settle(step, found)));
     }
-    let complete: boolean;
+    return { deps, claimed, claimsTaken: verdicts !== undefined && toCheck.length > 0 };
+  }
+
+  /** check_claims for `steps` when luigid is trusted; undefined (check them all) otherwise. */
+  private async verdicts(steps: readonly Step[]): Promise<ClaimVerdict[] | undefined> {
+    if (!this.trusting || !this.claims || steps.length === 0) return undefined;
+    const answer = await this.claims.checkClaims({ worker: this.workerId, task_ids: steps.map((s) => s.id) });
+    if (answer.unsupported) {
+      this.log.debug({}, "the scheduler has no check_claims: every step is checked here");
+      this.trusting = false;
+      return undefined;
+    }
+    return answer.verdicts;
+  }
+
+  /**
+   * The completeness of `steps`: those of a family that answers in bulk (its own bulkComplete, or
+   * Step's complete() over outputs whose class has existsInBulk), two or more, in one completeInBulk
+   * call per family; the others by their own complete(), `completionConcurrency` at a time.
+   */
+  private async check(steps: readonly Step[]): Promise<Map<Step, Checked>> {
+    const found = new Map<Step, Checked>();
+    const single: Step[] = [];
+    const families = new Map<typeof Step, Step[]>();
+    for (const step of steps) {
+      if (this.opts.cacheTaskCompletion && this.completeCache.has(step.id)) {
+        found.set(step, { complete: true });
+        continue;
+      }
+      const cls = step.constructor as typeof Step;
+      if (typeof cls.bulkComplete === "function" || step.complete === Step.prototype.complete) {
+        const group = families.get(cls);
+        if (group) group.push(step);
+        else families.set(cls, [step]);
+      } else single.push(step);
+    }
+    const bulk = async (group: Step[]): Promise<void> => {
+      if (group.length === 1) {
+        single.push(...group);
+        return;
+      }
+      let answers: boolean[];
+      try {
+        answers = await completeInBulk(group);
+      } catch (err) {
+        // One failure must not fail the whole family: each step is then asked on its own.
+        this.log.warn(
+          { family: group[0]?.family, err: describeThrown(err).message },
+          "bulk completeness check failed; checking the steps one by one",
+        );
+        single.push(...group);
+        return;
+      }
+      group.forEach((step, i) => this.remember(found, step, answers[i] === true));
+    };
+    await Promise.all([...families.values()].map(bulk));
+    await mapConcurrent(single, this.opts.completionConcurrency, async (step) => {
+      try {
+        const complete = await step.complete();
+        if (typeof complete !== "boolean") {
+          throw new TypeError(`${step.family}.complete() returned ${typeof complete}, not a boolean`);
+        }
+        this.remember(found, step, complete);
+      } catch (error) {
+        found.set(step, { error });
+      }
+    });
+    return found;
+  }
+
+  private remember(found: Map<Step, Checked>, step: Step, complete: boolean): void {
+    if (complete && this.opts.cacheTaskCompletion) this.completeCache.add(step.id);
+    found.set(step, { complete });
+  }
+
+  /** Registers one step whose completeness is known; returns the dependencies still to visit. */
+  private async settle(step: Step, found: Checked): Promise<Step[]> {
+    const { opts } = this;
     let deps: Step[] = [];
     let phase: "complete" | "requires" = "complete";
+    let complete = false;
     try {
-      complete = await this.isComplete(step);
-      if (typeof complete !== "boolean") {
-        throw new TypeError(`${step.family}.complete() returned ${typeof complete}, not a boolean`);
-      }
+      if ("error" in found) throw found.error;
+      complete = found.complete;
       phase = "requires";
       if (!complete && !isExternal(step)) deps = step.dependencies();
     } catch (err) {
@@ -148,13 +326,6 @@ export class SchedulingWalk {
     if (deps.length > 0) this.pendingDeps.set(step.id, deps);
     await this.reports.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) }, "walk");
     return deps;
-  }
-
-  private async isComplete(step: Step): Promise<boolean> {
-    if (this.opts.cacheTaskCompletion && this.completeCache.has(step.id)) return true;
-    const complete = await step.complete();
-    if (complete === true && this.opts.cacheTaskCompletion) this.completeCache.add(step.id);
-    return complete;
   }
 
   /** Each step on the cycle becomes UNKNOWN (not runnable), its explanation naming the whole cycle. */

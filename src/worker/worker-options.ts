@@ -50,6 +50,13 @@ export interface WorkerOptions {
   taskLimit?: number | null;
   /** Remember steps seen complete and never re-check them. Default false. */
   cacheTaskCompletion?: boolean;
+  /**
+   * luigi-ts: against a luigi-ts luigid, trust the steps it holds DONE (not checked, not descended below)
+   * and let one worker of a fleet check each step (`check_claims`); a step luigid handed out is run
+   * without checking its dependencies again. Assumes every worker sees the same storage. Off, or against
+   * Luigi's luigid or an in-process scheduler: Luigi's behaviour. Default true.
+   */
+  trustSchedulerDone?: boolean;
   /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
   completionConcurrency?: number;
   /**
@@ -129,6 +136,7 @@ export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.fr
   retryExternalTasks: false,
   taskLimit: null,
   cacheTaskCompletion: false,
+  trustSchedulerDone: true,
   completionConcurrency: 16,
   workBatchSize: 32,
   maxReschedules: 1,
@@ -162,6 +170,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     retryExternalTasks: options.retryExternalTasks ?? d.retryExternalTasks,
     taskLimit: options.taskLimit ?? d.taskLimit,
     cacheTaskCompletion: options.cacheTaskCompletion ?? d.cacheTaskCompletion,
+    trustSchedulerDone: options.trustSchedulerDone ?? d.trustSchedulerDone,
     completionConcurrency: Math.max(1, options.completionConcurrency ?? d.completionConcurrency),
     workBatchSize: Math.max(1, Math.floor(options.workBatchSize ?? d.workBatchSize)),
     maxReschedules: options.maxReschedules ?? d.maxReschedules,

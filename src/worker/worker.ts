@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
 import { StepNotices } from "../notify/index.js";
 import { MAX_WORKS_PER_CALL, type GetWorkResponse, type SchedulerApi } from "../scheduler/api.js";
+import { LocalScheduler } from "../scheduler/local.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
@@ -81,7 +82,9 @@ export class Worker {
       ? new StepNotices(options.notifier, { host: this.identity.host, worker: this.id })
       : StepNotices.silent();
     this.notices = notices;
-    this.walk = new SchedulingWalk(this.opts, reports, this.history, this.log, notices);
+    // An in-process scheduler is this worker's alone: nothing to trust or share.
+    const shared = this.scheduler instanceof LocalScheduler ? undefined : this.scheduler;
+    this.walk = new SchedulingWalk(this.opts, reports, this.history, this.log, notices, shared, this.id);
     this.runner = new StepRunner({
       opts: this.opts,
       workerId: this.id,
@@ -326,9 +329,14 @@ export class Worker {
       }
     }
     const unsure = open.filter((e) => !known.has(e.step.id));
-    const complete = await mapConcurrent(unsure, this.opts.completionConcurrency, (e) =>
-      e.step.complete().catch(() => false),
-    );
+    // Trusting luigid (trust_scheduler_done), its DONE answers this without a check.
+    const trusted = await this.walk.doneAtScheduler(unsure.map((e) => e.step)).catch(() => undefined);
+    const complete =
+      trusted !== undefined
+        ? unsure.map((e) => trusted.has(e.step.id))
+        : await mapConcurrent(unsure, this.opts.completionConcurrency, (e) =>
+            e.step.complete().catch(() => false),
+          );
     const done = new Set(unsure.filter((_, i) => complete[i]).map((e) => e.step.id));
     for (const entry of open) {
       if (!known.has(entry.step.id) && !done.has(entry.step.id)) continue;

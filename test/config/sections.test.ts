@@ -118,6 +118,7 @@ describe("workerConfig", () => {
       checkUnfulfilledDeps: true,
       checkCompleteOnRun: false,
       cacheTaskCompletion: false,
+      trustSchedulerDone: true,
       sendFailureEmail: true,
       noInstallShutdownHandler: false,
       forceMultiprocessing: false,

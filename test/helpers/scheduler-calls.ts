@@ -18,6 +18,7 @@ export const SAMPLE_CALLS: { [K in SchedulerMethod]: ArgsOf<K> } = {
       { task_id: "C", family: "C" },
     ],
   },
+  checkClaims: { worker: W, task_ids: ["A", "D"] },
   addTaskBatcher: { worker: W, task_family: "Batch", batched_args: ["day"], max_batch_size: 5 },
   getWork: { worker: W, host: "h" },
   getWorks: { worker: W, host: "h", max_tasks: 2, reports: [{ task_id: "C", status: "DONE" }] },

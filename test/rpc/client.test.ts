@@ -284,6 +284,29 @@ describe("RemoteScheduler", () => {
     expect(Object.keys(await c.taskList({ status: "PENDING" })).sort()).toEqual(["L_1", "L_2", "L_3"]);
   });
 
+  test("check_claims answers per id in one JSON round trip; against Luigi's scheduler every step is the caller's", async () => {
+    const s = await server();
+    const c = client({ url: s.url });
+    await c.addTask({ worker: W, task_id: "C_1", family: "C", status: "DONE" });
+    expect(await c.checkClaims({ worker: W, task_ids: ["C_1", "C_2"] })).toEqual({
+      verdicts: ["done", "yours"],
+    });
+    expect(s.received.at(-1)?.headers["content-type"]).toBe("application/json");
+    const luigi = await server({
+      intercept: (req, res) => {
+        if (!req.url.startsWith("/api/check_claims")) return false;
+        res.writeHead(404, { "Content-Type": "text/html" }).end("<html><title>404: Not Found</title></html>");
+        return true;
+      },
+    });
+    const old = client({ url: luigi.url });
+    const answer = { verdicts: ["yours", "yours"], unsupported: true };
+    expect(await old.checkClaims({ worker: W, task_ids: ["A", "B"] })).toEqual(answer);
+    expect(await old.checkClaims({ worker: W, task_ids: ["A", "B"] })).toEqual(answer);
+    // Asked once: the client remembers that this scheduler has no check_claims.
+    expect(luigi.received.filter((r) => r.url.startsWith("/api/check_claims"))).toHaveLength(1);
+  });
+
   test("get_works carries reports and hands out several steps in one JSON round trip", async () => {
     const s = await server();
     const c = client({ url: s.url });

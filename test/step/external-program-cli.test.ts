@@ -38,7 +38,9 @@ describe("ExternalProgramStep through luigi and luigid", () => {
     const wcfg = path.join(dir, "worker.cfg");
     writeFileSync(wcfg, "[worker]\nwait_interval = 0.1\nwait_jitter = 0.1\nlog_redact = LOG_SECRET\n");
     env = { LUIGI_CONFIG_PATH: wcfg, OUT: w.out, LOG_SECRET: SECRET, PIDS: path.join(dir, "pids") };
-    daemon = await startLuigid([], { cwd: dir });
+    // A state of its own: the machine's default state path may hold these steps DONE from other runs,
+    // and a worker trusts luigid's DONE (trust_scheduler_done).
+    daemon = await startLuigid(["--state-path", path.join(dir, "state.json")], { cwd: dir });
   }, 30_000);
   afterAll(async () => {
     await daemon?.stop();

@@ -28,6 +28,11 @@ const PRUNING_QUERIES: ReadonlySet<string> = new Set(
   SCHEDULER_METHOD_LIST.filter((m) => m.prunes).map((m) => m.member),
 );
 
+/** Calls on soft state only the active luigid holds (`activeOnly`): not journaled, refused by a standby. */
+const ACTIVE_ONLY: ReadonlySet<string> = new Set(
+  SCHEDULER_METHOD_LIST.filter((m) => m.activeOnly).map((m) => m.member),
+);
+
 export interface DurableSchedulerTuning {
   options?: Partial<SchedulerOptions>;
   hooks?: SchedulerHooks;
@@ -484,6 +489,11 @@ export class DurableScheduler {
         const journaled = JOURNALED.has(prop);
         const pruning = PRUNING_QUERIES.has(prop);
         // Called on the LocalScheduler current at call time: a standby may have replaced it meanwhile.
+        if (ACTIVE_ONLY.has(prop))
+          return (args: unknown) => {
+            if (this._role !== "active") throw this.refusal();
+            return (value as (a: unknown) => unknown).call(this.local, args);
+          };
         if (!journaled && !pruning)
           return (args: unknown) => (value as (a: unknown) => unknown).call(this.local, args);
         return (args: unknown) => {

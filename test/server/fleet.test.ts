@@ -1,0 +1,161 @@
+/**
+ * A fleet of `luigi` worker processes on one DAG through a real luigid (issue 16): with
+ * `[worker] trust_scheduler_done` (the default) the fleet checks each step's completeness about once;
+ * off, each worker checks every step it meets, as Luigi's do. Either way every step runs exactly once.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
+import { startLuigid, type RunningLuigid } from "../helpers/luigid.js";
+
+const FLEET = path.join(FIXTURES, "fleet.ts");
+
+/** "<id> <pid>" lines of a log file. */
+function lines(file: string): { id: string; pid: string }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [id, pid] = line.split(" ");
+      return { id: id ?? "", pid: pid ?? "" };
+    });
+}
+
+interface Fleet {
+  dir: string;
+  log: string;
+  checks: string;
+  bulks: string;
+  out: string;
+  daemon: RunningLuigid;
+  /** Runs `n` workers at once on `Root` with `args`, `[worker]` lines added; each must exit 0. */
+  run(n: number, args: string[], worker?: string): Promise<void>;
+}
+
+/**
+ * A luigid in a fresh directory. `redo`: a step registered PENDING right after it was DONE is taken, not
+ * ignored as a stale report (stable_done_cooldown_secs = 0), for the deleted-output test; a fleet needs
+ * the default, which keeps a walk that checked a step before another worker ran it from making it run again.
+ */
+async function fleet(redo = false): Promise<Fleet> {
+  const w = workdir();
+  const cfg = path.join(w.dir, "luigid.cfg");
+  writeFileSync(cfg, redo ? "[scheduler]\nstable_done_cooldown_secs = 0\n" : "");
+  const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
+    cwd: w.dir,
+    env: { LUIGI_CONFIG_PATH: cfg },
+  });
+  const f: Fleet = {
+    dir: w.dir,
+    log: w.log,
+    checks: path.join(w.dir, "checks.log"),
+    bulks: path.join(w.dir, "bulks.log"),
+    out: w.out,
+    daemon,
+    async run(n, args, worker = "") {
+      const workerCfg = path.join(w.dir, "worker.cfg");
+      writeFileSync(
+        workerCfg,
+        `[core]\nrpc_retry_wait = 0.5\n[worker]\nkeep_alive = true\nwait_interval = 0.1\nwait_jitter = 0.2\n${worker}\n`,
+      );
+      const env = { LUIGI_CONFIG_PATH: workerCfg, OUT: w.out, LOG: w.log, CHECKS: f.checks, BULKS: f.bulks };
+      const argv = ["--module", FLEET, "Root", ...args, "--scheduler-url", daemon.url, "--no-lock"];
+      const results = await Promise.all(
+        Array.from({ length: n }, () => collect(startLuigi(argv, { cwd: w.dir, env }))),
+      );
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+    },
+  };
+  return f;
+}
+
+/** Root + 10 mids + 90 leaves. */
+const STEPS = 101;
+
+describe("a fleet of eight workers on one DAG", () => {
+  it("checks each step's completeness about once (trust_scheduler_done), and runs each step once", async () => {
+    const f = await fleet();
+    try {
+      await f.run(8, []);
+      const runs = lines(f.log);
+      expect(runs).toHaveLength(STEPS);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
+      const checks = lines(f.checks);
+      expect(new Set(checks.map((c) => c.id)).size).toBe(STEPS);
+      expect(checks.length).toBeLessThanOrEqual(Math.floor(1.1 * STEPS));
+      // One worker checked Root; the others trusted its verdict.
+      expect(new Set(checks.filter((c) => c.id.startsWith("Root")).map((c) => c.pid)).size).toBe(1);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("with trust_scheduler_done = false each worker checks every step it meets, as Luigi's do", async () => {
+    const f = await fleet();
+    try {
+      await f.run(8, [], "trust_scheduler_done = false");
+      const runs = lines(f.log);
+      expect(runs).toHaveLength(STEPS);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
+      const checks = lines(f.checks);
+      // Every worker met Root and checked it (and whatever it found incomplete below: how far it got
+      // depends on what the others had run by then); and each run checked its dependencies again first
+      // (check_unfulfilled_deps), 100 more.
+      const rootCheckers = new Set(checks.filter((c) => c.id.startsWith("Root")).map((c) => c.pid));
+      expect(rootCheckers.size).toBe(8);
+      expect(checks.length).toBeGreaterThanOrEqual(2 * STEPS);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe("bulkComplete in the walk", () => {
+  it("hands every instance of a family met at a level to its bulkComplete in one call", async () => {
+    const f = await fleet();
+    try {
+      await f.run(1, ["--bulk"]);
+      expect(lines(f.log)).toHaveLength(STEPS);
+      // The 90 leaves of the 10 mids, in one call; each step still checked once.
+      expect(lines(f.bulks).map((b) => b.id)).toEqual(["90"]);
+      expect(lines(f.checks)).toHaveLength(STEPS);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("a DONE step whose output was deleted", () => {
+  it("is trusted complete with trust_scheduler_done, and found missing (and run again) with it off", async () => {
+    const f = await fleet(true);
+    try {
+      const small = ["--mids", "2", "--fan", "2"];
+      await f.run(1, small);
+      expect(lines(f.log)).toHaveLength(7);
+      const rootOut = lines(f.log).find((r) => r.id.startsWith("Root"))?.id ?? "";
+      rmSync(path.join(f.out, `${rootOut}.txt`));
+      rmSync(f.checks);
+
+      // Trusting luigid: Root is DONE there; not checked, not run.
+      await f.run(1, small);
+      expect(lines(f.log)).toHaveLength(7);
+      expect(lines(f.checks)).toEqual([]);
+      expect(existsSync(path.join(f.out, `${rootOut}.txt`))).toBe(false);
+
+      // Checking (Luigi's behaviour): Root is missing and runs again; its dependencies are complete.
+      await f.run(1, small, "trust_scheduler_done = false");
+      const runs = lines(f.log);
+      expect(runs).toHaveLength(8);
+      expect(runs.at(-1)?.id).toBe(rootOut);
+      expect(existsSync(path.join(f.out, `${rootOut}.txt`))).toBe(true);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
