@@ -47,6 +47,8 @@ interface Waiting {
 export class SchedulingWalk {
   /** Every step this worker has met, by id (the run loop starts them from here). */
   readonly known = new Map<string, Step>();
+  /** The steps given to add() (the roots, and the dynamic or missing requirements a run found): always checked here, never trusted DONE. */
+  private readonly roots = new Set<string>();
   /** Steps that were checked (and counted), complete or not. */
   scheduled = 0;
   /** complete() or requires() threw, the task limit was hit, or a cycle was found. */
@@ -87,6 +89,7 @@ export class SchedulingWalk {
     /** The next step of `queue` to visit (the ones before it were). */
     let head = 0;
     for (const root of roots) {
+      this.roots.add(root.id);
       if (!this.known.has(root.id)) {
         this.known.set(root.id, root);
         queue.push(root);
@@ -191,16 +194,23 @@ export class SchedulingWalk {
         await this.reports.report(step, "DISABLED", { runnable: false }, "walk");
       } else todo.push(step);
     }
-    const verdicts = await this.verdicts(todo);
+    // The steps this worker was asked to run are checked here whatever luigid holds: a person who
+    // deleted a root's output and runs it again expects it to run.
+    const asked = todo.filter((step) => !this.roots.has(step.id));
+    const verdicts = await this.verdicts(asked);
     const claimed: Step[] = [];
-    const toCheck: Step[] = [];
+    const toCheck: Step[] = todo.filter((step) => this.roots.has(step.id));
     const known = new Map<Step, Checked>();
-    todo.forEach((step, i) => {
+    let claimsTaken = 0;
+    asked.forEach((step, i) => {
       const verdict = verdicts?.[i] ?? "yours";
       if (verdict === "done") known.set(step, { complete: true });
       else if (verdict === "pending") known.set(step, { complete: false });
       else if (verdict === "claimed") claimed.push(step);
-      else toCheck.push(step);
+      else {
+        toCheck.push(step);
+        claimsTaken++;
+      }
     });
     const checked = await this.check(toCheck);
     const deps: Step[] = [];
@@ -208,7 +218,7 @@ export class SchedulingWalk {
       const found = known.get(step) ?? checked.get(step);
       if (found !== undefined) deps.push(...(await this.settle(step, found)));
     }
-    return { deps, claimed, claimsTaken: verdicts !== undefined && toCheck.length > 0 };
+    return { deps, claimed, claimsTaken: verdicts !== undefined && claimsTaken > 0 };
   }
 
   /** check_claims for `steps` when luigid is trusted; undefined (check them all) otherwise. */
