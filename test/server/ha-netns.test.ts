@@ -136,6 +136,9 @@ describe.skipIf(!CAN)("two luigid hosts in network namespaces on one state_url",
     );
     await until(() => runsOf(w.log).length >= 25, 60_000);
     const doneOnA = Object.keys(await rpc<Record<string, unknown>>(la.url, "task_list", { status: "DONE" }));
+    // A read shows changes whose commit may still be on its way (never yet acknowledged to anyone):
+    // one acknowledged change after the read, committed in order behind them, makes them all durable.
+    await rpc(la.url, "ping", { worker: "ha-test-probe" });
     la.child.kill("SIGKILL");
     const took = await until(async () => (await roleOf(lb.url)) === "active", 10_000);
     console.log(`failover across namespaces: ${took} ms from kill -9 to the other host answering as active`);

@@ -164,6 +164,9 @@ describe.skipIf(PG_URL === "")("two luigids on one state_url", () => {
       await until(() => (runsOf(w.log).length >= 25 ? true : undefined), 60_000);
       const doneOnA = Object.keys(await rpc<Record<string, unknown>>(a.url, "task_list", { status: "DONE" }));
       expect(doneOnA.length).toBeGreaterThan(0);
+      // A read shows changes whose commit may still be on its way (never yet acknowledged to anyone):
+      // one acknowledged change after the read, committed in order behind them, makes them all durable.
+      await rpc(a.url, "ping", { worker: "ha-test-probe" });
       await a.stop("SIGKILL");
       const killedAt = performance.now();
       await until(async () => ((await roleOf(b.url)) === "active" ? true : undefined), 10_000);
