@@ -1,8 +1,11 @@
 // The end-to-end benchmark DAG: `Trivial` needs `Leaf(0..n-1)`; leaf i > 0 needs leaf floor(i/2) (a
-// binary tree, so the DAG has depth log2(n)). Each leaf writes one byte to $BENCH_OUT/leaf-<i>.txt.
+// binary tree, so the DAG has depth log2(n)). Each leaf writes one byte to $BENCH_OUT/leaf-<i>.txt,
+// after waiting $BENCH_STEP_MS milliseconds.
 import { LocalTarget, param, Step, WrapperStep } from "luigi-ts";
 
 const OUT = process.env.BENCH_OUT ?? "out";
+/** BENCH_STEP_MS: milliseconds each leaf waits before writing (steps that take time; default 0). */
+const STEP_MS = Number(process.env.BENCH_STEP_MS ?? "0");
 
 export class Leaf extends Step.with({ i: param.int() }) {
   requires() {
@@ -12,6 +15,7 @@ export class Leaf extends Step.with({ i: param.int() }) {
     return new LocalTarget(`${OUT}/leaf-${this.i}.txt`);
   }
   async run() {
+    if (STEP_MS > 0) await new Promise((resolve) => setTimeout(resolve, STEP_MS));
     await this.output().write("x");
   }
 }
