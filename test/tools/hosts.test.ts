@@ -33,7 +33,8 @@ async function fetchFrom(hosts: TestHosts, index: number, url: string, timeoutMs
   });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  await once(child, "exit");
+  // "close", not "exit": the output may still be on its way when the process has exited.
+  await once(child, "close");
   return out.trim();
 }
 
