@@ -55,9 +55,18 @@ export class StateLock {
     const resolved = resolveStatePath(statePath);
     const lockPath = `${resolved}.lock`;
     // Each retry follows a holder letting go at that very moment: a few suffice.
-    for (let attempt = 0; attempt < 20; attempt++) {
+    let busy = 0;
+    for (let attempt = 0; attempt < 20 + BUSY_RETRIES; attempt++) {
       const before = statOrUndefined(lockPath);
       const db = lockDatabase(lockPath, resolved);
+      if (db === "busy") {
+        // Held, or only touched for a moment by another luigid starting at the same time (its first
+        // attempt, on a file it had just created, lets go at once): look again shortly, so that two
+        // luigids started together cannot both give up.
+        if (++busy > BUSY_RETRIES) throw new StateLockedError(resolved, holderPid(lockPath));
+        sleepSync(10 + Math.floor(Math.random() * 30));
+        continue;
+      }
       const after = statOrUndefined(lockPath);
       if (before && after && before.dev === after.dev && before.ino === after.ino) {
         const lock = new StateLock(resolved, db);
@@ -108,7 +117,15 @@ function resolveStatePath(statePath: string): string {
   return resolved;
 }
 
-function lockDatabase(lockPath: string, statePath: string): Database.Database {
+/** Looks at a busy lock this many times (10–40 ms apart) before saying another luigid holds it. */
+const BUSY_RETRIES = 8;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The lock taken on `lockPath`, or "busy" when another connection holds (or touches) it. */
+function lockDatabase(lockPath: string, statePath: string): Database.Database | "busy" {
   let db: Database.Database;
   try {
     // timeout 0: a held lock is reported at once, not waited for.
@@ -124,8 +141,7 @@ function lockDatabase(lockPath: string, statePath: string): Database.Database {
   } catch (err) {
     db.close();
     const code = (err as { code?: unknown }).code;
-    if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
-      throw new StateLockedError(statePath, holderPid(lockPath));
+    if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return "busy";
     if (code === "SQLITE_NOTADB") {
       throw new Error(
         `${lockPath} is not luigid's lock file (luigid's is empty): delete it if no luigid uses ${statePath}`,
