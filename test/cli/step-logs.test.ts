@@ -144,7 +144,8 @@ describe("captured step logs with a luigi-ts luigid", () => {
     expect(log.text).not.toContain(SECRET);
     expect(log.text).not.toContain(PRIVATE);
 
-    const run = await historyRun(env.daemon.url, id, (r) => r.logs.length > 0);
+    // The log and the failure reach the history in batches of their own: wait for both.
+    const run = await historyRun(env.daemon.url, id, (r) => r.logs.length > 0 && r.error !== null);
     expect(run.logs).toEqual([
       expect.objectContaining({ attempt: 1, text: log.text, bytes: log.bytes, cut: log.cut }),
     ]);
