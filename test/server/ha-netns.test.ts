@@ -4,7 +4,7 @@
 // the test's per host. Needs root and `ip netns`; where they cannot be had, the test is skipped and
 // test/server/ha.test.ts runs the same failover on loopback ports. Kill -9 of the active one mid-run,
 // then a partition of the new active one from PostgreSQL (its forwarder cut): it must stop serving writes.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
@@ -15,6 +15,7 @@ import {
   type TestHost,
   type TestHosts,
 } from "../helpers/hosts.js";
+import { roleOf, runsOf, WORKER_CFG } from "../helpers/ha.js";
 import { rpc, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
 
@@ -40,16 +41,6 @@ function exitOf(l: RunningLuigid): Promise<number | null> {
     : new Promise((resolve) => l.child.once("exit", (code) => resolve(code)));
 }
 
-async function roleOf(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${url}/api/is_paused`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.headers.get("x-luigid-role") ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<number> {
   const start = Date.now();
   while (!(await probe())) {
@@ -57,14 +48,6 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 20_000
     await new Promise((r) => setTimeout(r, 25));
   }
   return Date.now() - start;
-}
-
-function runsOf(log: string): string[] {
-  if (!existsSync(log)) return [];
-  return readFileSync(log, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => line.split(" ")[0] ?? "");
 }
 
 afterAll(async () => {
@@ -104,10 +87,7 @@ describe.skipIf(!CAN)("two luigid hosts in network namespaces on one state_url",
     await until(async () => (await roleOf(lb.url)) === "standby");
 
     const wcfg = path.join(w.dir, "worker.cfg");
-    writeFileSync(
-      wcfg,
-      "[core]\nrpc_retry_wait = 0.5\nrpc_retry_attempts = 60\nrpc_connect_timeout = 2\n[worker]\nkeep_alive = true\nwait_interval = 0.1\nwait_jitter = 0.2\nping_interval = 0.5\n",
-    );
+    writeFileSync(wcfg, WORKER_CFG);
     const wenv = { LUIGI_CONFIG_PATH: wcfg, OUT: w.out, LOG: w.log };
     const args = [
       "--module",

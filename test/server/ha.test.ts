@@ -4,37 +4,19 @@
 // URLs (`--scheduler-url A,B`) and move to whichever is active. Network namespaces are not used: this
 // test runs on loopback ports.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
 import { rpc, runLuigid, startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 import { projectWithout } from "../helpers/project-without.js";
+import { roleOf, runsOf, WORKER_CFG } from "../helpers/ha.js";
 import { advisoryKey, STATE_LOCK_NAMESPACE } from "../../src/scheduler/persistence/pg-store.js";
 import { adminQuery, dropAll, freshSchema, PG_SKIP_REASON, PG_URL } from "../helpers/pg-schema.js";
 
 const SHARED = path.join(FIXTURES, "shared.ts");
 const run = promisify(execFile);
-
-const WORKER_CFG = `[core]
-rpc_retry_wait = 0.5
-rpc_retry_attempts = 60
-rpc_connect_timeout = 2
-[worker]
-keep_alive = true
-wait_interval = 0.1
-wait_jitter = 0.2
-ping_interval = 0.5
-`;
-
-function runsOf(log: string): string[] {
-  if (!existsSync(log)) return [];
-  return readFileSync(log, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => line.split(" ")[0] ?? "");
-}
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -43,17 +25,6 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** The role luigid says it has (the x-luigid-role header), or undefined when it does not answer. */
-async function roleOf(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${url}/api/is_paused`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.headers.get("x-luigid-role") ?? undefined;
-  } catch {
-    return undefined;
   }
 }
 
