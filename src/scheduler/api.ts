@@ -65,16 +65,25 @@ export interface CheckClaimsArgs {
   task_ids: string[];
   /** Verdicts only, no claim taken ("yours" then means: neither held done or pending nor claimed). */
   peek?: boolean;
+  /** The caller helps instead of walking again (fleet-help.ts): "walked" verdicts and `walkers`. Default false. */
+  help?: boolean;
 }
 
 /**
  * One verdict per asked id, in order: "done" (held DONE: trusted complete), "pending" (another worker
  * found it incomplete, or runs it: trusted incomplete), "claimed" (another worker is checking it: ask
- * again shortly), "yours" (check it).
+ * again shortly), "yours" (check it); and to a caller that helps, "walked" (held PENDING and registered
+ * by a live worker other than the caller, which walks below it: leave it to them and help them run it).
+ * A worker that does not know a verdict checks the step itself.
  */
-export type ClaimVerdict = "done" | "pending" | "claimed" | "yours";
+export type ClaimVerdict = "done" | "pending" | "walked" | "claimed" | "yours";
 export interface CheckClaimsResponse {
   verdicts: ClaimVerdict[];
+  /**
+   * The live workers other than the caller that registered the steps answered "walked" (and walk below
+   * them): the caller names them in get_work's `help` (fleet-help.ts). Omitted when there are none.
+   */
+  walkers?: string[];
   /** Set by the RPC client, never by luigid: the scheduler has no check_claims (Luigi's); all "yours". */
   unsupported?: true;
 }
@@ -91,6 +100,22 @@ export interface GetWorkArgs {
   host?: string | null;
   assistant?: boolean;
   current_tasks?: string[] | null;
+  /** luigi-ts: the steps this worker did not walk itself but may run (fleet-help.ts). Default none. */
+  help?: FleetHelp | null;
+}
+
+/**
+ * luigi-ts: a fleet worker's offer to run steps that other workers walked and registered. A worker that
+ * check_claims told "walked" (another worker registered the step and walks below it) does not walk that
+ * part of the graph again; it may instead be handed the READY steps those workers may run, of the
+ * families it can build. Sent with every get_work, so that the hand-out depends only on the call's
+ * arguments and the journaled state (a replay hands out the same steps).
+ */
+export interface FleetHelp {
+  /** The workers it helps (check_claims' `walkers`). Those no longer live are skipped. */
+  workers: string[];
+  /** The step families it can build from their parameters; others' steps of other families stay theirs. */
+  families: string[];
 }
 
 /**
@@ -105,7 +130,11 @@ export interface GetWorksArgs extends GetWorkArgs {
   reports?: Omit<AddTaskArgs, "worker">[] | null;
 }
 
-/** Every `get_work` answer of a `get_works` call, in order; only the last may have no step. */
+/**
+ * Every `get_work` answer of a `get_works` call, in order; only the last may have no step. Only when it
+ * has none does it list `running_tasks` (and `n_helped_running`): an answer that hands out work leaves
+ * them empty.
+ */
 export interface GetWorksResponse {
   replies: GetWorkResponse[];
 }
@@ -134,6 +163,13 @@ export interface GetWorkResponse extends PendingCounts {
   task_params?: Record<string, string | string[]>;
   batch_id?: string;
   batch_task_ids?: string[];
+  /**
+   * luigi-ts, to a helper (get_work's `help`): how many of the workers it helps are still walking (have
+   * not asked for work yet). Their steps may yet become ready: the helper waits rather than gives up.
+   */
+  n_helped_walking?: number;
+  /** luigi-ts, to a helper: steps of the workers it helps (of its families) that others run now. */
+  n_helped_running?: number;
 }
 
 export interface RpcMessage {

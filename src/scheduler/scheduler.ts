@@ -93,7 +93,8 @@ import { stepLogAnswer } from "./step-logs.js";
 import { finishedLog, hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
 import { familySpecsFrom, listTriggers, queueTrigger, reportTrigger, takeTrigger } from "./triggers.js";
 import { verifyState } from "./verify.js";
-import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
+import { collectBatch, pickWork } from "./work-picker.js";
+import { type HelpScope, helpedRunning, helpScope, walkersOf, walkingCount } from "./fleet-help.js";
 
 export interface SchedulerInit extends Partial<SchedulerOptions> {
   /** Epoch seconds as a float. The core has no clock of its own. */
@@ -199,7 +200,18 @@ export class Scheduler {
     const workerId = required(args.worker, "worker");
     const peek = args.peek === true;
     const verdicts = args.task_ids.map((id) => this.claims.verdict(this.state, workerId, id, now, peek));
-    return { verdicts };
+    if (args.help !== true) return { verdicts };
+    // A helper leaves the steps another live worker registered (and walks below) to that worker.
+    const walkers = new Set<string>();
+    args.task_ids.forEach((id, i) => {
+      const rec = verdicts[i] === "pending" ? this.state.steps.get(id) : undefined;
+      if (rec?.status !== "PENDING") return;
+      const theirs = walkersOf(this.state, workerId, rec, now);
+      if (theirs.length === 0) return;
+      verdicts[i] = "walked";
+      for (const w of theirs) walkers.add(w);
+    });
+    return walkers.size > 0 ? { verdicts, walkers: [...walkers] } : { verdicts };
   }
 
   /** Completeness claims held (expired ones not yet swept included): for tests. */
@@ -416,14 +428,26 @@ export class Scheduler {
       this.resetOrphanedBatches(workerId);
     }
     let batch: ReturnType<typeof collectBatch>;
+    const help = helpScope(state, workerId, args.help);
     if (!best && !this.paused) {
-      best = pickWork(this.core, workerId, assistant);
-      const queue = ownQueue(this.core, workerId, assistant);
-      if (best && queue) batch = collectBatch(this.core, workerId, queue, best);
+      const picked = pickWork(this.core, workerId, assistant, help);
+      best = picked?.step;
+      if (picked) batch = collectBatch(this.core, workerId, picked.queue, picked.step);
     }
 
     // The counts describe the state before the hand-out (they include the step handed out).
-    const reply: GetWorkResponse = { ...this.pendingCounts(workerId, listRunning), task_id: null };
+    const reply: GetWorkResponse = { ...this.pendingCounts(workerId, listRunning, help), task_id: null };
+    if (help) {
+      reply.n_helped_walking = walkingCount(state, help);
+      if (listRunning) reply.n_helped_running = helpedRunning(state, workerId, help);
+    }
+    // A helped step (fleet-help.ts) becomes the helper's too, as if it had registered it: its reports are
+    // a stakeholder's, and it stays eligible should the run be lost.
+    for (const rec of batch ? batch.members : best ? [best] : []) {
+      if (rec.workers.includes(workerId)) continue;
+      state.addStakeholder(rec, workerId);
+      state.idx.appendWorker(rec, workerId);
+    }
     if (batch && batch.members.length > 1) {
       const head = batch.members[0] as StepRecord;
       const ids = batch.members.map((m) => m.id);
@@ -482,7 +506,13 @@ export class Scheduler {
       if (replies.length * Math.max(1, this.state.workers.size) >= pendingAtStart) break;
     }
     const last = replies.at(-1) as GetWorkResponse;
-    last.running_tasks = this.runningTasksFor(workerId);
+    // Only an answer that hands out nothing is read for who runs what: with work handed out the list is
+    // left empty (with many workers it names every running step, in every answer).
+    if (last.task_id === null) {
+      const help = helpScope(this.state, workerId, args.help);
+      last.running_tasks = this.runningTasksFor(workerId);
+      if (help) last.n_helped_running = helpedRunning(this.state, workerId, help);
+    }
     return { replies };
   }
 
@@ -826,11 +856,14 @@ export class Scheduler {
   // ---------------------------------------------------------------- helpers
 
   /** count_pending from the per-worker counters: O(running steps of the worker). */
-  private pendingCounts(workerId: string, listRunning = true): PendingCounts {
+  /** count_pending's figures; a helper's n_pending_tasks also counts what the workers it helps have pending. */
+  private pendingCounts(workerId: string, listRunning = true, help?: HelpScope): PendingCounts {
     const { state } = this;
     const wi = state.idx.perWorker.get(workerId);
+    let helped = 0;
+    for (const other of help?.indexes ?? []) helped += other.nPending;
     return {
-      n_pending_tasks: wi?.nPending ?? 0,
+      n_pending_tasks: (wi?.nPending ?? 0) + helped,
       n_unique_pending: wi?.nUnique ?? 0,
       n_pending_last_scheduled: wi?.nLastScheduled ?? 0,
       worker_state: state.workers.get(workerId)?.state ?? "active",

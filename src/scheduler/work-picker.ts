@@ -14,22 +14,47 @@
  */
 import type { Resources } from "./api.js";
 import type { Core } from "./core.js";
+import { type HelpScope, mayHelpWith } from "./fleet-help.js";
 import type { ReadyQueue } from "./ready-queue.js";
 import { rankCompare } from "./ready-queue.js";
 import { hasAny, type StepRecord } from "./step-record.js";
 
-export function pickWork(core: Core, workerId: string, assistant: boolean): StepRecord | undefined {
+export function pickWork(
+  core: Core,
+  workerId: string,
+  assistant: boolean,
+  help?: HelpScope,
+): { step: StepRecord; queue: ReadyQueue } | undefined {
   const own = ownQueue(core, workerId, assistant);
-  if (!own || own.size === 0) return undefined;
-  const first = own.first() as StepRecord;
-  if (!hasAny(first.resources)) return first;
-  return new Reservation(core, workerId, assistant).walk(own);
+  const mine = own && pickFrom(new Reservation(core, workerId, assistant, help), own);
+  let best = mine && { step: mine, queue: own };
+  // A helper (fleet-help.ts) also looks at the queues of the workers it helps, and takes the best-ranked.
+  for (const wi of help?.indexes ?? []) {
+    const accept = (rec: StepRecord): boolean => mayHelpWith(help as HelpScope, rec);
+    const theirs = pickFrom(new Reservation(core, workerId, assistant, help), wi.ready, accept);
+    if (theirs && (!best || rankCompare(theirs, best.step) < 0)) best = { step: theirs, queue: wi.ready };
+  }
+  return best;
+}
+
+function pickFrom(
+  reservation: Reservation,
+  queue: ReadyQueue,
+  accept?: (rec: StepRecord) => boolean,
+): StepRecord | undefined {
+  if (queue.size === 0) return undefined;
+  const first = queue.first() as StepRecord;
+  if (!hasAny(first.resources) && (!accept || accept(first))) return first;
+  return reservation.walk(queue, accept);
 }
 
 /** The READY steps this worker may take: its own, or every runnable one for an assistant. */
 export function ownQueue(core: Core, workerId: string, assistant: boolean): ReadyQueue | undefined {
   return assistant ? core.state.idx.runnableReady : core.state.idx.perWorker.get(workerId)?.ready;
 }
+
+/** Steps of a helped queue a helper may pass over (not its families) before it gives that queue up. */
+const MAX_SKIPPED = 256;
 
 class Reservation {
   private readonly greedy = new Map<string, number>();
@@ -40,15 +65,21 @@ class Reservation {
     private readonly core: Core,
     private readonly workerId: string,
     private readonly assistant: boolean,
+    private readonly help?: HelpScope,
   ) {
     this.liveSince = core.state.now - core.options.workerDisconnectDelay;
   }
 
-  walk(own: ReadyQueue): StepRecord | undefined {
+  walk(own: ReadyQueue, accept?: (rec: StepRecord) => boolean): StepRecord | undefined {
     const used = this.core.state.idx.usedResources;
     const others = this.core.state.idx.resourceReady.values();
     let other = others.next();
+    let skipped = 0;
     for (const cand of own.values()) {
+      if (accept && !accept(cand)) {
+        if (++skipped > MAX_SKIPPED) return undefined;
+        continue;
+      }
       if (!hasAny(cand.resources)) return cand;
       // Higher-ranked steps of other workers reserve first.
       while (!other.done && rankCompare(other.value, cand) < 0) {
@@ -65,9 +96,9 @@ class Reservation {
   }
 
   private mine(rec: StepRecord): boolean {
-    return this.assistant
-      ? rec.runnable || rec.workers.includes(this.workerId)
-      : rec.workers.includes(this.workerId);
+    if (rec.workers.includes(this.workerId)) return true;
+    if (this.assistant && rec.runnable) return true;
+    return this.help !== undefined && mayHelpWith(this.help, rec);
   }
 
   private reserve(rec: StepRecord): void {

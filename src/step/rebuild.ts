@@ -14,3 +14,11 @@ export function stepFromWire(family: string, params: Record<string, string | str
   }
   return new cls(args);
 }
+
+/**
+ * Whether stepFromWire rebuilds steps of `cls` exactly: the scheduler holds every parameter but the
+ * private ones, so a family with a private parameter is rebuilt with that parameter's default.
+ */
+export function rebuildsFromWire(cls: typeof Step): boolean {
+  return Object.values(cls.schema).every((kind) => kind.visibility !== "private");
+}

@@ -9,18 +9,27 @@
  *
  * - with `trust_scheduler_done` against a luigi-ts luigid, the batch's ids go first to `check_claims`
  *   (scheduler/claims.ts): steps luigid holds DONE are trusted complete (not checked, not descended
- *   below), steps another worker found incomplete are trusted incomplete (still descended through
- *   requires()), steps another worker is checking right now are asked about again shortly, and only the
- *   rest are checked here; the batch's registrations are then sent at once, which releases its claims;
+ *   below), steps another worker found incomplete are left to it (fleet help, below), steps another
+ *   worker is checking right now are asked about again shortly, and only the rest are checked here; the
+ *   batch's registrations are then sent at once, which releases its claims;
  * - the steps left to check go, family by family, to completeInBulk (a family's `bulkComplete`, target
  *   classes' `existsInBulk`) when several share a family that can answer in bulk, and to their own
  *   complete() otherwise, `completionConcurrency` at a time.
+ *
+ * Fleet help (scheduler/fleet-help.ts): a step check_claims answers "walked" was registered by another
+ * live worker, which walks below it. This walk neither registers it nor descends below it: it keeps the
+ * step (`delegated`) and the workers check_claims named (`walkers`), and get_work's `help` then lets the
+ * scheduler hand this worker those workers' READY steps of the families met here. So each step of a
+ * fleet's graph is walked and registered about once, and every worker still runs its share. Should the
+ * walkers go away before the graph is done, `walkDelegated()` walks those parts here after all.
  */
 import { describeThrown, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { StepNotices } from "../notify/index.js";
-import type { ClaimVerdict, SchedulerApi } from "../scheduler/api.js";
+import type { ClaimVerdict, FleetHelp, SchedulerApi } from "../scheduler/api.js";
 import { completeInBulk } from "../step/bulk-complete.js";
+import { rebuildsFromWire } from "../step/rebuild.js";
+import { allRegisteredClasses, lookupFamily } from "../step/registry.js";
 import { mapConcurrent } from "../step/concurrency.js";
 import { anyHandlers } from "../step/events.js";
 import { isExternal, Step } from "../step/step.js";
@@ -61,6 +70,17 @@ export class SchedulingWalk {
    * first answer of a scheduler without check_claims (Luigi's).
    */
   trusting: boolean;
+  /** Steps check_claims said another worker walks ("walked"), not walked here (fleet help), by id. */
+  readonly delegated = new Map<string, Step>();
+  /** The workers that walk the delegated steps (check_claims' `walkers`). */
+  private readonly walkers = new Set<string>();
+  /** The `walkers` of the last check_claims answer: kept when a step of its batch was delegated. */
+  private lastWalkers: readonly string[] = [];
+  /** The families this worker can build when helping (canHelpWith), and those it cannot. */
+  private readonly families = new Set<string>();
+  private readonly refused = new Set<string>();
+  /** Whether "pending" steps are left to their walkers; off once walkDelegated() ran. */
+  private helping = true;
   private readonly completeCache = new Set<string>();
   /** Requirements of the steps registered PENDING by the walk in progress, for the cycle check. */
   private pendingDeps = new Map<string, Step[]>();
@@ -85,9 +105,7 @@ export class SchedulingWalk {
    * steps this walk registered (their members are then reported UNKNOWN: they cannot run).
    */
   async add(roots: Step[]): Promise<Step[][]> {
-    let queue: Step[] = [];
-    /** The next step of `queue` to visit (the ones before it were). */
-    let head = 0;
+    const queue: Step[] = [];
     for (const root of roots) {
       this.roots.add(root.id);
       if (!this.known.has(root.id)) {
@@ -95,6 +113,50 @@ export class SchedulingWalk {
         queue.push(root);
       }
     }
+    return this.walkFrom(queue);
+  }
+
+  /**
+   * What get_work's `help` offers: the walkers of the delegated steps and the families this worker can
+   * build; undefined when it delegated nothing (or walked it all after all).
+   */
+  help(): FleetHelp | undefined {
+    if (!this.helping || this.walkers.size === 0) return undefined;
+    for (const cls of allRegisteredClasses()) this.canHelpWith(cls as unknown as typeof Step);
+    return { workers: [...this.walkers], families: [...this.families] };
+  }
+
+  /**
+   * Whether this worker may leave `step` to others and run it when handed out (and so the steps of its
+   * family): when its family rebuilds from the parameters luigid holds. Notes the family if so.
+   */
+  private canHelpWith(of: Step | typeof Step): boolean {
+    const cls = of instanceof Step ? (of.constructor as typeof Step) : of;
+    if (this.families.has(cls.family)) return true;
+    if (this.refused.has(cls.family) || !rebuildsFromWire(cls) || !soleClassOf(cls)) {
+      this.refused.add(cls.family);
+      return false;
+    }
+    this.families.add(cls.family);
+    return true;
+  }
+
+  /**
+   * Walks the steps left to other workers after all, descending below them and registering them here
+   * (the run found nothing more to do while they were not done: their walkers went away, or luigid
+   * forgot them). Returns the cycles found, as add() does; nothing when nothing was delegated.
+   */
+  async walkDelegated(): Promise<Step[][]> {
+    this.helping = false;
+    const queue = [...this.delegated.values()];
+    this.delegated.clear();
+    return queue.length === 0 ? [] : this.walkFrom(queue);
+  }
+
+  private async walkFrom(first: Step[]): Promise<Step[][]> {
+    let queue = first;
+    /** The next step of `queue` to visit (the ones before it were). */
+    let head = 0;
     let waiting: Waiting[] = [];
     /**
      * The registrations of the last batch on their way (they release its claims): sent alongside the next
@@ -194,22 +256,27 @@ export class SchedulingWalk {
         await this.reports.report(step, "DISABLED", { runnable: false }, "walk");
       } else todo.push(step);
     }
-    // The steps this worker was asked to run are checked here whatever luigid holds: a person who
-    // deleted a root's output and runs it again expects it to run.
-    const asked = todo.filter((step) => !this.roots.has(step.id));
-    const verdicts = await this.verdicts(asked);
+    const verdicts = await this.verdicts(todo);
     const claimed: Step[] = [];
-    const toCheck: Step[] = todo.filter((step) => this.roots.has(step.id));
+    const toCheck: Step[] = [];
     const known = new Map<Step, Checked>();
     let claimsTaken = 0;
-    asked.forEach((step, i) => {
+    todo.forEach((step, i) => {
       const verdict = verdicts?.[i] ?? "yours";
-      if (verdict === "done") known.set(step, { complete: true });
-      else if (verdict === "pending") known.set(step, { complete: false });
-      else if (verdict === "claimed") claimed.push(step);
+      const root = this.roots.has(step.id);
+      if (verdict === "walked" && this.canHelpWith(step)) {
+        this.delegated.set(step.id, step);
+        for (const w of this.lastWalkers) this.walkers.add(w);
+        // Not registered here, but asked for: the summary says who ran it.
+        if (root) this.history.record(step, "PENDING");
+      } else if (verdict === "claimed") claimed.push(step);
+      // The steps this worker was asked to run are checked here whatever luigid holds DONE: a person who
+      // deleted a root's output and runs it again expects it to run.
+      else if (!root && (verdict === "done" || verdict === "pending" || verdict === "walked"))
+        known.set(step, { complete: verdict === "done" });
       else {
         toCheck.push(step);
-        claimsTaken++;
+        if (verdict === "yours") claimsTaken++;
       }
     });
     const checked = await this.check(toCheck);
@@ -224,12 +291,17 @@ export class SchedulingWalk {
   /** check_claims for `steps` when luigid is trusted; undefined (check them all) otherwise. */
   private async verdicts(steps: readonly Step[]): Promise<ClaimVerdict[] | undefined> {
     if (!this.trusting || !this.claims || steps.length === 0) return undefined;
-    const answer = await this.claims.checkClaims({ worker: this.workerId, task_ids: steps.map((s) => s.id) });
+    const answer = await this.claims.checkClaims({
+      worker: this.workerId,
+      task_ids: steps.map((s) => s.id),
+      ...(this.helping ? { help: true } : {}),
+    });
     if (answer.unsupported) {
       this.log.debug({}, "the scheduler has no check_claims: every step is checked here");
       this.trusting = false;
       return undefined;
     }
+    this.lastWalkers = answer.walkers ?? [];
     return answer.verdicts;
   }
 
@@ -348,6 +420,15 @@ export class SchedulingWalk {
       await this.reports.report(step, "UNKNOWN", { runnable: false, expl: message }, "walk");
       this.history.setError(step.id, { message, stack: message });
     }
+  }
+}
+
+/** Whether `cls` is what its family name finds (two classes of one family cannot be rebuilt by name). */
+function soleClassOf(cls: typeof Step): boolean {
+  try {
+    return lookupFamily(cls.family) === cls;
+  } catch {
+    return false;
   }
 }
 

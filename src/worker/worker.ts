@@ -244,7 +244,9 @@ export class Worker {
         // A run ended while the request was on its way: the answer did not see its outcome (still queued,
         // or sent after the request), which may have made the next steps ready. Ask again before giving up.
         if (this.runsEnded !== endedBefore || this.outbox.queued > 0) continue;
-        if (othersRunMine && !this.phasingOut) {
+        // A helper (fleet help) also waits while the workers it helps walk or run: more steps are coming.
+        const helpedBusy = (reply.n_helped_walking ?? 0) > 0 || (reply.n_helped_running ?? 0) > 0;
+        if ((othersRunMine || helpedBusy) && !this.phasingOut) {
           // Another worker runs a step this one needs: wait for it instead of giving up (luigi-ts; Luigi
           // exits unless keep_alive), then go on with what depends on it. Also when nothing else is
           // pending: the step may be this run's root (an assistant took a triggered run's root step), and
@@ -253,7 +255,10 @@ export class Worker {
           continue;
         }
         idleSince ??= Date.now();
-        if (!keepsAlive(this.opts, reply, idleSince, Date.now())) break;
+        if (!keepsAlive(this.opts, reply, idleSince, Date.now())) {
+          if (await this.takeOverDelegated()) continue;
+          break;
+        }
         await this.pause(this.pollDelay());
       }
     } finally {
@@ -346,6 +351,26 @@ export class Worker {
     }
   }
 
+  /**
+   * Nothing more to do here, but the steps left to other workers' walks (fleet help) are not all done:
+   * their walkers went away, or will not run them. Walks them here after all, once; true when it did.
+   */
+  private async takeOverDelegated(): Promise<boolean> {
+    const left = [...this.walk.delegated.values()];
+    if (left.length === 0 || this.phasingOut) return false;
+    const done = await this.walk.doneAtScheduler(left);
+    if (done && left.every((step) => done.has(step.id))) {
+      this.walk.delegated.clear();
+      return false;
+    }
+    this.log.info(
+      { steps: left.length },
+      "steps left to other workers are not done: walking them here after all",
+    );
+    await this.walk.walkDelegated();
+    return this.walk.cycles.length === 0;
+  }
+
   /** One request for work: `get_work`, or `get_works` carrying the outbox when batching is on. */
   private async getWork(): Promise<GetWorkResponse[]> {
     // Outcomes sent on their own must arrive first: a request that overtook them would not list those
@@ -353,11 +378,13 @@ export class Worker {
     await this.outbox.settled();
     // The last log pieces of the runs whose outcomes this request carries go first.
     await this.logs.flush();
+    const help = this.walk.help();
     const args = {
       worker: this.id,
       host: this.identity.host,
       assistant: this.opts.assistant,
       current_tasks: [...this.running.keys(), ...this.handed.map((h) => h.task_id as string)],
+      ...(help ? { help } : {}),
     };
     if (this.opts.workBatchSize <= 1) return [await this.scheduler.getWork(args)];
     const reports = this.outbox.take();
@@ -423,6 +450,9 @@ export class Worker {
       }
       this.walk.known.set(id, step);
     }
+    // A step this worker did not register (an assistant's, or one it helps run for other workers) was
+    // pending when handed out: its run counts as this worker's in the summary.
+    if (!this.history.get(id)) this.history.record(step, "PENDING");
     const abort = new AbortController();
     const entry: RunningEntry = { step, abort, promise: Promise.resolve() };
     entry.promise = this.runner

@@ -78,19 +78,18 @@ describe("a fleet of eight workers on one DAG", () => {
   it("checks each step's completeness about once (trust_scheduler_done), and runs each step once", async () => {
     const f = await fleet();
     try {
-      await f.run(8, []);
+      // Steps of 30 ms, so that a run of one worker would take 3 s: the others take their share.
+      await f.run(8, ["--ms", "30"]);
       const runs = lines(f.log);
       expect(runs).toHaveLength(STEPS);
       expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
       const checks = lines(f.checks);
       expect(new Set(checks.map((c) => c.id)).size).toBe(STEPS);
       expect(checks.length).toBeLessThanOrEqual(Math.floor(1.1 * STEPS));
-      // Each worker checked Root, the step it was asked to run, once; every step below it was checked
-      // by about one worker, the others trusting its verdict.
-      const rootChecks = checks.filter((c) => c.id.startsWith("Root"));
-      expect(rootChecks).toHaveLength(8);
-      expect(new Set(rootChecks.map((c) => c.pid)).size).toBe(8);
-      expect(checks.length - rootChecks.length).toBeLessThanOrEqual(Math.floor(1.1 * (STEPS - 1)));
+      // Root, the step all eight were asked to run, was checked by the first to claim it; the others
+      // found it walked by that one and helped it run what it registered (fleet help).
+      expect(checks.filter((c) => c.id.startsWith("Root"))).toHaveLength(1);
+      expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(4);
     } finally {
       await f.daemon.stop();
       rmSync(f.dir, { recursive: true, force: true });

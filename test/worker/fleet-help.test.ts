@@ -1,0 +1,108 @@
+/**
+ * Fleet help seen from one worker over HTTP (src/worker/walk.ts, scheduler/fleet-help.ts): a step another
+ * live worker registered is left to that worker's walk; when that worker goes away before the graph is
+ * done, this one walks it after all. The other worker is a real peer of the scheduler that registers the
+ * root and then falls silent, as a worker killed mid-walk does.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { build, LuigiConfig, MemoryTarget, param, setActiveConfig, Step } from "../../src/index.js";
+import { LocalScheduler } from "../../src/scheduler/local.js";
+import { startServer, type TestServer } from "../rpc/helpers.js";
+
+const checks: string[] = [];
+const runs: string[] = [];
+
+/** Records its completeness checks and its runs. */
+class Recorded extends Step {
+  output() {
+    return new MemoryTarget(`fleet-help-${this.id}`);
+  }
+  override async complete() {
+    checks.push(this.id);
+    return super.complete();
+  }
+  async run() {
+    runs.push(this.id);
+    await this.output().write("x");
+  }
+}
+
+class Piece extends Recorded.with({ tag: param.str(), n: param.int() }) {}
+
+class Assembly extends Recorded.with({ tag: param.str() }) {
+  requires() {
+    return [0, 1, 2].map((n) => new Piece({ tag: this.tag, n }));
+  }
+}
+
+/** A family with a private parameter: luigid never holds its value, so nobody else can rebuild it. */
+class Sealed extends Assembly.with({ token: param.str({ default: "t", visibility: "private" }) }) {}
+
+const config = LuigiConfig.fromString(
+  "[core]\nrpc_retry_wait = 0.2\n[worker]\nwait_interval = 0.1\nwait_jitter = 0\n",
+  "cfg",
+);
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  checks.length = 0;
+  runs.length = 0;
+  setActiveConfig(LuigiConfig.fromString("", "cfg"));
+});
+
+/** The silent peer's registration of `root`: PENDING with its requirements, then nothing more. */
+async function registeredBySilentPeer(api: TestServer["api"], root: Assembly): Promise<void> {
+  await api.addTask({
+    worker: "silent-peer",
+    task_id: root.id,
+    status: "PENDING",
+    family: root.family,
+    params: root.wireParams().params,
+    deps: root.dependencies().map((d) => d.id),
+  });
+}
+
+const bodiesOf = (s: TestServer, method: string): Record<string, unknown>[] =>
+  s.received
+    .filter((r) => r.url.startsWith(`/api/${method}`))
+    // luigi-ts's own methods take a JSON body, Luigi's a form with the JSON as `data`.
+    .map(
+      (r) =>
+        JSON.parse(
+          r.body.startsWith("{") ? r.body : (new URLSearchParams(r.body).get("data") ?? "{}"),
+        ) as Record<string, unknown>,
+    );
+
+describe("fleet help in the walk", () => {
+  it("leaves a step another worker walks to it, and walks it here once that worker is gone", async () => {
+    server = await startServer({ api: new LocalScheduler({ options: { workerDisconnectDelay: 1 } }) });
+    const root = new Assembly({ tag: "gone" });
+    await registeredBySilentPeer(server.api, root);
+    const started = Date.now();
+    const summary = await build([root], { schedulerUrl: server.url, config });
+    expect(summary.status, summary.text).toBe("SUCCESS");
+    expect(runs.sort()).toEqual([root.id, ...root.dependencies().map((d) => d.id)].sort());
+    // It helped first (the peer looked alive and still walking), and took over once the peer was gone.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const helped = bodiesOf(server, "get_work").filter((b) => b["help"] != null);
+    expect(helped.length).toBeGreaterThan(0);
+    expect(helped[0]?.["help"]).toMatchObject({ workers: ["silent-peer"] });
+    // Each step checked once here: the root only after the peer was gone (it was "walked" until then).
+    expect(checks.filter((id) => id === root.id)).toHaveLength(1);
+    expect(checks).toHaveLength(4);
+  });
+
+  it("walks a family with a private parameter itself: nobody else could rebuild its steps", async () => {
+    server = await startServer({ api: new LocalScheduler({ options: { workerDisconnectDelay: 60 } }) });
+    const root = new Sealed({ tag: "sealed" });
+    await registeredBySilentPeer(server.api, root);
+    const summary = await build([root], { schedulerUrl: server.url, config });
+    expect(summary.status, summary.text).toBe("SUCCESS");
+    expect(runs).toContain(root.id);
+    expect(runs).toHaveLength(4);
+    // The peer never asked for work, and its "walked" root was not left to it.
+    expect(bodiesOf(server, "get_work").some((b) => b["help"] != null)).toBe(false);
+  });
+});
