@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const LUIGID_BIN = path.join(ROOT, "bin/luigid.js");
@@ -167,4 +168,35 @@ export async function rpc(url, method, args) {
   const body = await res.json();
   if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body.response;
+}
+
+/** The PostgreSQL database the state_url benchmarks use: BENCH_POSTGRES_URL, else LUIGI_TEST_POSTGRES_URL. */
+export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.LUIGI_TEST_POSTGRES_URL ?? "";
+
+/** Runs one statement on BENCH_POSTGRES_URL (with the project's `pg`) and returns its rows. */
+export async function pgAdmin(sql) {
+  const pg = createRequire(import.meta.url)("pg");
+  const c = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+let schemaCount = 0;
+/**
+ * A new empty schema on BENCH_POSTGRES_URL: `url` is a state_url whose tables go there, `drop()` removes
+ * it. Each luigid (or pair) of a benchmark gets its own, so that no run sees another's state.
+ */
+export async function freshStateSchema() {
+  if (BENCH_POSTGRES_URL === "") throw new Error("set BENCH_POSTGRES_URL (or LUIGI_TEST_POSTGRES_URL)");
+  const schema = `luigid_bench_${process.pid}_${schemaCount++}`;
+  await pgAdmin(`CREATE SCHEMA "${schema}"`);
+  const sep = BENCH_POSTGRES_URL.includes("?") ? "&" : "?";
+  return {
+    url: `${BENCH_POSTGRES_URL}${sep}options=-csearch_path=${schema}`,
+    drop: () => pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined),
+  };
 }

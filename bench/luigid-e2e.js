@@ -19,7 +19,15 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { LUIGI_BIN, nodeArgsFrom, ROOT, startLuigid, spawnTracked, tempDir } from "./lib.js";
+import {
+  freshStateSchema,
+  LUIGI_BIN,
+  nodeArgsFrom,
+  ROOT,
+  startLuigid,
+  spawnTracked,
+  tempDir,
+} from "./lib.js";
 
 const [workersText = "1", nText = "10000"] = process.argv.slice(2);
 /** statfs's f_type for tmpfs (Linux). */
@@ -47,9 +55,15 @@ writeFileSync(cfg, WORKER_CFG + (process.env.BENCH_WORKER_CONFIG ?? ""));
 // Profiling: BENCH_LUIGID_NODE_ARGS / BENCH_WORKER_NODE_ARGS (node options, e.g. "--cpu-prof"),
 // BENCH_WORKER_ARGS (luigi flags, e.g. "--log-format json"), BENCH_KEEP=1 (keep the directory).
 // BENCH_LUIGID_CONFIG: luigid's configuration text (bench/history.js turns the step history on).
-const daemon = await startLuigid(path.join(dir, "state.json"), {
+// BENCH_STATE=url: luigid's state in PostgreSQL (`[scheduler] state_url`, a fresh schema of
+// BENCH_POSTGRES_URL or LUIGI_TEST_POSTGRES_URL, dropped at the end); default: files (`--state-path`).
+const stateSchema = process.env.BENCH_STATE === "url" ? await freshStateSchema() : undefined;
+const daemon = await startLuigid(stateSchema ? null : path.join(dir, "state.json"), {
+  cwd: dir,
   nodeArgs: nodeArgsFrom("BENCH_LUIGID_NODE_ARGS"),
-  config: process.env.BENCH_LUIGID_CONFIG ?? "",
+  config:
+    (stateSchema ? `[scheduler]\nstate_url = ${stateSchema.url}\n` : "") +
+    (process.env.BENCH_LUIGID_CONFIG ?? ""),
 });
 
 // Each worker writes the CPU seconds it used to cpu-<pid>.json at exit: a figure that, unlike wall time,
@@ -99,6 +113,7 @@ const luigidCpuSeconds = cpuSecondsOf(daemon.child.pid);
 // V8's GC and compiler threads and libuv's pool.
 const luigidMainThreadCpuSeconds = cpuSecondsOf(daemon.child.pid, daemon.child.pid);
 await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
+await stateSchema?.drop();
 
 const problems = [];
 for (const [k, exit] of exits.entries()) {
@@ -125,6 +140,7 @@ console.log(
   JSON.stringify({
     workers,
     n,
+    state: stateSchema ? "state_url" : "state_path",
     outputs,
     seconds,
     stepsPerSecond: n / seconds,

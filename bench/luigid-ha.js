@@ -8,10 +8,11 @@
 // (BENCH_ONLY=failover: only the failover rounds).
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { RemoteScheduler } from "../dist/rpc/index.js";
 import {
+  BENCH_POSTGRES_URL,
   fmt,
+  freshStateSchema,
   leafTask,
   LUIGI_BIN,
   median,
@@ -29,29 +30,16 @@ const workers = Number(workersText);
 const rounds = Number(roundsText);
 const SINGLE = 2000;
 const BATCH = 20000;
-const PG = process.env.BENCH_POSTGRES_URL ?? process.env.LUIGI_TEST_POSTGRES_URL ?? "";
-if (PG === "") {
+if (BENCH_POSTGRES_URL === "") {
   console.error("luigid-ha: set BENCH_POSTGRES_URL (or LUIGI_TEST_POSTGRES_URL) to a PostgreSQL database");
   process.exit(2);
 }
-const pg = createRequire(import.meta.url)("pg");
 const schemas = [];
 
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: PG });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 async function freshStateUrl() {
-  const schema = `luigid_bench_${process.pid}_${schemas.length}`;
-  await admin(`CREATE SCHEMA "${schema}"`);
+  const schema = await freshStateSchema();
   schemas.push(schema);
-  return `${PG}${PG.includes("?") ? "&" : "?"}options=-csearch_path=${schema}`;
+  return schema.url;
 }
 
 async function start(mode, dir, name = "luigid") {
@@ -208,6 +196,5 @@ try {
     `failover (kill -9 to the first get_work answered by the other): median ${fmt(median(times))} ms of ${times.map((t) => fmt(t)).join(", ")}`,
   );
 } finally {
-  for (const schema of schemas)
-    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  for (const schema of schemas) await schema.drop();
 }

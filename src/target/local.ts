@@ -1,7 +1,7 @@
 import { createReadStream, promises as fsPromises, type Dirent } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, sep } from "node:path";
+import { basename, dirname, join, resolve as resolvePath, sep } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { AtomicWriteStream, randomDigits, writeFileAtomic } from "./atomic.js";
 import { ioError, isMissing, readError } from "./errors.js";
@@ -20,6 +20,15 @@ export interface LocalTargetOptions {
    */
   fsync?: boolean;
 }
+
+/**
+ * Entries a listing reads in the time of one stat: existsInBulk lists a folder only when it asks about
+ * at least 1/STATS_PER_LISTED_ENTRY of what the folder held at its last listing.
+ */
+const STATS_PER_LISTED_ENTRY = 4;
+/** Entry counts of the folders existsInBulk listed last, by absolute path (forgotten past this many). */
+const listedSizes = new Map<string, number>();
+const MAX_LISTED_SIZES = 10_000;
 
 /**
  * A file on the local file system (a FileSystemTarget over LocalFileSystem). Every write goes to
@@ -89,6 +98,14 @@ export class LocalTarget extends FileSystemTarget implements FileTarget {
     await Promise.all([
       check(alone),
       ...[...byDirectory].map(async ([dir, indexes]) => {
+        // A listing costs what the folder holds, a stat what is asked: a few targets of a folder known to
+        // be big (a fleet filling it while the walk asks 500 at a time) are stat-ed, not listed.
+        const key = resolvePath(dir);
+        const size = listedSizes.get(key);
+        if (size !== undefined && indexes.length * STATS_PER_LISTED_ENTRY < size) {
+          await check(indexes);
+          return;
+        }
         let entries: Dirent[];
         try {
           // Through the `promises` object, not a named import, so that a test can count the listings.
@@ -97,6 +114,8 @@ export class LocalTarget extends FileSystemTarget implements FileTarget {
           if (!isMissing(err)) await check(indexes);
           return;
         }
+        if (listedSizes.size >= MAX_LISTED_SIZES) listedSizes.clear();
+        listedSizes.set(key, entries.length);
         const names = new Set<string>();
         const unsure = new Set<string>();
         for (const entry of entries) (entry.isSymbolicLink() ? unsure : names).add(entry.name);

@@ -18,6 +18,17 @@ function fresh(): string {
   return dir;
 }
 
+/** The folders listed from now on (fs.promises.readdir still does the listing). */
+function countListings(): string[] {
+  const listed: string[] = [];
+  const readdir = fs.promises.readdir;
+  vi.spyOn(fs.promises, "readdir").mockImplementation(((p: fs.PathLike, o: never) => {
+    listed.push(String(p));
+    return readdir(p, o);
+  }) as typeof fs.promises.readdir);
+  return listed;
+}
+
 async function eachExists(targets: LocalTarget[]): Promise<boolean[]> {
   return Promise.all(targets.map((t) => t.exists()));
 }
@@ -73,12 +84,7 @@ describe("LocalTarget.existsInBulk", () => {
     }
     const cwd = process.cwd();
     process.chdir(root);
-    const listed: string[] = [];
-    const readdir = fs.promises.readdir;
-    vi.spyOn(fs.promises, "readdir").mockImplementation(((p: fs.PathLike, o: never) => {
-      listed.push(String(p));
-      return readdir(p, o);
-    }) as typeof fs.promises.readdir);
+    const listed = countListings();
     try {
       const targets = ["x/1", "x/2", "x/3", "y/1", "y/2", "z/1"].map((p) => new LocalTarget(p));
       expect(await LocalTarget.existsInBulk(targets)).toEqual([true, true, false, true, false, false]);
@@ -86,6 +92,32 @@ describe("LocalTarget.existsInBulk", () => {
       process.chdir(cwd);
     }
     expect(listed.sort()).toEqual(["x", "y", "z"]);
+  });
+
+  it("stats a few targets of a folder its last listing found big, instead of listing it again", async () => {
+    const root = fresh();
+    for (let i = 0; i < 400; i++) writeFileSync(path.join(root, `f${i}`), "");
+    const listed = countListings();
+    const all = Array.from({ length: 400 }, (_, i) => new LocalTarget(path.join(root, `f${i}`)));
+    expect((await LocalTarget.existsInBulk(all)).every(Boolean)).toBe(true);
+    expect(listed).toEqual([root]);
+    // 20 of the 400 it held: stat-ed (a file made since the listing is found, one removed is not).
+    writeFileSync(path.join(root, "new"), "");
+    rmSync(path.join(root, "f1"));
+    const few = ["f0", "f1", "new", "none"].map((name) => new LocalTarget(path.join(root, name)));
+    expect(await LocalTarget.existsInBulk([...few, ...all.slice(2, 18)])).toEqual([
+      true,
+      false,
+      true,
+      false,
+      ...Array.from({ length: 16 }, () => true),
+    ]);
+    expect(listed).toEqual([root]);
+    // A quarter of it or more: listed again.
+    expect(await LocalTarget.existsInBulk(all.slice(0, 100))).toEqual(
+      all.slice(0, 100).map((_, i) => i !== 1),
+    );
+    expect(listed).toEqual([root, root]);
   });
 
   it("asks a subclass's own exists()", async () => {
