@@ -105,6 +105,8 @@ const addTask = args(
       default: null,
     },
     owners: { ...nullableStrList, default: null },
+    // luigi-ts: no default filled in, so that Luigi's calls journal as before.
+    incomplete_after_done: bool,
   },
   ["task_id", "worker"],
   true,

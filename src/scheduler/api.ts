@@ -52,6 +52,12 @@ export interface AddTaskArgs {
   batch_id?: string | null;
   retry_policy_dict?: RetryPolicyDict | null;
   owners?: string[] | null;
+  /**
+   * luigi-ts: the worker saw the step held DONE here (check_claims), then checked it and found it
+   * incomplete: a PENDING report that stable_done_cooldown_secs must not ignore as stale (its output was
+   * deleted after the run). Default false.
+   */
+  incomplete_after_done?: boolean;
 }
 
 export interface AddTasksArgs {

@@ -259,7 +259,8 @@ export class Scheduler {
     if (
       claim === "PENDING" &&
       step.status === "DONE" &&
-      now - step.updated < this.options.stableDoneCooldownSecs
+      now - step.updated < this.options.stableDoneCooldownSecs &&
+      args.incomplete_after_done !== true
     ) {
       return null;
     }

@@ -145,6 +145,7 @@ export function slim(a: AddTaskArgs): TaskReport {
   )
     task.retry_policy_dict = policy;
   if (a.owners != null && a.owners.length > 0) task.owners = a.owners;
+  if (a.incomplete_after_done === true) task.incomplete_after_done = true;
   return task;
 }
 

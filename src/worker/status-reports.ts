@@ -12,6 +12,8 @@ export interface ClaimExtras {
   deps?: string[] | null;
   newDeps?: string[];
   expl?: string | null;
+  /** Found incomplete after check_claims said luigid holds it DONE (AddTaskArgs.incomplete_after_done). */
+  incompleteAfterDone?: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export class StatusReports {
         disable_window: step.disableWindow,
       },
       owners: [...step.owners],
+      ...(extra.incompleteAfterDone === true ? { incomplete_after_done: true } : {}),
     };
   }
 }

@@ -79,6 +79,8 @@ export class SchedulingWalk {
   /** The families this worker can build when helping (canHelpWith), and those it cannot. */
   private readonly families = new Set<string>();
   private readonly refused = new Set<string>();
+  /** Steps asked for that check_claims said luigid holds DONE: checked here all the same (see settle()). */
+  private readonly seenDone = new Set<string>();
   /** Whether "pending" steps are left to their walkers; off once walkDelegated() ran. */
   private helping = true;
   private readonly completeCache = new Set<string>();
@@ -277,6 +279,7 @@ export class SchedulingWalk {
       else {
         toCheck.push(step);
         if (verdict === "yours") claimsTaken++;
+        if (verdict === "done") this.seenDone.add(step.id);
       }
     });
     const checked = await this.check(toCheck);
@@ -406,7 +409,14 @@ export class SchedulingWalk {
     if (anyHandlers())
       for (const dep of deps) await fireStepEvent(this.log, step, "dependencyDiscovered", dep);
     if (deps.length > 0) this.pendingDeps.set(step.id, deps);
-    await this.reports.report(step, "PENDING", { runnable: true, deps: deps.map((d) => d.id) }, "walk");
+    // Held DONE by luigid but found incomplete here (its output was deleted since): not a stale report.
+    const incompleteAfterDone = this.seenDone.delete(step.id);
+    await this.reports.report(
+      step,
+      "PENDING",
+      { runnable: true, deps: deps.map((d) => d.id), incompleteAfterDone },
+      "walk",
+    );
     return deps;
   }
 

@@ -145,6 +145,15 @@ describe("SPEC 2.3 transition table", () => {
     expect(f.status("A")).toBe("PENDING");
   });
 
+  test("a PENDING claim found incomplete after the worker saw it DONE is not filtered by the cooldown", () => {
+    f = fixture();
+    f.add("A", { status: "DONE" });
+    f.clock.advance(1);
+    f.add("A", { worker: "W2", incomplete_after_done: true });
+    expect(f.status("A")).toBe("PENDING");
+    expect(f.next("W2")).toBe("A");
+  });
+
   test("the cooldown only filters PENDING claims", () => {
     f = fixture();
     f.add("A", { status: "DONE" });

@@ -73,6 +73,20 @@ describe("trust_scheduler_done", () => {
     expect(checks).toEqual([new Whole({ tag: "a" }).id]);
   });
 
+  it("a step asked for whose output was deleted right after its run runs again (not ignored as a stale report)", async () => {
+    server = await startServer();
+    const whole = new Whole({ tag: "redo" });
+    const first = await build([whole], { schedulerUrl: server.url, config: config(true) });
+    expect(first.status, first.text).toBe("SUCCESS");
+    // Within stable_done_cooldown_secs (10 s) of its DONE: luigid would ignore a stale PENDING report.
+    await whole.output().remove();
+    const again = await build([whole], { schedulerUrl: server.url, config: config(true) });
+    expect(again.status, again.text).toBe("SUCCESS");
+    expect(again.ids.completed).toEqual([whole.id]);
+    expect(again.ids.completed_by_other_worker).toEqual([]);
+    expect(await whole.output().exists()).toBe(true);
+  });
+
   it("off: Luigi's behaviour, no check_claims, every step checked and the dependencies again before the run", async () => {
     server = await startServer();
     const summary = await build([new Whole({ tag: "b" })], {
