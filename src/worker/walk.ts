@@ -9,7 +9,7 @@
  *
  * - with `trust_scheduler_done` against a luigi-ts luigid, the batch's ids go first to `check_claims`
  *   (scheduler/claims.ts): steps luigid holds DONE are trusted complete (not checked, not descended
- *   below), steps another worker found incomplete are left to it (fleet help, below), steps another
+ *   below), steps another worker registered are left to its walk (fleet help, below), steps another
  *   worker is checking right now are asked about again shortly, and only the rest are checked here; the
  *   batch's registrations are then sent at once, which releases its claims;
  * - the steps left to check go, family by family, to completeInBulk (a family's `bulkComplete`, target
@@ -19,9 +19,11 @@
  * Fleet help (scheduler/fleet-help.ts): a step check_claims answers "walked" was registered by another
  * live worker, which walks below it. This walk neither registers it nor descends below it: it keeps the
  * step (`delegated`) and the workers check_claims named (`walkers`), and get_work's `help` then lets the
- * scheduler hand this worker those workers' READY steps of the families met here. So each step of a
- * fleet's graph is walked and registered about once, and every worker still runs its share. Should the
- * walkers go away before the graph is done, `walkDelegated()` walks those parts here after all.
+ * scheduler hand this worker those workers' READY steps of the families it can rebuild from what luigid
+ * holds (no private parameter). So each step of a fleet's graph is walked and registered about once, and
+ * every worker still runs its share. Should the walkers go away before the graph is done,
+ * `walkDelegated()` walks those parts here after all. A step of a family it cannot rebuild is walked here
+ * as before (trusted incomplete, descended through and registered).
  */
 import { describeThrown, SchedulerError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
@@ -81,7 +83,7 @@ export class SchedulingWalk {
   private readonly refused = new Set<string>();
   /** Steps asked for that check_claims said luigid holds DONE: checked here all the same (see settle()). */
   private readonly seenDone = new Set<string>();
-  /** Whether "pending" steps are left to their walkers; off once walkDelegated() ran. */
+  /** Whether "walked" steps are left to their walkers (check_claims' `help`); off once walkDelegated() ran. */
   private helping = true;
   private readonly completeCache = new Set<string>();
   /** Requirements of the steps registered PENDING by the walk in progress, for the cycle check. */

@@ -5,8 +5,10 @@
 import http from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
+import { afterEach, expect } from "vitest";
+import { SchedulerError } from "../../src/errors.js";
 import type { Logger } from "../../src/log/logger.js";
-import { createRpcHandler, JSON_CONTENT_TYPE } from "../../src/rpc/index.js";
+import { createRpcHandler, JSON_CONTENT_TYPE, RemoteScheduler } from "../../src/rpc/index.js";
 import type { SchedulerApi } from "../../src/scheduler/api.js";
 import { LocalScheduler } from "../../src/scheduler/local.js";
 
@@ -144,4 +146,42 @@ export function recordingLogger(): {
     },
   });
   return { logger: pino({ level: "debug" }, stream), records, onRecord: (fn) => listeners.push(fn) };
+}
+
+/**
+ * Servers, clients and other things a test file's tests start, closed after each test (in reverse order).
+ * Call once at the top of a test file: it registers the afterEach.
+ */
+export function perTest(): {
+  cleanups: (() => Promise<void> | void)[];
+  server: (options?: ServerOptions) => Promise<TestServer>;
+  client: (options: ConstructorParameters<typeof RemoteScheduler>[0]) => RemoteScheduler;
+} {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  });
+  return {
+    cleanups,
+    server: async (options = {}) => {
+      const s = await startServer(options);
+      cleanups.push(() => s.close());
+      return s;
+    },
+    client: (options) => {
+      const c = new RemoteScheduler({ retryWait: 0.01, ...options });
+      cleanups.push(() => c.close());
+      return c;
+    },
+  };
+}
+
+/** The SchedulerError `promise` rejects with (it must reject with one). */
+export async function rejection(promise: Promise<unknown>): Promise<SchedulerError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SchedulerError);
+  return err as SchedulerError;
 }
