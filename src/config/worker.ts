@@ -37,6 +37,8 @@ export interface WorkerConfig {
   /** Once a step was seen complete, do not ask again. Default false. */
   cacheTaskCompletion: boolean;
   trustSchedulerDone: boolean;
+  /** With trustSchedulerDone: leave steps another worker walks to it and help it run them. Default true. */
+  fleetHelp: boolean;
   /** Mail on step and scheduling failures (framework errors are mailed regardless). Default true. */
   sendFailureEmail: boolean;
   /** Do not install the SIGUSR1 "phase out" handler. Default false. */
@@ -95,6 +97,10 @@ export const WORKER_SECTION = defineSection({
     trust_scheduler_done: key.bool(
       true,
       "luigi-ts luigid: trust its DONE steps and check each step once per fleet (assumes shared storage)",
+    ),
+    fleet_help: key.bool(
+      true,
+      "with trust_scheduler_done: leave a step another worker walks to it, and help run what it registers",
     ),
     send_failure_email: key.bool(true, "mail on step and scheduling failures (see [email])"),
     no_install_shutdown_handler: key.bool(false, 'no SIGUSR1 handler ("finish running steps, then stop")'),
@@ -173,6 +179,7 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
     checkCompleteOnRun: v.check_complete_on_run,
     cacheTaskCompletion: v.cache_task_completion,
     trustSchedulerDone: v.trust_scheduler_done,
+    fleetHelp: v.fleet_help,
     sendFailureEmail: v.send_failure_email,
     noInstallShutdownHandler: v.no_install_shutdown_handler,
     forceMultiprocessing: v.force_multiprocessing,

@@ -84,7 +84,7 @@ export class SchedulingWalk {
   /** Steps asked for that check_claims said luigid holds DONE: checked here all the same (see settle()). */
   private readonly seenDone = new Set<string>();
   /** Whether "walked" steps are left to their walkers (check_claims' `help`); off once walkDelegated() ran. */
-  private helping = true;
+  private helping: boolean;
   private readonly completeCache = new Set<string>();
   /** Requirements of the steps registered PENDING by the walk in progress, for the cycle check. */
   private pendingDeps = new Map<string, Step[]>();
@@ -102,6 +102,7 @@ export class SchedulingWalk {
     private readonly workerId = "",
   ) {
     this.trusting = opts.trustSchedulerDone && claims !== undefined;
+    this.helping = opts.fleetHelp;
   }
 
   /**

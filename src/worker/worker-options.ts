@@ -57,6 +57,14 @@ export interface WorkerOptions {
    * Luigi's luigid or an in-process scheduler: Luigi's behaviour. Default true.
    */
   trustSchedulerDone?: boolean;
+  /**
+   * luigi-ts, with trustSchedulerDone: a step another live worker registered is left to that worker's
+   * walk (not walked, checked nor registered here), and this worker helps run what that worker registers
+   * (luigid may hand it those steps, of the families it can rebuild: possibly steps outside its own graph,
+   * as an assistant's). Off: it walks and registers them itself, and runs only what it registered, as
+   * Luigi's workers do. Default true.
+   */
+  fleetHelp?: boolean;
   /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
   completionConcurrency?: number;
   /**
@@ -137,6 +145,7 @@ export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.fr
   taskLimit: null,
   cacheTaskCompletion: false,
   trustSchedulerDone: true,
+  fleetHelp: true,
   completionConcurrency: 16,
   workBatchSize: 32,
   maxReschedules: 1,
@@ -171,6 +180,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     taskLimit: options.taskLimit ?? d.taskLimit,
     cacheTaskCompletion: options.cacheTaskCompletion ?? d.cacheTaskCompletion,
     trustSchedulerDone: options.trustSchedulerDone ?? d.trustSchedulerDone,
+    fleetHelp: options.fleetHelp ?? d.fleetHelp,
     completionConcurrency: Math.max(1, options.completionConcurrency ?? d.completionConcurrency),
     workBatchSize: Math.max(1, Math.floor(options.workBatchSize ?? d.workBatchSize)),
     maxReschedules: options.maxReschedules ?? d.maxReschedules,

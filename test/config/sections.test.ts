@@ -119,6 +119,7 @@ describe("workerConfig", () => {
       checkCompleteOnRun: false,
       cacheTaskCompletion: false,
       trustSchedulerDone: true,
+      fleetHelp: true,
       sendFailureEmail: true,
       noInstallShutdownHandler: false,
       forceMultiprocessing: false,

@@ -38,10 +38,8 @@ class Assembly extends Recorded.with({ tag: param.str() }) {
 /** A family with a private parameter: luigid never holds its value, so nobody else can rebuild it. */
 class Sealed extends Assembly.with({ token: param.str({ default: "t", visibility: "private" }) }) {}
 
-const config = LuigiConfig.fromString(
-  "[core]\nrpc_retry_wait = 0.2\n[worker]\nwait_interval = 0.1\nwait_jitter = 0\n",
-  "cfg",
-);
+const CONFIG_TEXT = "[core]\nrpc_retry_wait = 0.2\n[worker]\nwait_interval = 0.1\nwait_jitter = 0\n";
+const config = LuigiConfig.fromString(CONFIG_TEXT, "cfg");
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -92,6 +90,20 @@ describe("fleet help in the walk", () => {
     // Each step checked once here: the root only after the peer was gone (it was "walked" until then).
     expect(checks.filter((id) => id === root.id)).toHaveLength(1);
     expect(checks).toHaveLength(4);
+  });
+
+  it("with fleet_help = false, walks and registers what another worker walks, as Luigi's workers do", async () => {
+    server = await startServer({ api: new LocalScheduler({ options: { workerDisconnectDelay: 60 } }) });
+    const root = new Assembly({ tag: "alone" });
+    await registeredBySilentPeer(server.api, root);
+    const summary = await build([root], {
+      schedulerUrl: server.url,
+      config: LuigiConfig.fromString(`${CONFIG_TEXT}fleet_help = false\n`, "cfg"),
+    });
+    expect(summary.status, summary.text).toBe("SUCCESS");
+    expect(runs).toHaveLength(4);
+    expect(bodiesOf(server, "check_claims").some((b) => b["help"] === true)).toBe(false);
+    expect(bodiesOf(server, "get_work").some((b) => b["help"] != null)).toBe(false);
   });
 
   it("walks a family with a private parameter itself: nobody else could rebuild its steps", async () => {
