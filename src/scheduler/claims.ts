@@ -9,7 +9,8 @@
  *   through requires() (local and cheap) and registers it, so that it may run it.
  * - "claimed": another worker is checking it right now; ask again shortly rather than check it too.
  * - "yours": check it. The claim is the caller's until its registration of the step arrives (any
- *   add_task of that step by that worker releases it) or CLAIM_SECONDS pass.
+ *   add_task of that step by that worker releases it), CLAIM_SECONDS pass, or the caller is gone
+ *   (luigid knows it, and it has been silent past worker_disconnect_delay).
  *
  * Claims are soft state: never journaled, lost with a restart or a failover (the next asker gets
  * "yours", so the worst case is one more check). Pure: time is the scheduler's injected clock.
@@ -52,7 +53,12 @@ export class CompletenessClaims {
       }
     }
     const claim = this.held.get(taskId);
-    if (claim !== undefined && claim.worker !== worker && claim.expires > now) return "claimed";
+    if (claim !== undefined && claim.worker !== worker && claim.expires > now) {
+      // A holder gone silent past worker_disconnect_delay (killed mid-check) holds nothing any more. One
+      // that has not called anything else yet (check_claims touches no record) holds its claim.
+      const holder = state.workers.get(claim.worker);
+      if (!holder || now - holder.lastActive < state.workerDisconnectDelay) return "claimed";
+    }
     if (peek) return "yours";
     this.held.set(taskId, { worker, expires: now + this.seconds });
     if (this.held.size >= 2 * this.sweptAt) this.sweep(now);

@@ -43,6 +43,18 @@ describe("completeness claims (check_claims)", () => {
     expect(ask("W1", "B")).toEqual(["yours"]);
   });
 
+  test("a claim whose holder went silent past worker_disconnect_delay holds nothing", () => {
+    f = fixture({ workerDisconnectDelay: 5 });
+    f.s.ping({ worker: "W1" });
+    expect(ask("W1", "A")).toEqual(["yours"]);
+    f.clock.advance(4);
+    expect(ask("W2", "A")).toEqual(["claimed"]);
+    f.clock.advance(2);
+    // W1 was killed while it checked A: W2 need not wait the claim's 30 s.
+    expect(ask("W2", "A")).toEqual(["yours"]);
+    expect(ask("W3", "A")).toEqual(["claimed"]);
+  });
+
   test("another worker's registration does not release a claim", () => {
     f = fixture();
     expect(ask("W1", "A")).toEqual(["yours"]);

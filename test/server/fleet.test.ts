@@ -25,6 +25,9 @@ function lines(file: string): { id: string; pid: string }[] {
 
 interface Fleet {
   dir: string;
+  /** The workers' configuration file and environment (run() writes the file). */
+  workerEnv: Record<string, string>;
+  argv(args: string[]): string[];
   log: string;
   checks: string;
   bulks: string;
@@ -39,35 +42,41 @@ interface Fleet {
  * ignored as a stale report (stable_done_cooldown_secs = 0), for the deleted-output test; a fleet needs
  * the default, which keeps a walk that checked a step before another worker ran it from making it run again.
  */
-async function fleet(redo = false): Promise<Fleet> {
+async function fleet(redo = false, scheduler = ""): Promise<Fleet> {
   const w = workdir();
   const cfg = path.join(w.dir, "luigid.cfg");
-  writeFileSync(cfg, redo ? "[scheduler]\nstable_done_cooldown_secs = 0\n" : "");
+  writeFileSync(cfg, `[scheduler]\n${redo ? "stable_done_cooldown_secs = 0\n" : ""}${scheduler}`);
   const daemon = await startLuigid(["--state-path", path.join(w.dir, "state.json")], {
     cwd: w.dir,
     env: { LUIGI_CONFIG_PATH: cfg },
   });
+  const workerCfg = path.join(w.dir, "worker.cfg");
   const f: Fleet = {
     dir: w.dir,
+    workerEnv: {},
+    argv: (args) => ["--module", FLEET, "Root", ...args, "--scheduler-url", daemon.url, "--no-lock"],
     log: w.log,
     checks: path.join(w.dir, "checks.log"),
     bulks: path.join(w.dir, "bulks.log"),
     out: w.out,
     daemon,
     async run(n, args, worker = "") {
-      const workerCfg = path.join(w.dir, "worker.cfg");
-      writeFileSync(
-        workerCfg,
-        `[core]\nrpc_retry_wait = 0.5\n[worker]\nkeep_alive = true\nwait_interval = 0.1\nwait_jitter = 0.2\n${worker}\n`,
-      );
-      const env = { LUIGI_CONFIG_PATH: workerCfg, OUT: w.out, LOG: w.log, CHECKS: f.checks, BULKS: f.bulks };
-      const argv = ["--module", FLEET, "Root", ...args, "--scheduler-url", daemon.url, "--no-lock"];
       const results = await Promise.all(
-        Array.from({ length: n }, () => collect(startLuigi(argv, { cwd: w.dir, env }))),
+        Array.from({ length: n }, () =>
+          collect(startLuigi(f.argv(args), { cwd: w.dir, env: workerEnv(worker) })),
+        ),
       );
       for (const r of results) expect(r.code, r.stderr).toBe(0);
     },
   };
+  const workerEnv = (worker: string): Record<string, string> => {
+    writeFileSync(
+      workerCfg,
+      `[core]\nrpc_retry_wait = 0.5\n[worker]\nkeep_alive = true\nwait_interval = 0.1\nwait_jitter = 0.2\n${worker}\n`,
+    );
+    return { LUIGI_CONFIG_PATH: workerCfg, OUT: w.out, LOG: w.log, CHECKS: f.checks, BULKS: f.bulks };
+  };
+  f.workerEnv = workerEnv("");
   return f;
 }
 
@@ -110,6 +119,40 @@ describe("a fleet of eight workers on one DAG", () => {
       const rootCheckers = new Set(checks.filter((c) => c.id.startsWith("Root")).map((c) => c.pid));
       expect(rootCheckers.size).toBe(8);
       expect(checks.length).toBeGreaterThanOrEqual(2 * STEPS);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe("fleet help when the walker dies", () => {
+  it("a helper whose walker is killed mid-walk walks the rest itself and runs everything once", async () => {
+    const f = await fleet(false, "worker_disconnect_delay = 2\n");
+    try {
+      // Each check takes 150 ms: the walk of 101 steps takes a few seconds.
+      const env = { ...f.workerEnv, CHECK_MS: "150" };
+      const walker = startLuigi(f.argv([]), { cwd: f.dir, env });
+      const walkerDone = collect(walker);
+      // The walker has registered Root (and started below it) once a Mid is being checked.
+      const deadline = Date.now() + 30_000;
+      while (!lines(f.checks).some((c) => c.id.startsWith("Mid")) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const helper = collect(startLuigi(f.argv([]), { cwd: f.dir, env: { ...env, CHECK_MS: "0" } }));
+      await new Promise((r) => setTimeout(r, 500));
+      walker.kill("SIGKILL");
+      const killedAt = Date.now();
+      expect((await walkerDone).signal).toBe("SIGKILL");
+      const result = await helper;
+      // Taken over once the walker counts as gone (worker_disconnect_delay, 2 s), its claims on the steps
+      // it was checking with it: not after the claims' own 30 s.
+      expect(Date.now() - killedAt).toBeLessThan(20_000);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain("walking them here after all");
+      const runs = lines(f.log);
+      expect(runs).toHaveLength(STEPS);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
+      expect(existsSync(path.join(f.out, `${runs.at(-1)?.id ?? ""}.txt`))).toBe(true);
     } finally {
       await f.daemon.stop();
       rmSync(f.dir, { recursive: true, force: true });
