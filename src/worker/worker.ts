@@ -1,3 +1,6 @@
+/** First wait before asking again while other workers run this worker's steps (doubles; see waitDelay). */
+const FIRST_WAIT_SECONDS = 0.05;
+
 /**
  * The worker: walks the requirements of the steps it is given and registers them with the scheduler
  * (walk.ts), then runs what `get_work` hands it (this file's run loop; each run in run-step.ts) until
@@ -203,6 +206,8 @@ export class Worker {
     this.pinger.start();
     this.triggered?.start();
     let idleSince: number | undefined;
+    /** Empty answers in a row while others run (or walk) this worker's steps: see waitDelay(). */
+    let waits = 0;
     try {
       for (;;) {
         // Steps already handed to this worker are its own: they run even when it is phasing out.
@@ -227,6 +232,7 @@ export class Worker {
         const handedOut = replies.filter((r) => r.task_id !== null);
         if (handedOut.length > 0) {
           idleSince = undefined;
+          waits = 0;
           this.handed.push(...handedOut);
           continue;
         }
@@ -251,7 +257,7 @@ export class Worker {
           // exits unless keep_alive), then go on with what depends on it. Also when nothing else is
           // pending: the step may be this run's root (an assistant took a triggered run's root step), and
           // the run is over only when it is done.
-          await this.pause(this.pollDelay());
+          await this.pause(this.waitDelay(waits++));
           continue;
         }
         idleSince ??= Date.now();
@@ -280,8 +286,19 @@ export class Worker {
     return failed === 0 && interrupted === 0 && !this.walk.failed;
   }
 
+  /** Luigi's wait between two requests: wait_interval plus up to wait_jitter (ms). */
   private pollDelay(): number {
     return (this.opts.waitInterval + Math.random() * this.opts.waitJitter) * 1000;
+  }
+
+  /**
+   * The wait after the `waits`-th empty answer in a row while other workers run (or walk) steps this one
+   * waits for (ms): FIRST_WAIT_SECONDS, doubling, up to pollDelay(). Short steps of a fleet end (and make
+   * the next ready) all the time, and Luigi's default of 1 s plus up to 5 s would leave a worker idle
+   * that long, and its exit that late; a long wait still comes down to Luigi's request rate.
+   */
+  private waitDelay(waits: number): number {
+    return Math.min(this.pollDelay(), FIRST_WAIT_SECONDS * 1000 * 2 ** Math.min(waits, 16));
   }
 
   /** Sleeps, unless interrupt() comes first. */

@@ -118,3 +118,48 @@ describe("fleet help in the walk", () => {
     expect(bodiesOf(server, "get_work").some((b) => b["help"] != null)).toBe(false);
   });
 });
+
+describe("waiting on steps other workers run", () => {
+  it("asks again after 50 ms, doubling up to wait_interval, rather than after wait_interval at once", async () => {
+    server = await startServer();
+    const root = new Assembly({ tag: "wait" });
+    const pieces = root.dependencies();
+    // A peer registered the pieces and runs them all; it reports them DONE 400 ms after this worker starts.
+    for (const piece of pieces) {
+      await server.api.addTask({
+        worker: "peer",
+        task_id: piece.id,
+        family: piece.family,
+        status: "PENDING",
+      });
+    }
+    for (const _ of pieces) await server.api.getWork({ worker: "peer" });
+    const peerDone = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void (async () => {
+          for (const piece of pieces) {
+            await (piece as Piece).output().write("x");
+            await server?.api.addTask({ worker: "peer", task_id: piece.id, status: "DONE" });
+          }
+          resolve();
+        })();
+      }, 400),
+    );
+    const started = Date.now();
+    const summary = await build([root], {
+      schedulerUrl: server.url,
+      config: LuigiConfig.fromString(
+        `${CONFIG_TEXT.replace("wait_interval = 0.1", "wait_interval = 30")}`,
+        "cfg",
+      ),
+    });
+    await peerDone;
+    expect(summary.status, summary.text).toBe("SUCCESS");
+    expect(runs).toEqual([root.id]);
+    // Not the 30 s of wait_interval: 50, 100, 200, 400 ms... after the peer's steps ended.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const asks = server.received.filter((r) => r.url.startsWith("/api/get_work")).length;
+    expect(asks).toBeGreaterThanOrEqual(3);
+    expect(asks).toBeLessThan(12);
+  });
+});
