@@ -856,8 +856,10 @@ export class Scheduler {
 
   // ---------------------------------------------------------------- helpers
 
-  /** count_pending from the per-worker counters: O(running steps of the worker). */
-  /** count_pending's figures; a helper's n_pending_tasks also counts what the workers it helps have pending. */
+  /**
+   * count_pending from the per-worker counters: O(running steps of the worker). A helper's
+   * n_pending_tasks also counts what the workers it helps have pending.
+   */
   private pendingCounts(workerId: string, listRunning = true, help?: HelpScope): PendingCounts {
     const { state } = this;
     const wi = state.idx.perWorker.get(workerId);

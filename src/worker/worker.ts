@@ -1,6 +1,3 @@
-/** First wait before asking again while other workers run this worker's steps (doubles; see waitDelay). */
-const FIRST_WAIT_SECONDS = 0.05;
-
 /**
  * The worker: walks the requirements of the steps it is given and registers them with the scheduler
  * (walk.ts), then runs what `get_work` hands it (this file's run loop; each run in run-step.ts) until
@@ -33,6 +30,9 @@ import { describeFamilies } from "./trigger-families.js";
 import { TriggeredRuns } from "./triggered-runs.js";
 import { SchedulingWalk } from "./walk.js";
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
+
+/** First wait before asking again while other workers run this worker's steps (doubles; see waitDelay). */
+const FIRST_WAIT_SECONDS = 0.05;
 
 export type { WorkerOptions, WorkerProgress } from "./worker-options.js";
 
