@@ -48,7 +48,7 @@ export class CompletenessClaims {
         for (const w of rec.stakeholders) {
           if (w === worker) continue;
           const other = state.workers.get(w);
-          if (other && now - other.lastActive < state.workerDisconnectDelay) return "pending";
+          if (other && state.isLive(other, now)) return "pending";
         }
       }
     }
@@ -57,7 +57,7 @@ export class CompletenessClaims {
       // A holder gone silent past worker_disconnect_delay (killed mid-check) holds nothing any more. One
       // that has not called anything else yet (check_claims touches no record) holds its claim.
       const holder = state.workers.get(claim.worker);
-      if (!holder || now - holder.lastActive < state.workerDisconnectDelay) return "claimed";
+      if (!holder || state.isLive(holder, now)) return "claimed";
     }
     if (peek) return "yours";
     this.held.set(taskId, { worker, expires: now + this.seconds });

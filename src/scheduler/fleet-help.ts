@@ -77,5 +77,5 @@ export function mayHelpWith(scope: HelpScope, rec: StepRecord): boolean {
 
 function isLive(state: SchedulerState, workerId: string, now: number): boolean {
   const w = state.workers.get(workerId);
-  return w !== undefined && !w.disabled && now - w.lastActive < state.workerDisconnectDelay;
+  return w !== undefined && !w.disabled && state.isLive(w, now);
 }

@@ -405,8 +405,18 @@ export class Scheduler {
    * `listRunning` false leaves `running_tasks` empty: get_works lists them once, in its last answer (the
    * list can hold every running step, with its worker's info, and a worker reads only the last one).
    */
-  getWork(args: GetWorkArgs, listRunning = true): GetWorkResponse {
+  getWork(args: GetWorkArgs): GetWorkResponse {
+    return this.handOut(args, true);
+  }
+
+  /** get_work; `scope` is args.help's scope when the caller worked it out already (get_works, once). */
+  private handOut(
+    args: GetWorkArgs,
+    listRunning: boolean,
+    scope?: { help: HelpScope | undefined },
+  ): GetWorkResponse {
     const now = this.tick();
+    const help = scope ? scope.help : helpScope(this.state, args.worker, args.help);
     if (this.options.pruneOnGetWork) prune(this.core);
     const { state } = this;
     const workerId = required(args.worker, "worker");
@@ -429,7 +439,6 @@ export class Scheduler {
       this.resetOrphanedBatches(workerId);
     }
     let batch: ReturnType<typeof collectBatch>;
-    const help = helpScope(state, workerId, args.help);
     if (!best && !this.paused) {
       const picked = pickWork(this.core, workerId, assistant, help);
       best = picked?.step;
@@ -493,10 +502,13 @@ export class Scheduler {
     const max = Math.min(MAX_WORKS_PER_CALL, Math.max(1, Math.floor(args.max_tasks ?? 1)));
     const current = [...(args.current_tasks ?? [])];
     const replies: GetWorkResponse[] = [];
+    this.tick();
+    const scope = { help: helpScope(this.state, workerId, args.help) };
     for (;;) {
-      const reply = this.getWork(
+      const reply = this.handOut(
         { ...args, current_tasks: args.current_tasks == null ? null : current },
         false,
+        scope,
       );
       replies.push(reply);
       // A batch (Luigi's batch_method) is one hand-out of several steps: the worker runs it as one.
@@ -510,9 +522,8 @@ export class Scheduler {
     // Only an answer that hands out nothing is read for who runs what: with work handed out the list is
     // left empty (with many workers it names every running step, in every answer).
     if (last.task_id === null) {
-      const help = helpScope(this.state, workerId, args.help);
       last.running_tasks = this.runningTasksFor(workerId);
-      if (help) last.n_helped_running = helpedRunning(this.state, workerId, help);
+      if (scope.help) last.n_helped_running = helpedRunning(this.state, workerId, scope.help);
     }
     return { replies };
   }

@@ -47,6 +47,11 @@ export class SchedulerState {
 
   constructor(readonly workerDisconnectDelay: number) {}
 
+  /** Whether `worker` was heard from within worker_disconnect_delay of `now` (not yet counted gone). */
+  isLive(worker: WorkerRecord, now: number): boolean {
+    return now - worker.lastActive < this.workerDisconnectDelay;
+  }
+
   // ---- steps ----
 
   /**

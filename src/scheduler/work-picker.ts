@@ -25,27 +25,24 @@ export function pickWork(
   assistant: boolean,
   help?: HelpScope,
 ): { step: StepRecord; queue: ReadyQueue } | undefined {
+  const pick = (queue: ReadyQueue, accept?: (rec: StepRecord) => boolean): StepRecord | undefined => {
+    if (queue.size === 0) return undefined;
+    const first = queue.first() as StepRecord;
+    // The usual case, O(log n): the best-ranked step needs no resources (and no reservation is built).
+    if (!hasAny(first.resources) && (!accept || accept(first))) return first;
+    return new Reservation(core, workerId, assistant, help).walk(queue, accept);
+  };
   const own = ownQueue(core, workerId, assistant);
-  const mine = own && pickFrom(new Reservation(core, workerId, assistant, help), own);
+  const mine = own && pick(own);
   let best = mine && { step: mine, queue: own };
+  if (!help) return best;
   // A helper (fleet-help.ts) also looks at the queues of the workers it helps, and takes the best-ranked.
-  for (const wi of help?.indexes ?? []) {
-    const accept = (rec: StepRecord): boolean => mayHelpWith(help as HelpScope, rec);
-    const theirs = pickFrom(new Reservation(core, workerId, assistant, help), wi.ready, accept);
+  const accept = (rec: StepRecord): boolean => mayHelpWith(help, rec);
+  for (const wi of help.indexes) {
+    const theirs = pick(wi.ready, accept);
     if (theirs && (!best || rankCompare(theirs, best.step) < 0)) best = { step: theirs, queue: wi.ready };
   }
   return best;
-}
-
-function pickFrom(
-  reservation: Reservation,
-  queue: ReadyQueue,
-  accept?: (rec: StepRecord) => boolean,
-): StepRecord | undefined {
-  if (queue.size === 0) return undefined;
-  const first = queue.first() as StepRecord;
-  if (!hasAny(first.resources) && (!accept || accept(first))) return first;
-  return reservation.walk(queue, accept);
 }
 
 /** The READY steps this worker may take: its own, or every runnable one for an assistant. */

@@ -81,6 +81,8 @@ export class SchedulingWalk {
   /** The families this worker can build when helping (canHelpWith), and those it cannot. */
   private readonly families = new Set<string>();
   private readonly refused = new Set<string>();
+  /** help()'s answer, kept until a walk delegates again. */
+  private offer: FleetHelp | undefined;
   /** Steps asked for that check_claims said luigid holds DONE: checked here all the same (see settle()). */
   private readonly seenDone = new Set<string>();
   /** Whether "walked" steps are left to their walkers (check_claims' `help`); off once walkDelegated() ran. */
@@ -127,8 +129,12 @@ export class SchedulingWalk {
    */
   help(): FleetHelp | undefined {
     if (!this.helping || this.walkers.size === 0) return undefined;
-    for (const cls of allRegisteredClasses()) this.canHelpWith(cls as unknown as typeof Step);
-    return { workers: [...this.walkers], families: [...this.families] };
+    // Built again only when a walk changed what it holds (it goes with every request for work).
+    if (this.offer === undefined) {
+      for (const cls of allRegisteredClasses()) this.canHelpWith(cls as unknown as typeof Step);
+      this.offer = { workers: [...this.walkers], families: [...this.families] };
+    }
+    return this.offer;
   }
 
   /**
@@ -272,6 +278,7 @@ export class SchedulingWalk {
       if (verdict === "walked" && this.canHelpWith(step)) {
         this.delegated.set(step.id, step);
         for (const w of this.lastWalkers) this.walkers.add(w);
+        this.offer = undefined;
         // Not registered here, but asked for: the summary says who ran it.
         if (root) this.history.record(step, "PENDING");
       } else if (verdict === "claimed") claimed.push(step);
@@ -374,6 +381,8 @@ export class SchedulingWalk {
   /** Registers one step whose completeness is known; returns the dependencies still to visit. */
   private async settle(step: Step, found: Checked): Promise<Step[]> {
     const { opts } = this;
+    // Held DONE by luigid but found incomplete here (its output was deleted since): not a stale report.
+    const incompleteAfterDone = this.seenDone.delete(step.id);
     let deps: Step[] = [];
     let phase: "complete" | "requires" = "complete";
     let complete = false;
@@ -412,8 +421,6 @@ export class SchedulingWalk {
     if (anyHandlers())
       for (const dep of deps) await fireStepEvent(this.log, step, "dependencyDiscovered", dep);
     if (deps.length > 0) this.pendingDeps.set(step.id, deps);
-    // Held DONE by luigid but found incomplete here (its output was deleted since): not a stale report.
-    const incompleteAfterDone = this.seenDone.delete(step.id);
     await this.reports.report(
       step,
       "PENDING",
