@@ -12,7 +12,9 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "bin/*.js", "bench/*.js", "test/fixtures/*.mjs"] },
+        projectService: {
+          allowDefaultProject: ["*.js", "bin/*.js", "bench/*.js", "scripts/*.js", "test/fixtures/*.mjs"],
+        },
       },
     },
     plugins: { "import-x": importX },

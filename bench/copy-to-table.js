@@ -10,9 +10,9 @@ import { pipeline } from "node:stream/promises";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import copyStreams from "pg-copy-streams";
-import { LuigiConfig, param, setActiveConfig } from "../dist/index.js";
-import { closeMySqlConnections, CopyToTable as MyCopy } from "../dist/contrib/mysql/index.js";
-import { closePostgresConnections, CopyToTable as PgCopy } from "../dist/contrib/postgres/index.js";
+import { LuigiConfig, param, setActiveConfig } from "luigi-ts";
+import { closeMySqlConnections, CopyToTable as MyCopy } from "luigi-ts/mysql";
+import { closePostgresConnections, CopyToTable as PgCopy } from "luigi-ts/postgres";
 
 const ROWS = Number(process.argv[2] ?? "1000000");
 const rounds = Number(process.env.BENCH_ROUNDS ?? "3");

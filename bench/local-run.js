@@ -8,7 +8,7 @@ import {
   setActiveConfig,
   Step,
   WrapperStep,
-} from "../dist/index.js";
+} from "luigi-ts";
 
 const [shape = "fanin", nText = "1000", workersText = "1"] = process.argv.slice(2);
 const n = Number(nText);

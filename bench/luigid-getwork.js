@@ -9,7 +9,7 @@
 // that the timed calls start with N pending. Prints one JSON line with p50 / p99 in milliseconds.
 // Usage: node bench/luigid-getwork.js http|core|echo N CALLS
 import path from "node:path";
-import { Scheduler } from "../dist/index.js";
+import { Scheduler } from "luigi-ts";
 import { RemoteScheduler } from "../dist/rpc/index.js";
 import {
   leafTask,

@@ -12,7 +12,7 @@ import {
   RangeDailyBase,
   setActiveConfig,
   Step,
-} from "../dist/index.js";
+} from "luigi-ts";
 import { tempDir } from "./lib.js";
 
 const days = Number(process.argv[2] ?? "3650");

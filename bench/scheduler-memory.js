@@ -1,6 +1,6 @@
 // Scheduler memory per step: registers N steps (a fan-in, as a worker would) in the pure scheduler core
 // and prints the heap growth divided by N. Run with --expose-gc. Usage: node --expose-gc bench/scheduler-memory.js N
-import { Scheduler } from "../dist/index.js";
+import { Scheduler } from "luigi-ts";
 
 const n = Number(process.argv[2] ?? "100000");
 const gc = globalThis.gc;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `luigi-deps` command: see src/cli/luigi-deps.ts. Built by `npm run build`.
 // v8-tuning comes first, as for `luigi`: its settings must be in place before the rest is loaded.
-import "../dist/loader/v8-tuning.js";
-import { main } from "../dist/cli/luigi-deps.js";
+import "../dist/bundle/v8-tuning.js";
+import { main } from "../dist/bundle/luigi-deps.js";
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

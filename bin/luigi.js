@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `luigi` command: see src/cli/luigi.ts. Built by `npm run build` (run by `npm ci` through `prepare`).
 // v8-tuning comes first: its settings must be in place before the rest of luigi-ts is loaded.
-import "../dist/loader/v8-tuning.js";
-import { main } from "../dist/cli/luigi.js";
+import "../dist/bundle/v8-tuning.js";
+import { main } from "../dist/bundle/luigi.js";
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

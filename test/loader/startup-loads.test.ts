@@ -1,6 +1,6 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ROOT, runLuigi, workdir } from "../helpers/cli.js";
 
@@ -43,6 +43,19 @@ export async function load(url, context, next) {
   return { dir, env: { NODE_OPTIONS: `--import ${preload}` } };
 }
 
+/** esbuild's record of dist/bundle/: output file (relative to ROOT) -> the compiled modules it holds. */
+interface BundleMeta {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+const meta = JSON.parse(readFileSync(path.join(ROOT, "dist/bundle/meta.json"), "utf8")) as BundleMeta;
+
+/** The modules a loaded URL stands for: a bundle file's inputs ("/dist/x/y.js"), else the URL itself. */
+function bundledModules(url: string): string[] {
+  const file = url.startsWith("file:") ? path.relative(ROOT, fileURLToPath(url)) : url;
+  const output = meta.outputs[file];
+  return output ? Object.keys(output.inputs).map((input) => `/${input}`) : [url];
+}
+
 describe("what the luigi command loads to run a .mjs pipeline", () => {
   it("loads no TypeScript loader, no server, history store or database code, and no CommonJS through import", async () => {
     const { dir, env } = project();
@@ -52,10 +65,14 @@ describe("what the luigi command loads to run a .mjs pipeline", () => {
     });
     expect(result.stderr).not.toContain("unhandled");
     expect(result.code).toBe(0);
-    const loaded = [...result.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] ?? "");
-    // The trace sees the run: luigi-ts's entry and the pipeline.
-    expect(loaded).toContain(pathToFileURL(path.join(ROOT, "dist/index.js")).href);
-    expect(loaded.some((url) => url.endsWith("/one.mjs"))).toBe(true);
+    const urls = [...result.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] ?? "");
+    // The trace sees the run: luigi-ts's entry (the bundle's) and the pipeline.
+    expect(urls).toContain(pathToFileURL(path.join(ROOT, "dist/bundle/index.js")).href);
+    expect(urls.some((url) => url.endsWith("/one.mjs"))).toBe(true);
+    // luigi-ts's own modules are in dist/bundle/'s files: what each holds is in esbuild's metafile.
+    const loaded = urls.flatMap(bundledModules);
+    expect(loaded).toContain("/dist/cli/luigi.js");
+    expect(loaded).toContain("/dist/worker/worker.js");
     const unwanted = [
       "/dist/loader/hooks.js",
       "/dist/loader/esm-hooks.js",
