@@ -1,14 +1,6 @@
 // One benchmark case in its own process (so peak memory is its own): builds a DAG of trivial steps with
 // the local scheduler and prints one JSON line. Usage: node bench/local-run.js fanin|chain N [workers]
-import {
-  build,
-  LuigiConfig,
-  MemoryTarget,
-  param,
-  setActiveConfig,
-  Step,
-  WrapperStep,
-} from "luigi-ts";
+import { build, LuigiConfig, MemoryTarget, param, setActiveConfig, Step, WrapperStep } from "luigi-ts";
 
 const [shape = "fanin", nText = "1000", workersText = "1"] = process.argv.slice(2);
 const n = Number(nText);

@@ -4,15 +4,7 @@
 // then one JSON line. Usage: npm run build && node bench/range-complete.js [days]
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  LocalTarget,
-  LuigiConfig,
-  param,
-  RangeDaily,
-  RangeDailyBase,
-  setActiveConfig,
-  Step,
-} from "luigi-ts";
+import { LocalTarget, LuigiConfig, param, RangeDaily, RangeDailyBase, setActiveConfig, Step } from "luigi-ts";
 import { tempDir } from "./lib.js";
 
 const days = Number(process.argv[2] ?? "3650");
