@@ -1,7 +1,7 @@
 // Bundles luigi-ts's compiled modules (dist/, written by tsc) into dist/bundle/: what the commands in
 // bin/ and the package's exports load. One file per entry point and shared chunks (esbuild's code
-// splitting), so that a `luigi` process reads a few files instead of about 200 modules: its start-up CPU
-// falls by about 0.1 s (bench/worker-startup.js), which a fleet of workers pays once per process.
+// splitting), so that a `luigi` process reads about 33 files instead of about 200 modules: its start-up
+// CPU falls by about 0.05 s (bench/worker-startup.js; docs/architecture.md), paid once per process.
 //
 // Every entry is written flat into dist/bundle/, as are the chunks, because code moved into a chunk
 // resolves `new URL("./x.js", import.meta.url)` from the chunk: the files opened that way
