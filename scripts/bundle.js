@@ -10,7 +10,7 @@
 // Dependencies stay external (loaded from node_modules, as before). dist/bundle/meta.json is esbuild's
 // metafile: which source modules each output holds (test/loader/startup-loads.test.ts reads it).
 // Usage: node scripts/bundle.js (run by `npm run build` after tsc).
-import { rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -31,7 +31,6 @@ const ENTRIES = {
   "luigi-deps": "cli/luigi-deps.js",
   "luigi-deps-tree": "cli/luigi-deps-tree.js",
   "v8-tuning": "loader/v8-tuning.js",
-  "esm-hooks": "loader/esm-hooks.js",
   "child-entry": "worker/child-entry.js",
   "compactor-thread": "scheduler/persistence/compactor-thread.js",
 };
@@ -56,4 +55,74 @@ const result = await build({
   absWorkingDir: ROOT,
   logLevel: "warning",
 });
-writeFileSync(path.join(OUT, "meta.json"), JSON.stringify(result.metafile));
+
+/**
+ * What tsx imports from "esbuild" (a build error names any other export it starts to use): the version
+ * (part of tsx's cache key) read from esbuild's package.json, and the compilers, which load esbuild on
+ * their first call. esbuild is luigi-ts's dependency, so it is resolved from here.
+ */
+const LAZY_ESBUILD = `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+let esbuild;
+const loaded = () => (esbuild ??= require("esbuild"));
+export const version = require("esbuild/package.json").version;
+export const transform = (...args) => loaded().transform(...args);
+export const transformSync = (...args) => loaded().transformSync(...args);
+`;
+
+// The module-hooks thread's entry (src/loader/esm-hooks.ts): with tsx's code and its dependencies in
+// the one file, so that the thread starts without resolving and compiling a dozen modules, two of them
+// CommonJS that Node first scans for their exports. esbuild (the compiler tsx calls) stays a package:
+// its JavaScript finds its native binary from its own location, and a run whose .ts files are all in
+// tsx's cache never needs it, so it is required on tsx's first call (LAZY_ESBUILD).
+const hooks = await build({
+  entryPoints: [{ in: path.join(DIST, "loader/esm-hooks.js"), out: "esm-hooks" }],
+  outdir: OUT,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  metafile: true,
+  absWorkingDir: ROOT,
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "lazy-esbuild",
+      setup(b) {
+        b.onResolve({ filter: /^esbuild$/ }, () => ({ path: "esbuild", namespace: "lazy-esbuild" }));
+        b.onLoad({ filter: /.*/, namespace: "lazy-esbuild" }, () => ({
+          contents: LAZY_ESBUILD,
+          loader: "js",
+          resolveDir: ROOT,
+        }));
+      },
+    },
+  ],
+});
+writeFileSync(
+  path.join(OUT, "meta.json"),
+  JSON.stringify({
+    inputs: { ...result.metafile.inputs, ...hooks.metafile.inputs },
+    outputs: { ...result.metafile.outputs, ...hooks.metafile.outputs },
+  }),
+);
+writeLicenses(hooks.metafile);
+
+/** dist/bundle/THIRD-PARTY-LICENSES.txt: the licences of the packages bundled into esm-hooks.js. */
+function writeLicenses(metafile) {
+  const packages = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(m[1]);
+  }
+  const texts = [...packages].sort().map((name) => {
+    const dir = path.join(ROOT, "node_modules", name);
+    const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+    if (file === undefined) throw new Error(`${name} has no licence file to ship with the bundle`);
+    const { version } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const text = readFileSync(path.join(dir, file), "utf8").trim();
+    return `${name} ${version} (bundled into esm-hooks.js)\n\n${text}\n`;
+  });
+  writeFileSync(path.join(OUT, "THIRD-PARTY-LICENSES.txt"), texts.join(`\n${"-".repeat(72)}\n\n`));
+}

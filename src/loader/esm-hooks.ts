@@ -1,6 +1,12 @@
 /**
- * Module hooks of luigi-ts, registered after tsx's (so they wrap its resolve) in Node's module-hooks
- * thread. Two jobs, both in `resolve`:
+ * The module hooks of a `luigi` process that loads TypeScript, run in Node's module-hooks thread: tsx's
+ * (`tsx/esm`: its resolver and its compiler, through esbuild), with luigi-ts's resolve around tsx's.
+ * In the package this module is bundled with tsx's code (scripts/bundle.js), and esbuild's JavaScript is
+ * only loaded when tsx compiles a file that is not in its cache: the thread then starts on one file
+ * instead of a dozen modules, two of them CommonJS that Node scans for their exports first (0.09 CPU-s
+ * less per `luigi` process, bench/worker-startup.js).
+ *
+ * luigi-ts's resolve has two jobs:
  *
  * - A user's `.ts`/`.tsx` file is always an ES module. Node (and tsx) would make a `.ts` file in a
  *   package without `"type": "module"` (what `npm init -y` writes), or with no package.json at all,
@@ -13,8 +19,14 @@
  *   as if imported by a file in that directory (so a luigi installed elsewhere finds the project's
  *   packages, and an error names the project's directory).
  */
-import type { ResolveHook } from "node:module";
+import type { InitializeHook, LoadHook, ResolveHook } from "node:module";
+import * as tsx from "tsx/esm";
 import { FROM_DIRECTORY, type DirectoryRequest } from "./hook-protocol.js";
+
+/** tsx's: it takes the port that hooks.ts passes in `data`. */
+export const initialize: InitializeHook = tsx.initialize;
+/** tsx's: compiles TypeScript (from tsx's cache when it has the file). */
+export const load: LoadHook = tsx.load;
 
 const USER_TYPESCRIPT = /\.tsx?$/;
 
@@ -29,7 +41,7 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
     const request = JSON.parse(specifier.slice(FROM_DIRECTORY.length)) as DirectoryRequest;
     return resolve(request.specifier, { ...context, parentURL: request.parentURL }, nextResolve);
   }
-  const resolved = await nextResolve(specifier, context);
+  const resolved = await tsx.resolve(specifier, context, nextResolve);
   if (resolved.format === "commonjs" && isUserTypeScript(resolved.url)) {
     return { ...resolved, format: "module" };
   }

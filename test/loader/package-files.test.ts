@@ -23,7 +23,10 @@ describe("the published package", () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
       exports: Record<string, { types?: string; default?: string }>;
       bin: Record<string, string>;
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
     };
+    const installed = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]);
     // What the exports and the commands name.
     for (const [name, entry] of Object.entries(pkg.exports)) {
       if (typeof entry !== "object") continue;
@@ -42,8 +45,23 @@ describe("the published package", () => {
       ];
       for (const [, spec] of relative)
         expect(files, `${file} -> ${spec}`).toContain(path.join("dist/bundle", spec ?? ""));
+      // The packages it imports or requires are installed with it (not only for development).
+      const packages = [
+        ...text.matchAll(/(?:^(?:import|export)\b[^"\n]*|\bimport\(|\brequire\d*\()"([^"./][^"]*)"/gm),
+      ]
+        .map(([, spec]) => spec ?? "")
+        .filter((spec) => /^(?:@[\w.-]+\/)?[\w.-]+(?:\/[\w./-]+)?$/.test(spec))
+        .filter((spec) => !spec.startsWith("node:") && !/^(fs|os|path)$/.test(spec))
+        .map((spec) =>
+          spec
+            .split("/")
+            .slice(0, spec.startsWith("@") ? 2 : 1)
+            .join("/"),
+        );
+      for (const name of packages) expect(installed, `${file} imports ${name}`).toContain(name);
     }
     expect(files).toContain("dist/bundle/esm-hooks.js");
+    expect(files).toContain("dist/bundle/THIRD-PARTY-LICENSES.txt");
     expect(files).toContain("dist/web/index.html");
     expect(files).toContain("dist/worker/worker.d.ts");
     // tsc's per-module JavaScript is for the tests and benchmarks only.
