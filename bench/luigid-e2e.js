@@ -74,7 +74,7 @@ writeFileSync(
   `import { writeFileSync } from "node:fs";
 process.on("exit", () => {
   const u = process.cpuUsage();
-  writeFileSync(${JSON.stringify(dir)} + "/cpu-" + process.pid + ".json", JSON.stringify((u.user + u.system) / 1e6));
+  writeFileSync(${JSON.stringify(dir)} + "/cpu-" + process.pid + ".json", JSON.stringify([u.user / 1e6, u.system / 1e6]));
 });
 `,
 );
@@ -112,6 +112,8 @@ const luigidCpuSeconds = cpuSecondsOf(daemon.child.pid);
 // Its main thread alone (the event loop: what answers requests); the rest is the compaction thread,
 // V8's GC and compiler threads and libuv's pool.
 const luigidMainThreadCpuSeconds = cpuSecondsOf(daemon.child.pid, daemon.child.pid);
+// BENCH_THREADS=1: luigid's CPU seconds by thread name on stderr (where the time off the event loop goes).
+if (process.env.BENCH_THREADS) console.error(JSON.stringify(threadCpuSeconds(daemon.child.pid)));
 await daemon.stop(process.env.BENCH_LUIGID_NODE_ARGS ? "SIGTERM" : "SIGKILL");
 await stateSchema?.drop();
 
@@ -133,9 +135,12 @@ if (problems.length > 0) {
   console.error(`luigid-e2e ${workers} workers, ${n} steps FAILED:\n${problems.join("\n")}`);
   process.exit(1);
 }
-const workerCpuSeconds = readdirSync(dir)
+// [user, system] CPU seconds of each worker.
+const workerCpu = readdirSync(dir)
   .filter((f) => /^cpu-\d+\.json$/.test(f))
-  .reduce((sum, f) => sum + Number(readFileSync(path.join(dir, f), "utf8")), 0);
+  .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
+const workerSystemCpuSeconds = workerCpu.reduce((sum, [, system]) => sum + system, 0);
+const workerCpuSeconds = workerCpu.reduce((sum, [user]) => sum + user, 0) + workerSystemCpuSeconds;
 console.log(
   JSON.stringify({
     workers,
@@ -148,8 +153,20 @@ console.log(
     luigidCpuSeconds,
     luigidMainThreadCpuSeconds,
     workerCpuSeconds,
+    workerSystemCpuSeconds,
   }),
 );
+
+/** CPU seconds of each thread of a live process that used any, by "name/tid" (Linux /proc). */
+function threadCpuSeconds(pid) {
+  const byThread = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+    const seconds = cpuSecondsOf(pid, tid);
+    if (seconds > 0) byThread[`${name}/${tid}`] = seconds;
+  }
+  return byThread;
+}
 
 /** User + system CPU seconds a live process (or one thread of it) has used (Linux /proc; null elsewhere). */
 function cpuSecondsOf(pid, tid) {

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { destination, pino } from "./pino.js";
+import { destination, pino, symbols } from "./pino.js";
 import { writeSync } from "node:fs";
 import { format } from "node:util";
 
@@ -48,10 +48,27 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level,
     hooks: {
       logMethod(args: unknown[], _method, levelNumber: number) {
-        write(prettyLine(levelNumber, { ...this.bindings(), ...recordOf(args) }, messageOf(args)));
+        write(prettyLine(levelNumber, { ...bindingsOf(this), ...recordOf(args) }, messageOf(args)));
       },
     },
   });
+}
+
+/** Each logger's bindings as last parsed, with the text they were parsed from. */
+const parsedBindings = new WeakMap<Logger, { from: unknown; bindings: Record<string, unknown> }>();
+
+/**
+ * `logger.bindings()`, parsed once per logger (and again only after setBindings): pino's own parses
+ * them from their JSON text on every call, which cost a worker running trivial steps about 3% of its CPU
+ * (two records per step). The object returned is shared: spread it, do not change it.
+ */
+export function bindingsOf(logger: Logger): Record<string, unknown> {
+  const from = (logger as unknown as Record<symbol, unknown>)[symbols.chindingsSym];
+  const parsed = parsedBindings.get(logger);
+  if (parsed !== undefined && parsed.from === from) return parsed.bindings;
+  const bindings = logger.bindings();
+  parsedBindings.set(logger, { from, bindings });
+  return bindings;
 }
 
 const LEVEL_LABELS: Record<number, string> = {

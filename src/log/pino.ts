@@ -11,3 +11,4 @@ const loaded = createRequire(import.meta.url)("pino") as typeof Pino;
 
 export const pino: typeof Pino.pino = loaded.pino;
 export const destination: typeof Pino.destination = loaded.destination;
+export const symbols: typeof Pino.symbols = loaded.symbols;

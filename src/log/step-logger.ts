@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import { pino } from "./pino.js";
-import { messageOf, prettyLine, recordOf } from "./logger.js";
+import { bindingsOf, messageOf, prettyLine, recordOf } from "./logger.js";
 
 /** Where the step's lines go: the worker's capture of this run. */
 export interface StepLogSink {
@@ -26,7 +26,7 @@ export function createStepLogger(base: Logger, label: string, sink: StepLogSink)
     base: undefined,
     hooks: {
       logMethod(args: unknown[], _method, levelNumber: number) {
-        const record = { ...this.bindings(), ...recordOf(args) };
+        const record = { ...bindingsOf(this), ...recordOf(args) };
         const message = messageOf(args);
         sink.record(prettyLine(levelNumber, record, message));
         const name = base.levels.labels[levelNumber];

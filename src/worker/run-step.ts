@@ -273,7 +273,10 @@ export class StepRunner {
       );
     };
     return {
-      signal: entry.abort.signal,
+      // Made on first use too: Node builds an AbortSignal when it is first asked for, about 10 µs.
+      get signal(): AbortSignal {
+        return entry.abort.signal;
+      },
       // Made on first use: most steps never log.
       get logger(): Logger {
         return (stepLogger ??= capture
