@@ -33,6 +33,23 @@ describe("createLogger (human form)", () => {
     expect(lines()).toEqual([expect.stringMatching(/WARN: shown \{"worker":"w1"\}$/)]);
   });
 
+  it("writes each child's own bindings, and the new ones after setBindings", () => {
+    const { log, lines } = capture();
+    const a = log.child({ worker: "a" });
+    const b = log.child({ worker: "b" });
+    a.info("one");
+    b.info("two");
+    a.info({ worker: "given" }, "three");
+    a.setBindings({ worker: "a2" });
+    a.info("four");
+    expect(lines()).toEqual([
+      expect.stringMatching(/INFO: one \{"worker":"a"\}$/),
+      expect.stringMatching(/INFO: two \{"worker":"b"\}$/),
+      expect.stringMatching(/INFO: three \{"worker":"given"\}$/),
+      expect.stringMatching(/INFO: four \{"worker":"a2"\}$/),
+    ]);
+  });
+
   it("writes pino's JSON lines in json form", () => {
     const { log, lines } = capture({ format: "json" });
     log.info({ step: "S" }, "running");
