@@ -26,7 +26,7 @@ export function createStepLogger(base: Logger, label: string, sink: StepLogSink)
     base: undefined,
     hooks: {
       logMethod(args: unknown[], _method, levelNumber: number) {
-        const record = { ...bindingsOf(this), ...recordOf(args) };
+        const record = Object.assign({}, bindingsOf(this), recordOf(args));
         const message = messageOf(args);
         sink.record(prettyLine(levelNumber, record, message));
         const name = base.levels.labels[levelNumber];

@@ -2,7 +2,7 @@
  * The step id, byte-identical to Luigi's `task_id_str` (SPEC A.1), so that Python and TypeScript workers
  * sharing one scheduler agree on which step is which.
  */
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 import { compareCodePoints, pyJsonDumps } from "./pyjson.js";
 
 /** How many parameter values (first by sorted name) appear in the readable part of the id. */
@@ -19,7 +19,9 @@ export const STEP_ID_HASH_LENGTH = 10;
  */
 export function stepId(family: string, params: Readonly<Record<string, string>>): string {
   const canonical = pyJsonDumps(params, { sortKeys: true, compact: true });
-  const hash = createHash("md5").update(canonical, "utf8").digest("hex").slice(0, STEP_ID_HASH_LENGTH);
+  // The one-shot form: a third of createHash().update().digest()'s time (a helper rebuilds every step
+  // it is handed, and its requirements).
+  const hash = oneShotHash("md5", canonical, "hex").slice(0, STEP_ID_HASH_LENGTH);
   const summary = Object.keys(params)
     .sort(compareCodePoints)
     .slice(0, STEP_ID_INCLUDE_PARAMS)
