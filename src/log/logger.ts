@@ -102,15 +102,29 @@ export function messageOf(args: unknown[]): string {
  * field (a failing step's error) follows on its own lines, indented, as a person reads a stack trace.
  */
 export function prettyLine(levelNumber: number, record: Record<string, unknown>, message: string): string {
-  const now = new Date();
-  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
   const { step, pid: _pid, hostname: _host, stack, ...rest } = record;
-  let line = `[${time}] ${LEVEL_LABELS[levelNumber] ?? `LEVEL${levelNumber}`}: ${message}`;
+  let line = `[${localTime()}] ${LEVEL_LABELS[levelNumber] ?? `LEVEL${levelNumber}`}: ${message}`;
   if (step !== undefined) line += ` ${typeof step === "string" ? step : JSON.stringify(step)}`;
   if (stack !== undefined && typeof stack !== "string") rest.stack = stack;
   if (Object.keys(rest).length > 0) line += ` ${safeJson(rest)}`;
   if (typeof stack === "string") line += `\n${stack.replace(/^/gm, "  ")}`;
   return `${line}\n`;
+}
+
+/** The last second formatted, and the one it is: a worker logs many lines a second. */
+let shownSecond = -1;
+let shownTime = "";
+
+/** The local time, hh:mm:ss. */
+function localTime(): string {
+  const ms = Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== shownSecond) {
+    const now = new Date(ms);
+    shownTime = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+    shownSecond = second;
+  }
+  return shownTime;
 }
 
 function pad(n: number): string {

@@ -19,13 +19,23 @@ const RULES: Record<keyof RetryPolicy, { ok: (v: number) => boolean; expected: s
   jitter: { ok: (v) => v >= 0 && v <= 1, expected: "a fraction from 0 to 1" },
 };
 
+/** Policies already resolved (a family's static `retry` object serves each of its runs). */
+const resolved = new WeakMap<RetryPolicy, Readonly<Required<RetryPolicy>>>();
+const RESOLVED_DEFAULT: Readonly<Required<RetryPolicy>> = Object.freeze({ ...DEFAULT_RETRY });
+
 /**
  * The step's policy with the defaults filled in. A bad value is refused (a StepDefinitionError naming the
- * field), not clamped: `attempts: 0` is a mistake to tell, not to guess about.
+ * field), not clamped: `attempts: 0` is a mistake to tell, not to guess about. The answer is frozen and
+ * kept per policy object: the same policy is not checked again on each run.
  */
-export function resolveRetry(policy: RetryPolicy | null | undefined, family = "step"): Required<RetryPolicy> {
-  // Object.assign rather than two spreads: the second spread's properties take V8's slow path (once per run).
-  const merged: Required<RetryPolicy> = Object.assign({}, DEFAULT_RETRY, policy ?? {});
+export function resolveRetry(
+  policy: RetryPolicy | null | undefined,
+  family = "step",
+): Readonly<Required<RetryPolicy>> {
+  if (policy == null) return RESOLVED_DEFAULT;
+  const known = resolved.get(policy);
+  if (known !== undefined) return known;
+  const merged: Required<RetryPolicy> = Object.assign({}, DEFAULT_RETRY, policy);
   for (const [field, rule] of Object.entries(RULES) as [keyof RetryPolicy, (typeof RULES)["attempts"]][]) {
     const value = merged[field];
     if (typeof value !== "number" || Number.isNaN(value) || !rule.ok(value)) {
@@ -36,12 +46,14 @@ export function resolveRetry(policy: RetryPolicy | null | undefined, family = "s
       );
     }
   }
-  return merged;
+  const frozen = Object.freeze(merged);
+  resolved.set(policy, frozen);
+  return frozen;
 }
 
 /** Seconds to wait before attempt number `attempt` (2 = the first retry), with jitter. */
 export function retryDelay(
-  policy: Required<RetryPolicy>,
+  policy: Readonly<Required<RetryPolicy>>,
   attempt: number,
   random: () => number = Math.random,
 ): number {
