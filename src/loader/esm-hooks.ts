@@ -3,8 +3,8 @@
  * (`tsx/esm`: its resolver and its compiler, through esbuild), with luigi-ts's resolve around tsx's.
  * In the package this module is bundled with tsx's code (scripts/bundle.js), and esbuild's JavaScript is
  * only loaded when tsx compiles a file that is not in its cache: the thread then starts on one file
- * instead of a dozen modules, two of them CommonJS that Node scans for their exports first (0.09 CPU-s
- * less per `luigi` process, bench/worker-startup.js).
+ * instead of a dozen modules, two of them CommonJS that Node scans for their exports first (about
+ * 0.055 CPU-s less per `luigi` process on a one-step .ts pipeline; docs/architecture.md, "Start-up").
  *
  * luigi-ts's resolve has two jobs:
  *

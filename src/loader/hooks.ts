@@ -14,7 +14,7 @@ let registered = false;
  * `import ... from "luigi-ts"` finds it in the module cache instead of sending every module of the
  * package through the loader thread. Together, a process that loads luigi-ts and a .ts pipeline used
  * 0.20 s of CPU instead of 0.34 s (0.13 s for the same pipeline as .js); bundling tsx into esm-hooks.js
- * took another 0.09 s off (bench/worker-startup.js).
+ * took about 0.055 s more off (docs/architecture.md, "Start-up").
  */
 export async function enableModuleHooks(): Promise<void> {
   if (registered) return;

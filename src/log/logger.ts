@@ -61,7 +61,7 @@ const parsedBindings = new WeakMap<Logger, { from: unknown; bindings: Record<str
 /**
  * `logger.bindings()`, parsed once per logger (and again only after setBindings): pino's own parses
  * them from their JSON text on every call, which cost a worker running trivial steps about 3% of its CPU
- * (two records per step). The object returned is shared: spread it, do not change it.
+ * (two records per step). The object returned is shared: copy it, do not change it.
  */
 export function bindingsOf(logger: Logger): Record<string, unknown> {
   const from = (logger as unknown as Record<symbol, unknown>)[symbols.chindingsSym];

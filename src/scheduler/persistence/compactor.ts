@@ -98,7 +98,10 @@ export class Compactor {
   }
 }
 
-/** A thread's entry that registers tsx's loader (as src/loader/hooks.ts does) and imports a .ts module. */
+/**
+ * A thread's entry that registers tsx's loader and imports a .ts module: only when luigid runs from its
+ * TypeScript source (tests under vitest), where tsx is installed as a development dependency.
+ */
 function tsBoot(moduleUrl: string): string {
   return `(async () => {
   const { register } = await import("node:module");
