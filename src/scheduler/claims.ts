@@ -23,6 +23,8 @@ export const CLAIM_SECONDS = 30;
 
 interface Claim {
   readonly worker: string;
+  /** When it was taken (or last renewed). */
+  readonly taken: number;
   readonly expires: number;
 }
 
@@ -55,12 +57,15 @@ export class CompletenessClaims {
     const claim = this.held.get(taskId);
     if (claim !== undefined && claim.worker !== worker && claim.expires > now) {
       // A holder gone silent past worker_disconnect_delay (killed mid-check) holds nothing any more. One
-      // that has not called anything else yet (check_claims touches no record) holds its claim.
+      // that luigid holds no record of either has not called anything else yet (check_claims touches no
+      // record), or was pruned as gone: its claim holds for worker_disconnect_delay from its taking, as a
+      // silent worker's would (before, a pruned holder's claim held the full CLAIM_SECONDS).
       const holder = state.workers.get(claim.worker);
-      if (!holder || state.isLive(holder, now)) return "claimed";
+      const live = holder ? state.isLive(holder, now) : now - claim.taken < state.workerDisconnectDelay;
+      if (live) return "claimed";
     }
     if (peek) return "yours";
-    this.held.set(taskId, { worker, expires: now + this.seconds });
+    this.held.set(taskId, { worker, taken: now, expires: now + this.seconds });
     if (this.held.size >= 2 * this.sweptAt) this.sweep(now);
     return "yours";
   }

@@ -55,6 +55,27 @@ describe("completeness claims (check_claims)", () => {
     expect(ask("W3", "A")).toEqual(["claimed"]);
   });
 
+  test("a claim whose holder was pruned as gone holds nothing either, not the claim's 30 s", () => {
+    f = fixture({ workerDisconnectDelay: 5 });
+    f.s.ping({ worker: "W1" });
+    expect(ask("W1", "A")).toEqual(["yours"]);
+    f.clock.advance(6);
+    // A prune (any listing runs one) removes W1, silent past worker_disconnect_delay.
+    f.s.graph();
+    expect(f.s.workerList().map((w) => w.name)).not.toContain("W1");
+    expect(ask("W2", "A")).toEqual(["yours"]);
+  });
+
+  test("a holder luigid has no record of yet holds its claim for worker_disconnect_delay", () => {
+    f = fixture({ workerDisconnectDelay: 5 });
+    // W1's first call is check_claims (no record of W1 yet).
+    expect(ask("W1", "A")).toEqual(["yours"]);
+    f.clock.advance(4);
+    expect(ask("W2", "A")).toEqual(["claimed"]);
+    f.clock.advance(2);
+    expect(ask("W2", "A")).toEqual(["yours"]);
+  });
+
   test("another worker's registration does not release a claim", () => {
     f = fixture();
     expect(ask("W1", "A")).toEqual(["yours"]);
