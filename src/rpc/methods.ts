@@ -16,6 +16,7 @@ import {
   STEP_PAGE_SORTS,
   STEP_STATUSES,
 } from "../scheduler/api.js";
+import { MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import { SCHEDULER_METHOD_LIST } from "../scheduler/methods.js";
 import type { MethodInfo, SchedulerMethod } from "../scheduler/methods.js";
 import type { Role } from "../auth/roles.js";
@@ -320,11 +321,12 @@ const addStepLogs = args(
           offset: { type: "integer", minimum: 0 },
           text: str,
           final: { ...bool, default: false },
+          limit: { type: "integer", minimum: MIN_LOG_TAIL_BYTES },
         },
         required: ["task_id", "attempt", "offset", "text"],
         additionalProperties: false,
       },
-      description: "an array of {task_id, attempt, offset, text, final} pieces of step logs",
+      description: "an array of {task_id, attempt, offset, text, final, limit?} pieces of step logs",
     },
   },
   ["worker", "logs"],

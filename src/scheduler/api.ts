@@ -746,6 +746,13 @@ export interface StepLogChunk {
   text: string;
   /** The run ended: the log is complete. */
   final: boolean;
+  /**
+   * luigi-ts workers, on a run's first piece (offset 0): the worker's bound on the run's log
+   * (`[worker] log_tail_bytes`). The scheduler bounds its copy alike (the smaller of it and its own
+   * `step_log_bytes`), so that both show the same text: with a larger bound it kept pieces the worker
+   * had shipped and then let go of. Default: the scheduler's own.
+   */
+  limit?: number;
 }
 
 export interface AddStepLogsArgs {

@@ -85,7 +85,8 @@ export class StepLogs {
         worker,
         workerAttempt: chunk.attempt,
         attempt: (held?.attempt ?? 0) + 1,
-        log: new BoundedLog(budget.perStep),
+        // The worker's bound when it is the smaller (see StepLogChunk.limit): the same head and tail.
+        log: new BoundedLog(Math.min(budget.perStep, chunk.limit ?? budget.perStep)),
         started: now,
         updated: now,
         final: false,

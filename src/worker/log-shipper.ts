@@ -150,13 +150,18 @@ export class LogShipper {
       const total = log.total;
       const final = capture.closed;
       const pieces = log.since(capture.shipped);
-      const chunk = (offset: number, text: string, last: boolean): StepLogChunk => ({
-        task_id: capture.step.id,
-        attempt: capture.attempt,
-        offset,
-        text,
-        final: final && last,
-      });
+      const chunk = (offset: number, text: string, last: boolean): StepLogChunk => {
+        const piece: StepLogChunk = {
+          task_id: capture.step.id,
+          attempt: capture.attempt,
+          offset,
+          text,
+          final: final && last,
+        };
+        // The scheduler bounds its copy as this worker does (StepLogChunk.limit).
+        if (offset === 0) piece.limit = log.limit;
+        return piece;
+      };
       pieces.forEach((p, i) => logs.push(chunk(p.offset, p.text, i === pieces.length - 1)));
       if (pieces.length === 0) logs.push(chunk(total, "", true));
       for (const p of pieces) bytes += p.text.length;

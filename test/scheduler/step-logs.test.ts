@@ -1,6 +1,7 @@
 // The scheduler's captured step logs (add_step_logs, step_log): the latest attempt of each step, closed
 // when its run ends, bounded per step and in all, dropped with the step, kept in the snapshot.
 import { describe, expect, it } from "vitest";
+import { BoundedLog } from "../../src/log/step-log.js";
 import type { StepLogChunk } from "../../src/scheduler/api.js";
 import type { FinishedStepLog } from "../../src/scheduler/core.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
@@ -121,6 +122,33 @@ describe("step logs in the scheduler", () => {
     // Three logs of at most 1024 bytes fit in 3100: the first written went.
     expect(s.stepLog({ task_id: "A_1" })).toBeNull();
     for (const id of ["A_2", "A_3", "A_4"]) expect(s.stepLog({ task_id: id })).not.toBeNull();
+  });
+
+  it("bounds a log as its worker does when the worker's bound is the smaller: both show the same text", () => {
+    const { s, add, next } = logged({ stepLogBytes: 8192 });
+    add("A_1");
+    expect(next()).toBe("A_1");
+    // The worker keeps 1024 bytes and ships what it holds now and then: contiguous pieces, some of
+    // which it lets go of later.
+    const worker = new BoundedLog(1024);
+    let shipped = 0;
+    const ship = (final: boolean): void => {
+      const logs = worker.since(shipped).map((p, i, all) => ({
+        ...piece("A_1", 1, p.offset, p.text, final && i === all.length - 1),
+        ...(p.offset === 0 ? { limit: worker.limit } : {}),
+      }));
+      s.addStepLogs({ worker: "W1", logs });
+      shipped = worker.total;
+    };
+    for (let i = 0; i < 300; i++) {
+      worker.append(`line ${String(i).padStart(3, "0")}\n`);
+      if (i % 40 === 39) ship(false);
+    }
+    ship(true);
+    const held = s.stepLog({ task_id: "A_1" });
+    expect(held?.text).toBe(worker.render().text);
+    expect(held?.cut).toBe(worker.render().cut);
+    expect(Buffer.byteLength(held?.text ?? "")).toBeLessThan(1024 + 40);
   });
 
   it("keeps the logs in its snapshot, and loads a snapshot that has none", () => {
