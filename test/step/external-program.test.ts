@@ -111,7 +111,9 @@ describe("ExternalProgramStep", () => {
   });
 
   it("fails on a non-zero exit with the exit code, the argv and the last lines of stderr", async () => {
-    const script = 'for i in $(seq 1 30); do echo "err $i" >&2; done; echo "out"; exit 3';
+    // stdout and stderr are two pipes, read in whatever order they become readable: the pause puts "out"
+    // after the err lines in the log as surely as it is after them in the script.
+    const script = 'for i in $(seq 1 30); do echo "err $i" >&2; done; sleep 0.2; echo "out"; exit 3';
     const err = await failureOf(new Script({ name: "exit3", script }).run());
     expect(err.code).toBe(ErrorCode.EXTERNAL_PROGRAM_FAILED);
     expect(err.exitCode).toBe(3);
