@@ -32,6 +32,15 @@ export function normalizeLevel(level: string | undefined): string {
   return levelAliases[(level ?? "info").toLowerCase()] ?? "info";
 }
 
+/**
+ * A stream's own way to take a whole line of text at once, past its Writable machinery (see
+ * uncapturedStream in src/worker/log-capture.ts): the pretty logger calls it instead of `write()`.
+ */
+export const writeLine: unique symbol = Symbol("luigi-ts.writeLine");
+
+/** A stream that may offer `writeLine`. */
+type LineStream = NodeJS.WritableStream & { [writeLine]?: (line: string) => void };
+
 /** A pino logger; the pretty form is written synchronously so that nothing is lost at process exit. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = normalizeLevel(options.level);
@@ -39,8 +48,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.format === "json") {
     return pino({ level, base: { pid: process.pid } }, options.stream ?? destination({ fd, sync: true }));
   }
-  const stream = options.stream;
-  const write = stream ? (line: string) => void stream.write(line) : (line: string) => writeSync(fd, line);
+  const stream: LineStream | undefined = options.stream;
+  const direct = stream?.[writeLine];
+  const write =
+    direct ?? (stream ? (line: string) => void stream.write(line) : (line: string) => writeSync(fd, line));
   // The human form is made straight from the call's arguments: pino would serialise each record to
   // JSON and a pretty-printer parse it back, which cost a worker running trivial steps as much CPU as
   // the steps themselves (two lines per step).
@@ -131,9 +142,17 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function safeJson(value: unknown): string {
+function safeJson(value: Record<string, unknown>): string {
   try {
-    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
+    // The replacer (an Error shows as its message, at any depth) only where some field is an object: a
+    // replacer is a call back into JavaScript per field, and most records hold numbers and strings.
+    for (const name in value) {
+      const field = value[name];
+      if (typeof field === "object" && field !== null) {
+        return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
+      }
+    }
+    return JSON.stringify(value);
   } catch {
     return "[unserialisable]";
   }

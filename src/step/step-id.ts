@@ -3,7 +3,7 @@
  * sharing one scheduler agree on which step is which.
  */
 import { hash as oneShotHash } from "node:crypto";
-import { compareCodePoints, pyJsonDumps } from "./pyjson.js";
+import { compareCodePoints, pyJsonString } from "./pyjson.js";
 
 /** How many parameter values (first by sorted name) appear in the readable part of the id. */
 export const STEP_ID_INCLUDE_PARAMS = 3;
@@ -18,12 +18,11 @@ export const STEP_ID_HASH_LENGTH = 10;
  * code points (as Python slices str) and sanitised per code point.
  */
 export function stepId(family: string, params: Readonly<Record<string, string>>): string {
-  const canonical = pyJsonDumps(params, { sortKeys: true, compact: true });
+  const names = Object.keys(params).sort(compareCodePoints);
   // The one-shot form: a third of createHash().update().digest()'s time (a helper rebuilds every step
   // it is handed, and its requirements).
-  const hash = oneShotHash("md5", canonical, "hex").slice(0, STEP_ID_HASH_LENGTH);
-  const summary = Object.keys(params)
-    .sort(compareCodePoints)
+  const hash = oneShotHash("md5", canonicalJson(names, params), "hex").slice(0, STEP_ID_HASH_LENGTH);
+  const summary = names
     .slice(0, STEP_ID_INCLUDE_PARAMS)
     .map((name) =>
       Array.from(params[name] ?? "")
@@ -33,4 +32,17 @@ export function stepId(family: string, params: Readonly<Record<string, string>>)
     .join("_")
     .replace(/[^A-Za-z0-9_]/gu, "_");
   return `${family}_${summary}_${hash}`;
+}
+
+/**
+ * `json.dumps(params, sort_keys=True, separators=(",", ":"))` of a dict of strings, `names` its sorted
+ * keys: what pyJsonDumps gives for it, without its general walk (every step built makes one).
+ */
+function canonicalJson(names: readonly string[], params: Readonly<Record<string, string>>): string {
+  let text = "{";
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    text += `${i > 0 ? "," : ""}${pyJsonString(name)}:${pyJsonString(params[name] ?? "")}`;
+  }
+  return `${text}}`;
 }

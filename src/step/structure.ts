@@ -15,15 +15,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Every leaf of a structure, in order; null and undefined leaves are dropped. */
 export function flatten<T>(structure: Structure<T> | null | undefined, isLeaf: (v: unknown) => v is T): T[] {
   const out: T[] = [];
-  const visit = (node: unknown): void => {
-    if (node === null || node === undefined) return;
-    if (isLeaf(node)) out.push(node);
-    else if (Array.isArray(node)) for (const child of node) visit(child);
-    else if (isPlainObject(node)) for (const child of Object.values(node)) visit(child);
-    else out.push(node as T); // unexpected leaf kinds are returned so callers can reject them by name
-  };
-  visit(structure);
+  collectLeaves(structure, isLeaf, out);
   return out;
+}
+
+// A function of the module rather than a closure made per call: flatten runs several times per step
+// (requires, output, input), and the bundle names each closure it makes (a defineProperty).
+function collectLeaves<T>(node: unknown, isLeaf: (v: unknown) => v is T, out: T[]): void {
+  if (node === null || node === undefined) return;
+  if (isLeaf(node)) out.push(node);
+  else if (Array.isArray(node)) for (const child of node) collectLeaves(child, isLeaf, out);
+  else if (isPlainObject(node)) for (const child of Object.values(node)) collectLeaves(child, isLeaf, out);
+  else out.push(node as T); // unexpected leaf kinds are returned so callers can reject them by name
 }
 
 /** The same shape with every leaf replaced by fn(leaf). */

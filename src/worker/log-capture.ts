@@ -17,8 +17,10 @@
  * in the sole run's log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { writeSync } from "node:fs";
 import { Writable } from "node:stream";
 import { format } from "node:util";
+import { writeLine } from "../log/logger.js";
 import { BoundedLog } from "../log/step-log.js";
 import type { Step } from "../step/step.js";
 import { Redactor, type RedactRules } from "../log/redact.js";
@@ -117,22 +119,45 @@ export function writeUncaptured(stream: NodeJS.WriteStream, text: string): void 
 
 /**
  * A stream that writes to `out` past the tap: what the worker itself prints there (its log lines, the
- * progress line) is never part of a step's log, however it was scheduled.
+ * progress line) is never part of a step's log, however it was scheduled. The pretty logger hands it
+ * whole lines through `writeLine`, past both streams' machinery: a line cost about 4.8 µs through them
+ * against 3.4 (two per step). When `out` is the process's stdout or stderr redirected to a file (Node's
+ * SyncWriteStream, which writes each chunk with writeSync as it comes), the line goes to the file
+ * descriptor at once, as that stream would write it, so the order with everything else written there
+ * is kept.
  */
 export function uncapturedStream(out: NodeJS.WritableStream & { columns?: number }): Writable & {
   columns?: number;
 } {
+  const toFile = toFileDescriptor(out);
+  const writeText = (text: string): void => {
+    if (toFile !== undefined) {
+      writeSync(toFile, text);
+      return;
+    }
+    const write = originals.get(out as NodeJS.WriteStream);
+    if (write) write.call(out as NodeJS.WriteStream, text);
+    else out.write(text);
+  };
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      const text = chunk.toString();
-      const write = originals.get(out as NodeJS.WriteStream);
-      if (write) write.call(out as NodeJS.WriteStream, text);
-      else out.write(text);
+      writeText(chunk.toString());
       done();
     },
   });
   Object.defineProperty(stream, "columns", { get: () => out.columns });
+  Object.defineProperty(stream, writeLine, { value: writeText });
   return stream;
+}
+
+/**
+ * The file descriptor of process.stdout or process.stderr when it is a file (Node's SyncWriteStream,
+ * `_type` "fs": each write is a writeSync of the descriptor, nothing is queued); otherwise undefined.
+ */
+function toFileDescriptor(out: NodeJS.WritableStream): number | undefined {
+  if (out !== process.stdout && out !== process.stderr) return undefined;
+  const stdio = out as NodeJS.WritableStream & { _type?: unknown; fd?: unknown };
+  return stdio._type === "fs" && typeof stdio.fd === "number" ? stdio.fd : undefined;
 }
 
 /** The console methods tapped (the others reach the stream taps: console.dir, table, trace...). */

@@ -6,20 +6,14 @@ import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { StepNotices } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
-import type { Step, StepReporter } from "../step/step.js";
+import type { Step } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
-import { InlineExecutor, type RunCapture, type RunOutcome } from "./execute.js";
+import { InlineExecutor, type RunOutcome } from "./execute.js";
 import type { WorkerHistory } from "./history.js";
-import { createStepLogger } from "../log/step-logger.js";
-import {
-  mayRunAlone,
-  outsideCapture,
-  runCaptured,
-  StepCapture,
-  type CaptureSettings,
-} from "./log-capture.js";
+import { StepCapture, type CaptureSettings } from "./log-capture.js";
 import type { LogShipper } from "./log-shipper.js";
 import type { ProcessExecutor } from "./process-executor.js";
+import { InlineRunCapture, RunReporter } from "./run-reporter.js";
 import { foldStack } from "./stack.js";
 import type { StatusReports } from "./status-reports.js";
 import { fireStepEvent } from "./step-events.js";
@@ -118,15 +112,12 @@ export class StepRunner {
     await fireStepEvent(log, step, "start");
     const capture = this.captureFor(step);
     entry.capture = capture;
-    const reporter = this.reporterFor(step, entry, capture);
+    const reporter = new RunReporter(this.init, step, entry, capture);
     const timeout = step.workerTimeout ?? opts.timeout;
     const child = this.childProcessFor(step, timeout);
     // Inline, what the step's own code prints is told apart from the other runs' by its async context
     // (log-capture.ts); a child process's output is its own.
-    const around: RunCapture | undefined = capture && {
-      around: (fn) => runCaptured(capture, fn, { alone: mayRunAlone() }),
-      note: (text) => capture.note(text),
-    };
+    const around = capture && new InlineRunCapture(capture);
     let outcome: RunOutcome = child
       ? await child.execute(step, reporter, entry.abort, timeout, capture)
       : await this.inline.execute(step, reporter, entry.abort, timeout, around);
@@ -261,67 +252,6 @@ export class StepRunner {
     const deps = step.dependencies().map((d) => d.id);
     await this.init.reports.report(step, "PENDING", { runnable: true, deps });
     await this.init.walk.add(missing);
-  }
-
-  /** What `this.setStatusMessage()` and friends do while the step runs: tell the scheduler. */
-  private reporterFor(step: Step, entry: RunningEntry, capture: StepCapture | undefined): StepReporter {
-    const { scheduler, log, workerId } = this.init;
-    let stepLogger: Logger | undefined;
-    const send = (what: string, call: Promise<unknown>): void => {
-      call.catch((err: unknown) =>
-        log.warn({ step: step.id, err: describeThrown(err).message }, `${what} failed`),
-      );
-    };
-    return {
-      // Made on first use too: Node builds an AbortSignal when it is first asked for, about 10 µs.
-      get signal(): AbortSignal {
-        return entry.abort.signal;
-      },
-      // Made on first use: most steps never log.
-      get logger(): Logger {
-        return (stepLogger ??= capture
-          ? createStepLogger(log, step.toString(), {
-              record: (line) => capture.note(line),
-              mask: (text) => capture.mask(text),
-              outside: (fn) => outsideCapture(fn),
-            })
-          : log.child({ step: step.toString() }));
-      },
-      setStatusMessage: (message) => {
-        entry.statusMessage = message;
-        this.init.onChange();
-        send(
-          "set_task_status_message",
-          scheduler.setTaskStatusMessage({ task_id: step.id, status_message: message }),
-        );
-      },
-      setProgressPercentage: (percent) => {
-        entry.progress = percent;
-        this.init.onChange();
-        send(
-          "set_task_progress_percentage",
-          scheduler.setTaskProgressPercentage({ task_id: step.id, progress_percentage: percent }),
-        );
-      },
-      setTrackingUrl: (url) => {
-        send(
-          "add_task",
-          scheduler.addTask({
-            worker: workerId,
-            task_id: step.id,
-            status: "RUNNING",
-            tracking_url: url,
-            resources: { ...step.resources },
-          }),
-        );
-      },
-      decreaseRunningResources: (resources) => {
-        send(
-          "decrease_running_task_resources",
-          scheduler.decreaseRunningTaskResources({ task_id: step.id, decrease_resources: resources }),
-        );
-      },
-    };
   }
 }
 

@@ -64,8 +64,14 @@ export class Worker {
   private phasingOut = false;
   /** Runs of this worker that ended (see run(): a run ending during a request means asking again). */
   private runsEnded = 0;
-  /** Wakes the run loop when it waits for running steps or sleeps between polls (interrupt()). */
+  /** Wakes the run loop when it sleeps between polls (interrupt()). */
   private wake: AbortController = new AbortController();
+  /**
+   * Wakes the run loop when it waits for a running step to end (interrupt()). A plain callback rather
+   * than a listener on `wake`'s signal: the loop waits once per run, and an EventTarget listener added
+   * and removed each time cost more than the rest of the wait.
+   */
+  private wakeWaiter: (() => void) | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.scheduler = options.scheduler;
@@ -176,6 +182,7 @@ export class Worker {
     this.triggered?.interrupt(reason);
     for (const entry of this.running.values()) entry.abort.abort(new Error(`interrupted by ${reason}`));
     this.wake.abort();
+    this.wakeWaiter?.();
   }
 
   /**
@@ -423,18 +430,15 @@ export class Worker {
   /** Waits until a running step ends, or interrupt() is called (then only for a running step to end). */
   private async waitForAnyRun(): Promise<void> {
     const runs = [...this.running.values()].map((r) => r.promise);
-    const signal = this.wake.signal;
-    if (signal.aborted) {
+    if (this.wake.signal.aborted) {
       await Promise.race(runs);
       return;
     }
-    let onWake: () => void = () => undefined;
-    const woken = new Promise<void>((resolve) => (onWake = resolve));
-    signal.addEventListener("abort", onWake, { once: true });
+    const woken = new Promise<void>((resolve) => (this.wakeWaiter = resolve));
     try {
       await Promise.race([woken, ...runs]);
     } finally {
-      signal.removeEventListener("abort", onWake);
+      this.wakeWaiter = undefined;
     }
   }
 

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
+import { createLogger, writeLine } from "../../src/log/logger.js";
 
 function capture(options: Parameters<typeof createLogger>[0] = {}): {
   lines: () => string[];
@@ -47,6 +47,22 @@ describe("createLogger (human form)", () => {
       expect.stringMatching(/INFO: two \{"worker":"b"\}$/),
       expect.stringMatching(/INFO: three \{"worker":"given"\}$/),
       expect.stringMatching(/INFO: four \{"worker":"a2"\}$/),
+    ]);
+  });
+
+  it("hands whole lines to a stream's writeLine when it has one, and a nested Error as its message", () => {
+    const stream = new PassThrough();
+    const written: string[] = [];
+    const given: string[] = [];
+    stream.on("data", (chunk: Buffer) => written.push(chunk.toString("utf8")));
+    Object.defineProperty(stream, writeLine, { value: (line: string) => given.push(line) });
+    const log = createLogger({ stream });
+    log.info({ seconds: 1, detail: { cause: new Error("inner") } }, "one");
+    log.warn("two");
+    expect(written).toEqual([]);
+    expect(given).toEqual([
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: one \{"seconds":1,"detail":\{"cause":"inner"\}\}\n$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] WARN: two\n$/),
     ]);
   });
 

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { pyJsonDumps } from "../../src/step/pyjson.js";
 import { stepId } from "../../src/step/step-id.js";
 
 interface PythonReference {
@@ -56,5 +58,22 @@ describe("stepId", () => {
 
   it("does not sanitise the family", () => {
     expect(stepId("ns.My-Step", {})).toBe("ns.My-Step__99914b932b");
+  });
+
+  it("hashes exactly pyJsonDumps' sorted compact text of the parameters (its own encoder of them)", () => {
+    // Keys and values with what JSON escapes: quotes, backslashes, control and non-ASCII characters,
+    // surrogate pairs, and keys that sort differently by code point than by UTF-16 unit.
+    const pieces = ['"', "\\", "\n", "\u0001", "é", "😀", "\uffff", "a", "Z", "_", " ", "\u007f", "</"];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const text = (): string =>
+      Array.from({ length: next() % 5 }, () => pieces[next() % pieces.length] ?? "").join("");
+    for (let round = 0; round < 300; round++) {
+      const params: Record<string, string> = {};
+      for (let k = next() % 4; k > 0; k--) params[text() || `k${k}`] = text();
+      const canonical = pyJsonDumps(params, { sortKeys: true, compact: true });
+      const hash = createHash("md5").update(canonical).digest("hex").slice(0, 10);
+      expect(stepId("P", params).endsWith(`_${hash}`)).toBe(true);
+    }
   });
 });
