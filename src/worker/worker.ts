@@ -16,7 +16,7 @@ import { LocalScheduler } from "../scheduler/local.js";
 import { stepFromWire } from "../step/rebuild.js";
 import type { Step } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
-import { WorkerHistory } from "./history.js";
+import { WorkerHistory, type StepRecordEntry } from "./history.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
 import { keepsAlive } from "./keep-alive.js";
 import { parseRedactRules } from "../log/redact.js";
@@ -335,15 +335,30 @@ export class Worker {
 
   /**
    * Steps this worker left pending that are complete now were run by other workers (luigid shares the
-   * graph): they are recorded as such, checked with the same bounded concurrency as the scheduling walk.
+   * graph): they are recorded as such. Trusting luigid (trust_scheduler_done), its DONE answers that
+   * first; what it does not hold DONE, and every step without the trust, is settled as before: what a
+   * completed step needs was complete when it ran, and the rest is checked with the same bounded
+   * concurrency as the scheduling walk.
    */
   private async settleRunByOthers(): Promise<void> {
-    const open = [...this.history.entries.values()].filter((e) => {
+    let open = [...this.history.entries.values()].filter((e) => {
       const last = e.statuses.at(-1);
       return last === "PENDING" || last === "RUNNING";
     });
     if (open.length === 0) return;
-    // Whatever a completed step needs was complete when it ran: no need to ask those again.
+    const settled = (entry: StepRecordEntry): void => {
+      entry.statuses.push("DONE");
+      entry.byOtherWorker = true;
+      this.history.runByOtherWorker.delete(entry.step.id);
+    };
+    const trusted = await this.walk.doneAtScheduler(open.map((e) => e.step)).catch(() => undefined);
+    if (trusted !== undefined) {
+      for (const entry of open) if (trusted.has(entry.step.id)) settled(entry);
+      open = open.filter((e) => !trusted.has(e.step.id));
+      // Asked first: a helper's history holds every step it ran, and walking their requirements (each
+      // rebuilt) to find what they needed cost it more than a tenth of its CPU.
+      if (open.length === 0) return;
+    }
     const known = new Set<string>();
     const stack: Step[] = [];
     for (const entry of this.history.entries.values()) {
@@ -358,21 +373,14 @@ export class Worker {
       }
     }
     const unsure = open.filter((e) => !known.has(e.step.id));
-    // Trusting luigid (trust_scheduler_done), its DONE answers this without a check.
-    const trusted = await this.walk.doneAtScheduler(unsure.map((e) => e.step)).catch(() => undefined);
     const complete =
       trusted !== undefined
-        ? unsure.map((e) => trusted.has(e.step.id))
+        ? unsure.map(() => false)
         : await mapConcurrent(unsure, this.opts.completionConcurrency, (e) =>
             e.step.complete().catch(() => false),
           );
     const done = new Set(unsure.filter((_, i) => complete[i]).map((e) => e.step.id));
-    for (const entry of open) {
-      if (!known.has(entry.step.id) && !done.has(entry.step.id)) continue;
-      entry.statuses.push("DONE");
-      entry.byOtherWorker = true;
-      this.history.runByOtherWorker.delete(entry.step.id);
-    }
+    for (const entry of open) if (known.has(entry.step.id) || done.has(entry.step.id)) settled(entry);
   }
 
   /**
