@@ -240,6 +240,7 @@ export class Worker {
         if (handedOut.length > 0) {
           idleSince = undefined;
           waits = 0;
+          this.rebuildHanded(handedOut);
           this.handed.push(...handedOut);
           continue;
         }
@@ -496,6 +497,24 @@ export class Worker {
       });
     this.running.set(id, entry);
     this.emitProgress();
+  }
+
+  /**
+   * Builds the steps of one answer that this worker does not know (a helper's: the other workers'
+   * steps) together, one after the other: built between runs, each cost a helper about three times as
+   * much CPU (code and data gone cold in between). A step that cannot be built is left to start(),
+   * which says why.
+   */
+  private rebuildHanded(replies: readonly GetWorkResponse[]): void {
+    for (const reply of replies) {
+      const id = reply.task_id as string;
+      if (this.walk.known.has(id)) continue;
+      try {
+        this.walk.known.set(id, this.construct(reply));
+      } catch {
+        // start() builds it again and reports the failure.
+      }
+    }
   }
 
   private construct(reply: GetWorkResponse): Step {
