@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { pyJsonDumps } from "../../src/step/pyjson.js";
+import { seededRandom } from "../helpers/random.js";
 import { stepId } from "../../src/step/step-id.js";
 
 interface PythonReference {
@@ -64,8 +65,8 @@ describe("stepId", () => {
     // Keys and values with what JSON escapes: quotes, backslashes, control and non-ASCII characters,
     // surrogate pairs, and keys that sort differently by code point than by UTF-16 unit.
     const pieces = ['"', "\\", "\n", "\u0001", "é", "😀", "\uffff", "a", "Z", "_", " ", "\u007f", "</"];
-    let seed = 7;
-    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const random = seededRandom(7);
+    const next = (): number => Math.floor(random() * 2 ** 31);
     const text = (): string =>
       Array.from({ length: next() % 5 }, () => pieces[next() % pieces.length] ?? "").join("");
     for (let round = 0; round < 300; round++) {
