@@ -24,6 +24,7 @@ import { installFlags, isUsageError, rootStep } from "./command-line.js";
 import { unknownConfigEntries } from "./config-check.js";
 import { helpText, parseCommandLine, prescan } from "./flags.js";
 import { loadStepModule } from "../loader/load-module.js";
+import { applyV8Tuning } from "../loader/v8-tuning.js";
 import { acquireProcessLock } from "./lock.js";
 import { ProgressLine } from "./progress.js";
 import { installStopSignals, SIGNAL_EXIT } from "./signals.js";
@@ -153,6 +154,9 @@ export async function main(
       phaseOutOnUsr1: !workerSettings.noInstallShutdownHandler,
       beforeHardExit: () => processExecutor?.killAll(),
     });
+    // Start-up is over (the pipeline and the built-in modules it needs are loaded): from here on the
+    // walk and the runs are what V8 compiles, with the command's settings (loader/v8-tuning.ts).
+    applyV8Tuning();
     try {
       if (roots.length > 0) await worker.add(roots);
       // After the walk: a step class the module uses without exporting it is registered only once built,

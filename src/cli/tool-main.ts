@@ -8,6 +8,7 @@
 import { describeThrown, ErrorCode, LuigiError, UsageError } from "../errors.js";
 import { DEFAULT_RETCODES, retcodeConfig, type LuigiConfig } from "../config/index.js";
 import { loadStepModule } from "../loader/load-module.js";
+import { applyV8Tuning } from "../loader/v8-tuning.js";
 import { activeConfig } from "../step/context.js";
 import { allRegisteredClasses, lookupFamily } from "../step/registry.js";
 import type { Step } from "../step/step.js";
@@ -52,7 +53,10 @@ export async function toolMain(tool: Tool, argv: string[], io: CliIo): Promise<n
       );
     }
     installFlags(config, parsed);
-    return await tool.run(rootStep(rootClass, parsed), config, io);
+    const root = rootStep(rootClass, parsed);
+    // Start-up is over: the walk runs with the command's V8 settings (loader/v8-tuning.ts).
+    applyV8Tuning();
+    return await tool.run(root, config, io);
   } catch (err) {
     if (isUsageError(err)) {
       io.stderr.write(`${tool.name}: ${err.message}\n`);

@@ -3,9 +3,8 @@
  * the pipeline module, rebuilds the step from its family and parameters, runs it (with its retry policy)
  * and reports back over IPC. The parent enforces the timeout by killing this process.
  */
-// First: its V8 settings must be in place before the rest is loaded (a child runs one short step).
-import "../loader/v8-tuning.js";
 import { loadStepModule } from "../loader/load-module.js";
+import { applyV8Tuning, useV8Tuning } from "../loader/v8-tuning.js";
 import { describeThrown, serializeThrown } from "../errors.js";
 import { activeConfig, setFamilyFlag } from "../step/context.js";
 import { onProgramGroups } from "../step/process-groups.js";
@@ -34,6 +33,8 @@ function send(message: ChildMessage): Promise<void> {
 async function runRequest(request: ChildRequest): Promise<void> {
   process.chdir(request.cwd);
   await loadStepModule(request.module, request.cwd);
+  // The luigi command's V8 settings, once the module is loaded (loader/v8-tuning.ts says why then).
+  applyV8Tuning();
   autoloadRangeSteps(activeConfig());
   for (const [family, params] of Object.entries(request.familyFlags))
     for (const [name, text] of Object.entries(params)) setFamilyFlag(family, name, text);
@@ -78,6 +79,8 @@ async function runRequest(request: ChildRequest): Promise<void> {
   }
 }
 
+// A child of `luigi` runs with the command's V8 settings, applied once the module is loaded.
+useV8Tuning();
 process.once("message", (request: ChildRequest) => {
   runRequest(request)
     .catch(async (err: unknown) => {
