@@ -2,6 +2,7 @@ import { ConfigError } from "../errors.js";
 import type { LuigiConfig } from "./config.js";
 import { parseRedactRules, redactEntries } from "../log/redact.js";
 import { DEFAULT_LOG_TAIL_BYTES, MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
+import { DEFAULT_HELPER_NICE, MAX_NICE } from "../worker/helper-priority.js";
 import { defineSection, key, readSection } from "./keys.js";
 
 /** The `[worker]` section (SPEC 1.5, 6.1); command-line flags are `--worker-<key>`. Times in seconds. */
@@ -39,6 +40,8 @@ export interface WorkerConfig {
   trustSchedulerDone: boolean;
   /** With trustSchedulerDone: leave steps another worker walks to it and help it run them. Default true. */
   fleetHelp: boolean;
+  /** luigi-ts only: the nice value a worker that only helps another's walk lowers itself to; 0 = never. Default 10. */
+  helperNice: number;
   /** Mail on step and scheduling failures (framework errors are mailed regardless). Default true. */
   sendFailureEmail: boolean;
   /** Do not install the SIGUSR1 "phase out" handler. Default false. */
@@ -102,6 +105,10 @@ export const WORKER_SECTION = defineSection({
       true,
       "with trust_scheduler_done: leave a step another worker walks to it, and help run what it registers",
     ),
+    helper_nice: key.int(
+      DEFAULT_HELPER_NICE,
+      "nice value (0-19) a worker that only helps another worker's walk lowers itself to; 0 = never",
+    ),
     send_failure_email: key.bool(true, "mail on step and scheduling failures (see [email])"),
     no_install_shutdown_handler: key.bool(false, 'no SIGUSR1 handler ("finish running steps, then stop")'),
     force_multiprocessing: key.bool(false, "accepted for Luigi; see isolation"),
@@ -143,6 +150,16 @@ function atLeastOne(name: string, value: number): number {
   });
 }
 
+function niceValue(value: number): number {
+  if (value >= 0 && value <= MAX_NICE) return value;
+  throw new ConfigError(`[worker] helper_nice = ${value}: expected 0 to ${MAX_NICE}`, {
+    section: "worker",
+    key: "helper_nice",
+    value: String(value),
+    expected: `an integer from 0 (keep the priority) to ${MAX_NICE} (the lowest)`,
+  });
+}
+
 function logTailBytes(value: number): number {
   if (value >= MIN_LOG_TAIL_BYTES) return value;
   throw new ConfigError(`[worker] log_tail_bytes = ${value}: expected at least ${MIN_LOG_TAIL_BYTES}`, {
@@ -180,6 +197,7 @@ export function workerConfig(cfg: LuigiConfig): WorkerConfig {
     cacheTaskCompletion: v.cache_task_completion,
     trustSchedulerDone: v.trust_scheduler_done,
     fleetHelp: v.fleet_help,
+    helperNice: niceValue(v.helper_nice),
     sendFailureEmail: v.send_failure_email,
     noInstallShutdownHandler: v.no_install_shutdown_handler,
     forceMultiprocessing: v.force_multiprocessing,

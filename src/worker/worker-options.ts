@@ -3,6 +3,7 @@ import type { Logger } from "../log/logger.js";
 import { DEFAULT_LOG_TAIL_BYTES, MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import type { Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
+import { DEFAULT_HELPER_NICE } from "./helper-priority.js";
 import type { ProcessExecutor } from "./process-executor.js";
 
 /** Where steps run. See `WorkerOptions.isolation`. */
@@ -65,6 +66,13 @@ export interface WorkerOptions {
    * Luigi's workers do. Default true.
    */
   fleetHelp?: boolean;
+  /**
+   * luigi-ts, with fleetHelp: a worker every one of whose steps another worker walks (it only helps that
+   * walk) lowers its CPU priority to this nice value (never raises it), so that on a machine with more
+   * worker processes than cores the walk, which all the helpers wait on, is not starved by them. 0 =
+   * keep the priority. Default 10.
+   */
+  helperNice?: number;
   /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
   completionConcurrency?: number;
   /**
@@ -146,6 +154,7 @@ export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.fr
   cacheTaskCompletion: false,
   trustSchedulerDone: true,
   fleetHelp: true,
+  helperNice: DEFAULT_HELPER_NICE,
   completionConcurrency: 16,
   workBatchSize: 32,
   maxReschedules: 1,
@@ -181,6 +190,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     cacheTaskCompletion: options.cacheTaskCompletion ?? d.cacheTaskCompletion,
     trustSchedulerDone: options.trustSchedulerDone ?? d.trustSchedulerDone,
     fleetHelp: options.fleetHelp ?? d.fleetHelp,
+    helperNice: Math.max(0, Math.floor(options.helperNice ?? d.helperNice)),
     completionConcurrency: Math.max(1, options.completionConcurrency ?? d.completionConcurrency),
     workBatchSize: Math.max(1, Math.floor(options.workBatchSize ?? d.workBatchSize)),
     maxReschedules: options.maxReschedules ?? d.maxReschedules,

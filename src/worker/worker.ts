@@ -17,6 +17,7 @@ import { stepFromWire } from "../step/rebuild.js";
 import type { Step } from "../step/step.js";
 import { mapConcurrent } from "./concurrency.js";
 import { WorkerHistory, type StepRecordEntry } from "./history.js";
+import { lowerToNice } from "./helper-priority.js";
 import { workerIdentity, type WorkerIdentity } from "./identity.js";
 import { keepsAlive } from "./keep-alive.js";
 import { parseRedactRules } from "../log/redact.js";
@@ -192,6 +193,10 @@ export class Worker {
   async add(roots: Step[]): Promise<void> {
     if (this.identity.info.first_task === undefined && roots[0]) this.identity.info.first_task = roots[0].id;
     await this.walk.add(roots);
+    // Every step asked for is another worker's walk: this one only helps it, and yields the CPU to it.
+    if (roots.length > 0 && roots.every((root) => this.walk.delegated.has(root.id))) {
+      lowerToNice(this.opts.helperNice, this.log);
+    }
   }
 
   /**

@@ -120,6 +120,7 @@ describe("workerConfig", () => {
       cacheTaskCompletion: false,
       trustSchedulerDone: true,
       fleetHelp: true,
+      helperNice: 10,
       sendFailureEmail: true,
       noInstallShutdownHandler: false,
       forceMultiprocessing: false,
@@ -154,6 +155,7 @@ describe("workerConfig", () => {
         "isolation = process",
         "completion_concurrency = 4",
         "work_batch_size = 1",
+        "helper_nice = 0",
       ].join("\n"),
     );
     expect(workerConfig(c)).toMatchObject({
@@ -175,6 +177,7 @@ describe("workerConfig", () => {
       isolation: "process",
       completionConcurrency: 4,
       workBatchSize: 1,
+      helperNice: 0,
     });
   });
 
@@ -192,6 +195,10 @@ describe("workerConfig", () => {
     );
     expect(() => workerConfig(cfg("[worker]\ncompletion_concurrency = 0\n"))).toThrow(ConfigError);
     expect(() => workerConfig(cfg("[worker]\nwork_batch_size = 0\n"))).toThrow(/work_batch_size = 0/);
+    expect(() => workerConfig(cfg("[worker]\nhelper_nice = 20\n"))).toThrow(
+      /helper_nice = 20: expected 0 to 19/,
+    );
+    expect(() => workerConfig(cfg("[worker]\nhelper_nice = -1\n"))).toThrow(/helper_nice = -1/);
     expect(() => workerConfig(cfg("[worker]\nkeep_alive = maybe\n"))).toThrow(
       /\[worker\] keep_alive = "maybe"/,
     );

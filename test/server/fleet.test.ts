@@ -4,6 +4,7 @@
  * off, each worker checks every step it meets, as Luigi's do. Either way every step runs exactly once.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { collect, FIXTURES, startLuigi, workdir } from "../helpers/cli.js";
@@ -11,17 +12,20 @@ import { startLuigid, type RunningLuigid } from "../helpers/luigid.js";
 
 const FLEET = path.join(FIXTURES, "fleet.ts");
 
-/** "<id> <pid>" lines of a log file. */
-function lines(file: string): { id: string; pid: string }[] {
+/** "<id> <pid>" lines of a log file ("<id> <pid> <nice>" for runs). */
+function lines(file: string): { id: string; pid: string; nice: number }[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((line) => {
-      const [id, pid] = line.split(" ");
-      return { id: id ?? "", pid: pid ?? "" };
+      const [id, pid, nice] = line.split(" ");
+      return { id: id ?? "", pid: pid ?? "", nice: Number(nice ?? NaN) };
     });
 }
+
+/** The nice value this test process runs at: the workers start at it. */
+const BASE_NICE = getPriority();
 
 interface Fleet {
   dir: string;
@@ -97,8 +101,12 @@ describe("a fleet of eight workers on one DAG", () => {
       expect(checks.length).toBeLessThanOrEqual(Math.floor(1.1 * STEPS));
       // Root, the step all eight were asked to run, was checked by the first to claim it; the others
       // found it walked by that one and helped it run what it registered (fleet help).
-      expect(checks.filter((c) => c.id.startsWith("Root"))).toHaveLength(1);
+      const rootChecks = checks.filter((c) => c.id.startsWith("Root"));
+      expect(rootChecks).toHaveLength(1);
       expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(4);
+      // The helpers yielded the CPU to the walker (helper_nice, 10 by default); the walker kept its own.
+      const walker = rootChecks[0]?.pid;
+      for (const r of runs) expect(r.nice).toBe(r.pid === walker ? BASE_NICE : Math.max(BASE_NICE, 10));
     } finally {
       await f.daemon.stop();
       rmSync(f.dir, { recursive: true, force: true });
@@ -119,6 +127,24 @@ describe("a fleet of eight workers on one DAG", () => {
       const rootCheckers = new Set(checks.filter((c) => c.id.startsWith("Root")).map((c) => c.pid));
       expect(rootCheckers.size).toBe(8);
       expect(checks.length).toBeGreaterThanOrEqual(2 * STEPS);
+      // Nobody only helped: every worker walked its own graph, at the priority it was started with.
+      for (const r of runs) expect(r.nice).toBe(BASE_NICE);
+    } finally {
+      await f.daemon.stop();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe("a helper's CPU priority", () => {
+  it("with helper_nice = 0, helpers keep the priority they were started with", async () => {
+    const f = await fleet();
+    try {
+      await f.run(3, ["--ms", "30"], "helper_nice = 0");
+      const runs = lines(f.log);
+      expect(runs).toHaveLength(STEPS);
+      expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(2);
+      for (const r of runs) expect(r.nice).toBe(BASE_NICE);
     } finally {
       await f.daemon.stop();
       rmSync(f.dir, { recursive: true, force: true });
