@@ -15,7 +15,10 @@ import type { Step } from "../step/step.js";
 import { summarize, type ExecutionSummary } from "./summary.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
-/** Options of `build()`; unset worker settings come from the `[worker]` config section. */
+/**
+ * Options of `build()`; unset worker settings come from the `[worker]` config section, except
+ * `helper_nice` (the `luigi` command's: `helperNice` here, default 0, the host's priority left alone).
+ */
 export interface BuildOptions extends Partial<Omit<WorkerOptions, "scheduler" | "processes">> {
   /** Steps run at once. Default: `[core] workers` (1). */
   workers?: number;
@@ -51,7 +54,9 @@ export interface BuildOptions extends Partial<Omit<WorkerOptions, "scheduler" | 
  */
 export async function build(steps: Step[], options: BuildOptions = {}): Promise<ExecutionSummary> {
   const config = options.config ?? activeConfig();
-  const fromConfig = workerConfig(config);
+  // `[worker] helper_nice` is the luigi command's, a process of its own: build() runs inside another
+  // program, whose CPU priority it changes only when told to (the helperNice option).
+  const { helperNice: _nice, ...fromConfig } = workerConfig(config);
   const { scheduler, ownRemote } = chooseScheduler(options, config);
   const {
     workers,

@@ -3,7 +3,6 @@ import type { Logger } from "../log/logger.js";
 import { DEFAULT_LOG_TAIL_BYTES, MIN_LOG_TAIL_BYTES } from "../log/step-log.js";
 import type { Notifier } from "../notify/index.js";
 import type { SchedulerApi } from "../scheduler/api.js";
-import { DEFAULT_HELPER_NICE } from "./helper-priority.js";
 import type { ProcessExecutor } from "./process-executor.js";
 
 /** Where steps run. See `WorkerOptions.isolation`. */
@@ -68,9 +67,10 @@ export interface WorkerOptions {
   fleetHelp?: boolean;
   /**
    * luigi-ts, with fleetHelp: a worker every one of whose steps another worker walks (it only helps that
-   * walk) lowers its CPU priority to this nice value (never raises it), so that on a machine with more
-   * worker processes than cores the walk, which all the helpers wait on, is not starved by them. 0 =
-   * keep the priority. Default 10.
+   * walk) lowers its process's CPU priority to this nice value (never raises it), so that on a machine
+   * with more worker processes than cores the walk, which all the helpers wait on, is not starved by
+   * them. 0 = keep the priority. Default 0: a Worker inside another program leaves that program's
+   * priority alone; the `luigi` command passes `[worker] helper_nice`, 10 by default.
    */
   helperNice?: number;
   /** complete() calls in flight at once while walking the graph (luigi-ts). Default 16. */
@@ -154,7 +154,7 @@ export const DEFAULT_WORKER_OPTIONS: Readonly<ResolvedWorkerOptions> = Object.fr
   cacheTaskCompletion: false,
   trustSchedulerDone: true,
   fleetHelp: true,
-  helperNice: DEFAULT_HELPER_NICE,
+  helperNice: 0,
   completionConcurrency: 16,
   workBatchSize: 32,
   maxReschedules: 1,

@@ -4,6 +4,7 @@
  * done, this one walks it after all. The other worker is a real peer of the scheduler that registers the
  * root and then falls silent, as a worker killed mid-walk does.
  */
+import { getPriority } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { build, LuigiConfig, MemoryTarget, param, setActiveConfig, Step } from "../../src/index.js";
 import { LocalScheduler } from "../../src/scheduler/local.js";
@@ -79,8 +80,12 @@ describe("fleet help in the walk", () => {
     const root = new Assembly({ tag: "gone" });
     await registeredBySilentPeer(server.api, root);
     const started = Date.now();
+    const niceBefore = getPriority();
     const summary = await build([root], { schedulerUrl: server.url, config });
     expect(summary.status, summary.text).toBe("SUCCESS");
+    // It only helped at first, but build() runs inside this program: its priority is left alone
+    // ([worker] helper_nice is the luigi command's).
+    expect(getPriority()).toBe(niceBefore);
     expect(runs.sort()).toEqual([root.id, ...root.dependencies().map((d) => d.id)].sort());
     // It helped first (the peer looked alive and still walking), and took over once the peer was gone.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
