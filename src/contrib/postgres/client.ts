@@ -49,6 +49,20 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/**
+ * The SQLSTATEs of a CREATE TABLE that another session's CREATE of the same table beat: PostgreSQL names
+ * the duplicate by what it met first, the table (42P07, duplicate_table), its catalog row (23505, when
+ * it waited for the winner's commit), or the table's row type (42710, 'type "t" already exists', when
+ * the winner had committed before). CREATE TABLE IF NOT EXISTS is not safe against that race either.
+ */
+const LOST_CREATE_RACE = new Set(["42P07", "23505", "42710"]);
+
+/** Whether `err` is a CREATE TABLE's that lost the race to another session creating the same table. */
+export function lostCreateRace(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && LOST_CREATE_RACE.has(state);
+}
+
 /** A driver error as a TargetError saying what was being done, where (password masked) and the server's words. */
 export function postgresError(err: unknown, url: string, action: string): LuigiError {
   if (err instanceof LuigiError) return err;

@@ -6,13 +6,10 @@ import { requireOptional } from "../../loader/optional-package.js";
 import { sqlName } from "../shared/sql-names.js";
 import { checkRowLength, createTableSql, columnNames, type Column, type Row } from "../shared/columns.js";
 import { tabSeparatedLines } from "../shared/input-lines.js";
-import { hookClient, postgresError, sqlState, withConnection } from "./client.js";
+import { hookClient, lostCreateRace, postgresError, withConnection } from "./client.js";
 import type { PostgresClient } from "./hook-client.js";
 import { COPY_NULL, copyTextOf, escapeCopyText } from "./copy-text.js";
 import { PostgresStep } from "./step.js";
-
-const DUPLICATE_TABLE = "42P07";
-const UNIQUE_VIOLATION = "23505";
 
 /**
  * Loads `rows()` into `table` with COPY FROM STDIN and marks the update, in one transaction: a failure
@@ -96,15 +93,14 @@ export abstract class CopyToTable extends PostgresStep {
    * createTable() in the load's transaction (a failed first load leaves no table), under a savepoint:
    * when loads of other updates create the same new table at once, the first to commit wins and the
    * others (their CREATE waited for it, then failed as a duplicate) go back to the savepoint and load
-   * into its table.
+   * into its table (lostCreateRace() lists how PostgreSQL says so).
    */
   private async createTableOnce(client: pg.PoolClient, hooks: PostgresClient): Promise<void> {
     await client.query("SAVEPOINT luigi_create_table");
     try {
       await this.createTable(hooks);
     } catch (err) {
-      const state = sqlState(err);
-      if (state !== DUPLICATE_TABLE && state !== UNIQUE_VIOLATION) throw err;
+      if (!lostCreateRace(err)) throw err;
       await client.query("ROLLBACK TO SAVEPOINT luigi_create_table");
       return;
     }

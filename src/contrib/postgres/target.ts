@@ -4,6 +4,7 @@ import type { Target } from "../../target/target.js";
 import { existsInBulkBy } from "../shared/bulk-exists.js";
 import { sqlName } from "../shared/sql-names.js";
 import {
+  lostCreateRace,
   markerTableName,
   postgresError,
   postgresUrl,
@@ -14,7 +15,6 @@ import {
 import type { PostgresClient } from "./hook-client.js";
 
 const UNDEFINED_TABLE = "42P01";
-const DUPLICATE_TABLE = "42P07";
 const UNIQUE_VIOLATION = "23505";
 
 export interface PostgresTargetOptions {
@@ -142,9 +142,7 @@ export class PostgresTarget implements Target {
         );
       } catch (err) {
         // Two processes creating it at once: one wins, the other sees the table (or its type) taken.
-        const state = sqlState(err);
-        if (state !== DUPLICATE_TABLE && state !== UNIQUE_VIOLATION)
-          throw postgresError(err, url, `create the marker table ${markerTable}`);
+        if (!lostCreateRace(err)) throw postgresError(err, url, `create the marker table ${markerTable}`);
       }
     });
     ensured.add(key);
