@@ -139,6 +139,9 @@ export class Worker {
             id: undefined,
             assistant: false,
             keepAlive: false,
+            // The assistant's process outlives the run: a run that only helps another walk must not
+            // lower that process's priority for good (helper_nice is for a `luigi` process of one run).
+            helperNice: 0,
             onProgress: undefined,
             logger: log,
           }),

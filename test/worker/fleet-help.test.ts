@@ -7,7 +7,11 @@
 import { getPriority } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { build, LuigiConfig, MemoryTarget, param, setActiveConfig, Step } from "../../src/index.js";
+import { RemoteScheduler } from "../../src/rpc/client.js";
 import { LocalScheduler } from "../../src/scheduler/local.js";
+import type { TriggerInfo } from "../../src/scheduler/api.js";
+import { Worker } from "../../src/worker/worker.js";
+import { until } from "../helpers/wait.js";
 import { startServer, type TestServer } from "../rpc/helpers.js";
 
 const checks: string[] = [];
@@ -122,6 +126,45 @@ describe("fleet help in the walk", () => {
     // The peer never asked for work, and its "walked" root was not left to it.
     expect(bodiesOf(server, "get_work").some((b) => b["help"] != null)).toBe(false);
   });
+});
+
+describe("an assistant's triggered run that only helps", () => {
+  it("leaves the assistant's CPU priority alone, whatever its helperNice", async () => {
+    server = await startServer({ api: new LocalScheduler({ options: { workerDisconnectDelay: 1 } }) });
+    const root = new Assembly({ tag: "triggered" });
+    await registeredBySilentPeer(server.api, root);
+    const scheduler = new RemoteScheduler({ url: server.url, retryWait: 0.2 });
+    const assistant = new Worker({
+      scheduler,
+      assistant: true,
+      keepAlive: true,
+      waitInterval: 0.05,
+      waitJitter: 0,
+      pingInterval: 0,
+      // What `luigi --assistant` passes by default ([worker] helper_nice).
+      helperNice: 10,
+    });
+    const niceBefore = getPriority();
+    const running = assistant.run();
+    try {
+      const { trigger_id } = await server.api.triggerStep({
+        family: "Assembly",
+        params: { tag: "triggered" },
+      });
+      const ended = await until("the trigger to end", async () => {
+        const [t] = (await server?.api.triggerList({ trigger_id }))?.triggers ?? [];
+        return t && !["queued", "taken", "running"].includes(t.status) ? t : null;
+      });
+      expect(ended).toMatchObject<Partial<TriggerInfo>>({ status: "done", result: "SUCCESS" });
+      // The run helped the silent peer's walk first (its get_work offered help), then walked it itself.
+      expect(bodiesOf(server, "get_work").some((b) => b["help"] != null)).toBe(true);
+      expect(getPriority()).toBe(niceBefore);
+    } finally {
+      assistant.phaseOut();
+      await running;
+      scheduler.close();
+    }
+  }, 30_000);
 });
 
 describe("waiting on steps other workers run", () => {
