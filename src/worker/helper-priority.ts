@@ -7,6 +7,7 @@
  * (docs/scaling.md, "Adding workers"). Across machines, or with cores to spare, it changes nothing.
  */
 import { getPriority, setPriority } from "node:os";
+import { describeThrown } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 
 /** `[worker] helper_nice`'s default: the nice value a helper takes (0 = keep its priority). */
@@ -17,18 +18,16 @@ export const MAX_NICE = 19;
 
 /**
  * Lowers this process's CPU priority to nice `nice`, unless it is already that low or lower (it is never
- * raised: an unprivileged process could not raise it back anyway). Returns the nice value it set, or
- * undefined when it left the priority alone; a system that refuses is logged, not an error.
+ * raised: an unprivileged process could not raise it back anyway). A system that refuses is logged, not
+ * an error: the priority is a courtesy to the walker, not something the run needs.
  */
-export function lowerToNice(nice: number, log: Logger): number | undefined {
-  if (nice <= 0) return undefined;
+export function lowerToNice(nice: number, log: Logger): void {
+  if (nice <= 0) return;
   try {
-    if (getPriority() >= nice) return undefined;
+    if (getPriority() >= nice) return;
     setPriority(nice);
     log.debug({ nice }, "helping another worker's walk: CPU priority lowered (helper_nice)");
-    return nice;
   } catch (err) {
-    log.debug({ err: (err as Error).message }, "could not lower the CPU priority (helper_nice)");
-    return undefined;
+    log.debug({ err: describeThrown(err).message }, "could not lower the CPU priority (helper_nice)");
   }
 }

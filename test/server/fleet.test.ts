@@ -84,13 +84,26 @@ async function fleet(redo = false, scheduler = ""): Promise<Fleet> {
   return f;
 }
 
+/** Runs `body` on a fresh fleet (fleet()'s arguments after it), then stops its luigid and removes its folder. */
+async function withFleet(
+  body: (f: Fleet) => Promise<void>,
+  ...setup: Parameters<typeof fleet>
+): Promise<void> {
+  const f = await fleet(...setup);
+  try {
+    await body(f);
+  } finally {
+    await f.daemon.stop();
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+}
+
 /** Root + 10 mids + 90 leaves. */
 const STEPS = 101;
 
 describe("a fleet of eight workers on one DAG", () => {
   it("checks each step's completeness about once (trust_scheduler_done), and runs each step once", async () => {
-    const f = await fleet();
-    try {
+    await withFleet(async (f) => {
       // Steps of 30 ms, so that a run of one worker would take 3 s: the others take their share.
       await f.run(8, ["--ms", "30"]);
       const runs = lines(f.log);
@@ -107,15 +120,11 @@ describe("a fleet of eight workers on one DAG", () => {
       // The helpers yielded the CPU to the walker (helper_nice, 10 by default); the walker kept its own.
       const walker = rootChecks[0]?.pid;
       for (const r of runs) expect(r.nice).toBe(r.pid === walker ? BASE_NICE : Math.max(BASE_NICE, 10));
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    });
   }, 90_000);
 
   it("with trust_scheduler_done = false each worker checks every step it meets, as Luigi's do", async () => {
-    const f = await fleet();
-    try {
+    await withFleet(async (f) => {
       await f.run(8, [], "trust_scheduler_done = false");
       const runs = lines(f.log);
       expect(runs).toHaveLength(STEPS);
@@ -129,83 +138,71 @@ describe("a fleet of eight workers on one DAG", () => {
       expect(checks.length).toBeGreaterThanOrEqual(2 * STEPS);
       // Nobody only helped: every worker walked its own graph, at the priority it was started with.
       for (const r of runs) expect(r.nice).toBe(BASE_NICE);
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    });
   }, 90_000);
 });
 
 describe("a helper's CPU priority", () => {
   it("with helper_nice = 0, helpers keep the priority they were started with", async () => {
-    const f = await fleet();
-    try {
+    await withFleet(async (f) => {
       await f.run(3, ["--ms", "30"], "helper_nice = 0");
       const runs = lines(f.log);
       expect(runs).toHaveLength(STEPS);
       expect(new Set(runs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(2);
       for (const r of runs) expect(r.nice).toBe(BASE_NICE);
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    });
   }, 90_000);
 });
 
 describe("fleet help when the walker dies", () => {
   it("a helper whose walker is killed mid-walk walks the rest itself and runs everything once", async () => {
-    const f = await fleet(false, "worker_disconnect_delay = 2\n");
-    try {
-      // Each check takes 150 ms: the walk of 101 steps takes a few seconds.
-      const env = { ...f.workerEnv, CHECK_MS: "150" };
-      const walker = startLuigi(f.argv([]), { cwd: f.dir, env });
-      const walkerDone = collect(walker);
-      // The walker has registered Root (and started below it) once a Mid is being checked.
-      const deadline = Date.now() + 30_000;
-      while (!lines(f.checks).some((c) => c.id.startsWith("Mid")) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const helper = collect(startLuigi(f.argv([]), { cwd: f.dir, env: { ...env, CHECK_MS: "0" } }));
-      await new Promise((r) => setTimeout(r, 500));
-      walker.kill("SIGKILL");
-      const killedAt = Date.now();
-      expect((await walkerDone).signal).toBe("SIGKILL");
-      const result = await helper;
-      // Taken over once the walker counts as gone (worker_disconnect_delay, 2 s), its claims on the steps
-      // it was checking with it: not after the claims' own 30 s.
-      expect(Date.now() - killedAt).toBeLessThan(20_000);
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain("walking them here after all");
-      const runs = lines(f.log);
-      expect(runs).toHaveLength(STEPS);
-      expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
-      expect(existsSync(path.join(f.out, `${runs.at(-1)?.id ?? ""}.txt`))).toBe(true);
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    await withFleet(
+      async (f) => {
+        // Each check takes 150 ms: the walk of 101 steps takes a few seconds.
+        const env = { ...f.workerEnv, CHECK_MS: "150" };
+        const walker = startLuigi(f.argv([]), { cwd: f.dir, env });
+        const walkerDone = collect(walker);
+        // The walker has registered Root (and started below it) once a Mid is being checked.
+        const deadline = Date.now() + 30_000;
+        while (!lines(f.checks).some((c) => c.id.startsWith("Mid")) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+        const helper = collect(startLuigi(f.argv([]), { cwd: f.dir, env: { ...env, CHECK_MS: "0" } }));
+        await new Promise((r) => setTimeout(r, 500));
+        walker.kill("SIGKILL");
+        const killedAt = Date.now();
+        expect((await walkerDone).signal).toBe("SIGKILL");
+        const result = await helper;
+        // Taken over once the walker counts as gone (worker_disconnect_delay, 2 s), its claims on the steps
+        // it was checking with it: not after the claims' own 30 s.
+        expect(Date.now() - killedAt).toBeLessThan(20_000);
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toContain("walking them here after all");
+        const runs = lines(f.log);
+        expect(runs).toHaveLength(STEPS);
+        expect(new Set(runs.map((r) => r.id)).size).toBe(STEPS);
+        expect(existsSync(path.join(f.out, `${runs.at(-1)?.id ?? ""}.txt`))).toBe(true);
+      },
+      false,
+      "worker_disconnect_delay = 2\n",
+    );
   }, 90_000);
 });
 
 describe("bulkComplete in the walk", () => {
   it("hands every instance of a family met at a level to its bulkComplete in one call", async () => {
-    const f = await fleet();
-    try {
+    await withFleet(async (f) => {
       await f.run(1, ["--bulk"]);
       expect(lines(f.log)).toHaveLength(STEPS);
       // The 90 leaves of the 10 mids, in one call; each step still checked once.
       expect(lines(f.bulks).map((b) => b.id)).toEqual(["90"]);
       expect(lines(f.checks)).toHaveLength(STEPS);
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
 
 describe("a DONE step whose output was deleted", () => {
   it("is trusted complete below the step asked for with trust_scheduler_done, and found missing (and run again) with it off", async () => {
-    const f = await fleet(true);
-    try {
+    await withFleet(async (f) => {
       const small = ["--mids", "2", "--fan", "2"];
       await f.run(1, small);
       expect(lines(f.log)).toHaveLength(7);
@@ -231,9 +228,6 @@ describe("a DONE step whose output was deleted", () => {
       const runs = lines(f.log);
       expect(runs.slice(8).map((r) => r.id)).toEqual([midOut, rootOut]);
       expect(gone(midOut) || gone(rootOut)).toBe(false);
-    } finally {
-      await f.daemon.stop();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    }, true);
   }, 90_000);
 });
