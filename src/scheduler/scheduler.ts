@@ -511,6 +511,9 @@ export class Scheduler {
     const replies: GetWorkResponse[] = [];
     this.tick();
     const scope = { help: helpScope(this.state, workerId, args.help) };
+    // An assistant draws from every worker's runnable steps, not from its own pending ones (it registered
+    // none): its fair share is of those. Counted before the first hand-out takes one.
+    const runnableAtStart = args.assistant ? this.state.idx.runnableReady.size : 0;
     for (;;) {
       const reply = this.handOut(args, false, scope, args.current_tasks == null ? null : current);
       replies.push(reply);
@@ -518,7 +521,7 @@ export class Scheduler {
       if (reply.task_id === null || reply.batch_id !== undefined || replies.length >= max) break;
       current.push(reply.task_id);
       // A fair share only: the rest of what this worker could run stays for the other workers.
-      const pendingAtStart = (replies[0] as GetWorkResponse).n_pending_tasks;
+      const pendingAtStart = Math.max((replies[0] as GetWorkResponse).n_pending_tasks, runnableAtStart);
       if (replies.length * Math.max(1, this.state.workers.size) >= pendingAtStart) break;
     }
     const last = replies.at(-1) as GetWorkResponse;

@@ -51,6 +51,25 @@ describe("get_works", () => {
     expect(empty.replies).toEqual([expect.objectContaining({ task_id: null, n_pending_tasks: 0 })]);
   });
 
+  test("gives an assistant its fair share of every worker's runnable steps, not one step a call", () => {
+    // Bug: the fair share was taken of the assistant's own pending steps (it registered none, so none),
+    // and each call handed it one step: seven assistants beside one worker made a 20,000-step run twice
+    // as slow, each sending a request per step.
+    const f = fixture();
+    for (let i = 0; i < 40; i++) f.add(`F_${i}`);
+    f.s.addWorker({ worker: "A1", info: {} });
+    const { replies } = f.s.getWorks({ worker: "A1", assistant: true, current_tasks: [], max_tasks: 32 });
+    // Two workers known (W1, A1), 40 runnable: twenty each.
+    expect(replies.map((r) => r.task_id)).toHaveLength(20);
+    for (const r of replies) expect(f.status(r.task_id as string)).toBe("RUNNING");
+    // What is left of the 40 is W1's; and an assistant still never takes a step that is not runnable.
+    f.add("G_1", { runnable: false });
+    const rest = f.s.getWorks({ worker: "A1", assistant: true, current_tasks: [], max_tasks: 32 });
+    expect(rest.replies.map((r) => r.task_id)).not.toContain("G_1");
+    expect(rest.replies.filter((r) => r.task_id !== null).length).toBeLessThanOrEqual(10);
+    consistent(f.s);
+  });
+
   test("never re-hands a step handed out earlier in the same call (current_tasks grow)", () => {
     const f = fixture();
     for (let i = 0; i < 3; i++) f.add(`D_${i}`);
