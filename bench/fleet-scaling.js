@@ -2,23 +2,31 @@
 // (bench/luigid-e2e.js: the steps of bench/pipelines/trivial.ts, outputs on tmpfs), with 1, 2, 4 and 8
 // `luigi` processes started at once, on the 20,000-step tree and the 100,000-step one with trivial steps,
 // and on 2,000 steps of 10 ms each; on both state backends, files (`state_path`) and PostgreSQL
-// (`state_url`, when BENCH_POSTGRES_URL or LUIGI_TEST_POSTGRES_URL is set). The cases are interleaved
+// (`state_url`, when BENCH_POSTGRES_URL or LUIGI_TEST_POSTGRES_URL is set). The case "assist" is the
+// 20,000-step tree run by one `luigi` beside a long-lived fleet: W - 1 `luigi --assistant` processes
+// started before the clock starts (their start-up paid once, as a fleet that stays up pays it). The cases are interleaved
 // round by round, so that a change in the machine's load touches them all alike; medians of the rounds.
 // Prints a table per case with the ratio of each fleet's wall time to one worker's (below 1: faster),
-// then one JSON line. Usage: node bench/fleet-scaling.js [rounds=3] [cases=20000,100000,10ms]
+// then one JSON line. Usage: node bench/fleet-scaling.js [rounds=3] [cases=20000,100000,10ms,assist]
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCH_POSTGRES_URL, fmt, median } from "./lib.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [roundsText = "3", casesText = "20000,100000,10ms"] = process.argv.slice(2);
+const [roundsText = "3", casesText = "20000,100000,10ms,assist"] = process.argv.slice(2);
 const rounds = Number(roundsText);
 const FLEETS = [1, 2, 4, 8];
 const CASES = {
   20000: { n: 20000, stepMs: 0, label: "20,000 trivial steps" },
   100000: { n: 100000, stepMs: 0, label: "100,000 trivial steps" },
   "10ms": { n: 2000, stepMs: 10, label: "2,000 steps of 10 ms" },
+  assist: {
+    n: 20000,
+    stepMs: 0,
+    assistants: true,
+    label: "20,000 trivial steps, one luigi and W - 1 assistants started beforehand",
+  },
 };
 const cases = casesText.split(",").map((c) => {
   const found = CASES[c];
@@ -30,10 +38,15 @@ const states = BENCH_POSTGRES_URL === "" ? ["path"] : ["path", "url"];
 function runOnce(state, c, workers) {
   const out = execFileSync(
     process.execPath,
-    [path.join(here, "luigid-e2e.js"), String(workers), String(c.n)],
+    [path.join(here, "luigid-e2e.js"), String(c.assistants ? 1 : workers), String(c.n)],
     {
       encoding: "utf8",
-      env: { ...process.env, BENCH_STATE: state, BENCH_STEP_MS: String(c.stepMs) },
+      env: {
+        ...process.env,
+        BENCH_STATE: state,
+        BENCH_STEP_MS: String(c.stepMs),
+        BENCH_ASSISTANTS: String(c.assistants ? workers - 1 : 0),
+      },
       stdio: ["ignore", "pipe", "inherit"],
       timeout: 600_000,
     },
@@ -72,7 +85,8 @@ for (const state of states) {
         seconds,
         ratio: seconds / one,
         luigidCpuSeconds: median(rs.map((r) => r.luigidCpuSeconds ?? 0)),
-        workerCpuSeconds: median(rs.map((r) => r.workerCpuSeconds)),
+        // With assistants: theirs too, their start-up and their wait before the clock included.
+        workerCpuSeconds: median(rs.map((r) => r.workerCpuSeconds + (r.assistantCpuSeconds ?? 0))),
       };
       summary.push(row);
       console.log(

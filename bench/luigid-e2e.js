@@ -94,6 +94,27 @@ const args = [
   "--no-lock",
   ...nodeArgsFrom("BENCH_WORKER_ARGS"),
 ];
+// BENCH_ASSISTANTS=K: K `luigi --assistant` processes of the same module, started first and given
+// BENCH_ASSISTANT_WARMUP_MS (default 3000) to start up before the clock starts: a long-lived fleet, whose
+// start-up is paid once, beside the WORKERS that run the DAG. They are killed once the run is over.
+const assistants = Array.from({ length: Number(process.env.BENCH_ASSISTANTS ?? "0") }, (_, k) => {
+  const fd = openSync(path.join(dir, `assistant-${k}.err`), "w");
+  const child = spawnTracked(
+    [...args.slice(0, args.indexOf("--n") - 1), "--assistant", ...args.slice(args.indexOf("--n") + 2)],
+    {
+      cwd: dir,
+      env: { ...process.env, LUIGI_CONFIG_PATH: cfg, BENCH_OUT: out, NO_COLOR: "1" },
+      stdio: ["ignore", "ignore", fd],
+    },
+  );
+  closeSync(fd);
+  return child;
+});
+if (assistants.length > 0) {
+  await new Promise((resolve) =>
+    setTimeout(resolve, Number(process.env.BENCH_ASSISTANT_WARMUP_MS ?? "3000")),
+  );
+}
 const started = performance.now();
 const runs = Array.from({ length: workers }, (_, k) => {
   const logs = [`worker-${k}.out`, `worker-${k}.err`].map((f) => path.join(dir, f));
@@ -108,6 +129,9 @@ const runs = Array.from({ length: workers }, (_, k) => {
 });
 const exits = await Promise.all(runs);
 const seconds = (performance.now() - started) / 1000;
+// The assistants' CPU seconds, their start-up included (they are killed, so they write no cpu file).
+const assistantCpuSeconds = assistants.reduce((sum, a) => sum + (cpuSecondsOf(a.pid) ?? 0), 0);
+for (const assistant of assistants) assistant.kill("SIGKILL");
 const luigidCpuSeconds = cpuSecondsOf(daemon.child.pid);
 // Its main thread alone (the event loop: what answers requests); the rest is the compaction thread,
 // V8's GC and compiler threads and libuv's pool.
@@ -154,6 +178,7 @@ console.log(
     luigidMainThreadCpuSeconds,
     workerCpuSeconds,
     workerSystemCpuSeconds,
+    ...(assistants.length > 0 ? { assistants: assistants.length, assistantCpuSeconds } : {}),
   }),
 );
 
