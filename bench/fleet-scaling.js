@@ -4,8 +4,9 @@
 // and on 2,000 steps of 10 ms each; on both state backends, files (`state_path`) and PostgreSQL
 // (`state_url`, when BENCH_POSTGRES_URL or LUIGI_TEST_POSTGRES_URL is set). The case "assist" is the
 // 20,000-step tree run by one `luigi` beside a long-lived fleet: W - 1 `luigi --assistant` processes
-// started before the clock starts (their start-up paid once, as a fleet that stays up pays it). The cases are interleaved
-// round by round, so that a change in the machine's load touches them all alike; medians of the rounds.
+// started before the clock starts (their start-up paid once, as a fleet that stays up pays it). The
+// cases are interleaved round by round, so that a change in the machine's load touches them all alike;
+// medians of the rounds.
 // Prints a table per case with the ratio of each fleet's wall time to one worker's (below 1: faster),
 // then one JSON line. Usage: node bench/fleet-scaling.js [rounds=3] [cases=20000,100000,10ms,assist]
 import { execFileSync } from "node:child_process";
