@@ -94,6 +94,7 @@ const args = [
   "--no-lock",
   ...nodeArgsFrom("BENCH_WORKER_ARGS"),
 ];
+const workerEnv = { ...process.env, LUIGI_CONFIG_PATH: cfg, BENCH_OUT: out, NO_COLOR: "1" };
 // BENCH_ASSISTANTS=K: K `luigi --assistant` processes of the same module, started first and given
 // BENCH_ASSISTANT_WARMUP_MS (default 3000) to start up before the clock starts: a long-lived fleet, whose
 // start-up is paid once, beside the WORKERS that run the DAG. They are killed once the run is over.
@@ -103,7 +104,7 @@ const assistants = Array.from({ length: Number(process.env.BENCH_ASSISTANTS ?? "
     [...args.slice(0, args.indexOf("--n") - 1), "--assistant", ...args.slice(args.indexOf("--n") + 2)],
     {
       cwd: dir,
-      env: { ...process.env, LUIGI_CONFIG_PATH: cfg, BENCH_OUT: out, NO_COLOR: "1" },
+      env: workerEnv,
       stdio: ["ignore", "ignore", fd],
     },
   );
@@ -121,7 +122,7 @@ const runs = Array.from({ length: workers }, (_, k) => {
   const fds = logs.map((f) => openSync(f, "w"));
   const child = spawnTracked(args, {
     cwd: dir,
-    env: { ...process.env, LUIGI_CONFIG_PATH: cfg, BENCH_OUT: out, NO_COLOR: "1" },
+    env: workerEnv,
     stdio: ["ignore", ...fds],
   });
   for (const fd of fds) closeSync(fd);

@@ -93,7 +93,7 @@ import { stepLogAnswer } from "./step-logs.js";
 import { finishedLog, hasRunner, raisePriority, recordChange, reEnable, setStatus } from "./transitions.js";
 import { familySpecsFrom, listTriggers, queueTrigger, reportTrigger, takeTrigger } from "./triggers.js";
 import { verifyState } from "./verify.js";
-import { collectBatch, pickWork } from "./work-picker.js";
+import { collectBatch, ownQueue, pickWork } from "./work-picker.js";
 import { type HelpScope, helpedRunning, helpScope, walkersOf, walkingCount } from "./fleet-help.js";
 
 export interface SchedulerInit extends Partial<SchedulerOptions> {
@@ -511,9 +511,10 @@ export class Scheduler {
     const replies: GetWorkResponse[] = [];
     this.tick();
     const scope = { help: helpScope(this.state, workerId, args.help) };
-    // An assistant draws from every worker's runnable steps, not from its own pending ones (it registered
-    // none): its fair share is of those. Counted before the first hand-out takes one.
-    const runnableAtStart = args.assistant ? this.state.idx.runnableReady.size : 0;
+    // The share is of the pending steps this worker could run, or of the queue it takes from when that is
+    // larger: an assistant registered nothing, and takes from every worker's runnable steps (ownQueue).
+    // Counted before the first hand-out takes one.
+    const queueAtStart = ownQueue(this.core, workerId, Boolean(args.assistant))?.size ?? 0;
     for (;;) {
       const reply = this.handOut(args, false, scope, args.current_tasks == null ? null : current);
       replies.push(reply);
@@ -521,7 +522,7 @@ export class Scheduler {
       if (reply.task_id === null || reply.batch_id !== undefined || replies.length >= max) break;
       current.push(reply.task_id);
       // A fair share only: the rest of what this worker could run stays for the other workers.
-      const pendingAtStart = Math.max((replies[0] as GetWorkResponse).n_pending_tasks, runnableAtStart);
+      const pendingAtStart = Math.max((replies[0] as GetWorkResponse).n_pending_tasks, queueAtStart);
       if (replies.length * Math.max(1, this.state.workers.size) >= pendingAtStart) break;
     }
     const last = replies.at(-1) as GetWorkResponse;
